@@ -1,0 +1,11 @@
+/**
+ * The function app's entry (package.json `main`). Importing a module registers its functions with
+ * the host, so this file imports every one of them and nothing else.
+ */
+import { getConfig } from '../shared/config/appConfig';
+
+// Validate every setting before any function registers: a misconfigured app fails to start with a
+// message naming each bad setting, instead of failing later in the middle of a reinstatement.
+getConfig();
+
+import './http/health';

@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import {
+  booleanSetting,
+  dayListSetting,
+  daysSetting,
+  emailSetting,
+  guidSetting,
+  integerSetting,
+  ncrontabSetting,
+  publicBaseUrlSetting,
+  requiredString,
+  signingKeySetting,
+  tableNameSetting,
+} from './settingParsers';
+
+/**
+ * Every setting the app reads, in one place. Read once at start-up; a bad or missing setting stops
+ * the app with a message naming each one, rather than failing later in the middle of a workflow.
+ */
+const settingsShape = {
+  PARTNER_TENANT_ID: guidSetting("the partner's Entra tenant id"),
+  PARTNER_MSPP_ID: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : '0'),
+    z.string().regex(/^\d{1,10}$/, { error: 'must be digits (0 for a direct partner)' }),
+  ),
+  PARTNER_GROUP_NAME: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : 'AdminAgents'),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9 ._-]{1,120}$/, { error: "must be a plain group display name, e.g. 'AdminAgents'" }),
+  ),
+  PARTNER_OPS_EMAIL: emailSetting("where the partner's operations team is notified"),
+  DELEGATED_ADMIN_DEFAULT: booleanSetting(false),
+  EMAIL_SENDER_ADDRESS: emailSetting('the verified ACS sender, e.g. DoNotReply@contoso.com'),
+  ACS_ENDPOINT: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
+    z
+      .url({
+        protocol: /^https?$/,
+        error: 'must be the https endpoint of the Communication Services resource',
+      })
+      .optional(),
+  ),
+  ACS_CONNECTION_STRING: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
+    z
+      .string()
+      .regex(/^endpoint=https?:\/\/[^;]+;accesskey=[^;]+;?$/i, {
+        error: 'must look like endpoint=https://<resource>.communication.azure.com/;accesskey=<key>',
+      })
+      .optional(),
+  ),
+  PUBLIC_BASE_URL: publicBaseUrlSetting,
+  LINK_SIGNING_KEY: signingKeySetting(true),
+  LINK_SIGNING_KEY_PREVIOUS: signingKeySetting(false),
+  INVITATION_REMINDER_DAYS: dayListSetting('3,7'),
+  INVITATION_EXPIRY_DAYS: daysSetting(14),
+  ROLE_ASSIGNMENT_REMINDER_DAYS: dayListSetting('3,7'),
+  ROLE_ASSIGNMENT_DEADLINE_DAYS: daysSetting(14),
+  VERIFY_SCHEDULE: ncrontabSetting('0 */15 * * * *'),
+  VERIFY_CONCURRENCY: integerSetting(8, 1, 64),
+  AzureWebJobsStorage: requiredString(
+    'the storage connection string; UseDevelopmentStorage=true for Azurite',
+  ),
+  TASK_HUB_NAME: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : 'ReinstatementHub'),
+    z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,44}$/, {
+      error: 'must be 3-45 letters and digits, starting with a letter',
+    }),
+  ),
+  TABLE_REINSTATEMENTS: tableNameSetting('Reinstatements'),
+};
+
+/** The names of every app setting the app reads (besides the platform's own). */
+export const SETTING_NAMES = Object.keys(settingsShape);
+
+const settingsSchema = z
+  .object(settingsShape)
+  // Zod runs this only once every setting parsed on its own, hence ACS presence is checked apart.
+  .superRefine((s, ctx) => {
+    const last = (days: number[]) => days[days.length - 1] ?? 0;
+    if (last(s.INVITATION_REMINDER_DAYS) >= s.INVITATION_EXPIRY_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INVITATION_REMINDER_DAYS'],
+        message: 'every reminder must come before INVITATION_EXPIRY_DAYS',
+      });
+    }
+    if (last(s.ROLE_ASSIGNMENT_REMINDER_DAYS) >= s.ROLE_ASSIGNMENT_DEADLINE_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ROLE_ASSIGNMENT_REMINDER_DAYS'],
+        message: 'every reminder must come before ROLE_ASSIGNMENT_DEADLINE_DAYS',
+      });
+    }
+    if (s.LINK_SIGNING_KEY && s.LINK_SIGNING_KEY_PREVIOUS?.equals(s.LINK_SIGNING_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LINK_SIGNING_KEY_PREVIOUS'],
+        message: 'must differ from LINK_SIGNING_KEY',
+      });
+    }
+  });
+
+export type AcsConnection =
+  { kind: 'endpoint'; endpoint: string } | { kind: 'connectionString'; connectionString: string };
+
+export interface AppConfig {
+  partner: {
+    tenantId: string;
+    msppId: string;
+    groupName: string;
+    opsEmail: string;
+    delegatedAdminDefault: boolean;
+  };
+  email: { senderAddress: string; acs: AcsConnection };
+  links: { publicBaseUrl: string; signingKeys: { current: Buffer; previous?: Buffer } };
+  schedule: {
+    invitationReminderDays: number[];
+    invitationExpiryDays: number;
+    roleAssignmentReminderDays: number[];
+    roleAssignmentDeadlineDays: number;
+    verifySchedule: string;
+    verifyConcurrency: number;
+  };
+  storage: { connectionString: string; taskHubName: string; reinstatementsTable: string };
+}
+
+/** Every setting is wrong in its own way; this lists them all, and never echoes a value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: { setting: string; rule: string }[]) {
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p.setting}: ${p.rule}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const result = settingsSchema.safeParse(env);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((i) => ({ setting: String(i.path[0] ?? 'settings'), rule: i.message }));
+  if (!env.ACS_ENDPOINT?.trim() === !env.ACS_CONNECTION_STRING?.trim()) {
+    problems.push({
+      setting: 'ACS_ENDPOINT',
+      rule: 'set exactly one of ACS_ENDPOINT (managed identity) or ACS_CONNECTION_STRING',
+    });
+  }
+  if (!result.success || problems.length) throw new ConfigError(problems);
+  const s = result.data;
+  return Object.freeze({
+    partner: {
+      tenantId: s.PARTNER_TENANT_ID,
+      msppId: s.PARTNER_MSPP_ID,
+      groupName: s.PARTNER_GROUP_NAME,
+      opsEmail: s.PARTNER_OPS_EMAIL.toLowerCase(),
+      delegatedAdminDefault: s.DELEGATED_ADMIN_DEFAULT,
+    },
+    email: {
+      senderAddress: s.EMAIL_SENDER_ADDRESS,
+      acs: s.ACS_CONNECTION_STRING
+        ? { kind: 'connectionString', connectionString: s.ACS_CONNECTION_STRING }
+        : { kind: 'endpoint', endpoint: s.ACS_ENDPOINT as string },
+    },
+    links: {
+      publicBaseUrl: s.PUBLIC_BASE_URL,
+      signingKeys: {
+        current: s.LINK_SIGNING_KEY as Buffer,
+        ...(s.LINK_SIGNING_KEY_PREVIOUS ? { previous: s.LINK_SIGNING_KEY_PREVIOUS } : {}),
+      },
+    },
+    schedule: {
+      invitationReminderDays: s.INVITATION_REMINDER_DAYS,
+      invitationExpiryDays: s.INVITATION_EXPIRY_DAYS,
+      roleAssignmentReminderDays: s.ROLE_ASSIGNMENT_REMINDER_DAYS,
+      roleAssignmentDeadlineDays: s.ROLE_ASSIGNMENT_DEADLINE_DAYS,
+      verifySchedule: s.VERIFY_SCHEDULE,
+      verifyConcurrency: s.VERIFY_CONCURRENCY,
+    },
+    storage: {
+      connectionString: s.AzureWebJobsStorage,
+      taskHubName: s.TASK_HUB_NAME,
+      reinstatementsTable: s.TABLE_REINSTATEMENTS,
+    },
+  } satisfies AppConfig);
+}
+
+let cached: AppConfig | undefined;
+
+/** The app's configuration, read from the environment on first use and kept. */
+export function getConfig(): AppConfig {
+  cached ??= loadConfig(process.env);
+  return cached;
+}

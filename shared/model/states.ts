@@ -1,0 +1,68 @@
+/**
+ * The life of one reinstatement. The orchestration drives it forward; operators may cancel it; any
+ * step may fail with a reason. The four last states are final: nothing leaves them.
+ */
+export const ReinstatementStates = [
+  'Requested',
+  'InvitationSent',
+  'Accepted',
+  'AwaitingRoleAssignment',
+  'Reinstated',
+  'Expired',
+  'Cancelled',
+  'Failed',
+] as const;
+
+export type ReinstatementState = (typeof ReinstatementStates)[number];
+
+export const FinalStates: readonly ReinstatementState[] = ['Reinstated', 'Expired', 'Cancelled', 'Failed'];
+
+/**
+ * Allowed moves. Expiry applies to both waits (no acceptance by the invitation deadline, no role
+ * assignment by the instructions deadline). Reminders do not change state, so no state leads to
+ * itself.
+ */
+const TRANSITIONS: Record<ReinstatementState, readonly ReinstatementState[]> = {
+  Requested: ['InvitationSent', 'Cancelled', 'Failed'],
+  InvitationSent: ['Accepted', 'Expired', 'Cancelled', 'Failed'],
+  Accepted: ['AwaitingRoleAssignment', 'Cancelled', 'Failed'],
+  AwaitingRoleAssignment: ['Reinstated', 'Expired', 'Cancelled', 'Failed'],
+  Reinstated: [],
+  Expired: [],
+  Cancelled: [],
+  Failed: [],
+};
+
+export function isReinstatementState(value: unknown): value is ReinstatementState {
+  return typeof value === 'string' && (ReinstatementStates as readonly string[]).includes(value);
+}
+
+export function isFinalState(state: ReinstatementState): boolean {
+  return FinalStates.includes(state);
+}
+
+export function canTransition(from: ReinstatementState, to: ReinstatementState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function allowedTransitions(from: ReinstatementState): readonly ReinstatementState[] {
+  return TRANSITIONS[from];
+}
+
+/** A move the state machine does not allow; carries both ends so callers can explain it. */
+export class InvalidTransitionError extends Error {
+  constructor(
+    readonly from: ReinstatementState,
+    readonly to: ReinstatementState,
+  ) {
+    super(
+      `A reinstatement in state ${from} cannot move to ${to}` +
+        (TRANSITIONS[from].length ? ` (allowed: ${TRANSITIONS[from].join(', ')})` : ' (it is final)'),
+    );
+    this.name = 'InvalidTransitionError';
+  }
+}
+
+export function assertTransition(from: ReinstatementState, to: ReinstatementState): void {
+  if (!canTransition(from, to)) throw new InvalidTransitionError(from, to);
+}

@@ -1,0 +1,311 @@
+import { odata, TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import type { AuditEntry, AuditEntryInput } from '../model/audit';
+import { isReinstatementId } from '../model/identifiers';
+import { newReinstatement, type Reinstatement } from '../model/reinstatement';
+import type { ReinstatementRequest } from '../model/request';
+import { assertTransition, type ReinstatementState } from '../model/states';
+import { ValidationError } from '../model/validationError';
+import {
+  AUDIT_ROW_PREFIX,
+  fromAuditEntity,
+  fromRecordEntity,
+  RECORD_ROW,
+  toAuditEntity,
+  toRecordEntity,
+} from './reinstatementEntity';
+import { isConflict, isNotFound, isPreconditionFailed } from './tableErrors';
+import { assertSafeTableKey } from './tableKeys';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  continuationToken?: string;
+}
+
+export interface PageRequest {
+  pageSize?: number;
+  continuationToken?: string;
+}
+
+/** What a change to a reinstatement wants written, decided from the current record. */
+export interface Change {
+  /** The whole next record (a modified copy of the current one). */
+  next: Reinstatement;
+  audit: AuditEntryInput;
+}
+
+export class ReinstatementNotFoundError extends Error {
+  constructor(readonly id: string) {
+    super(`No reinstatement with id ${id}`);
+    this.name = 'ReinstatementNotFoundError';
+  }
+}
+
+export class ReinstatementExistsError extends Error {
+  constructor(readonly id: string) {
+    super(`A reinstatement with id ${id} already exists`);
+    this.name = 'ReinstatementExistsError';
+  }
+}
+
+/** Every attempt met a newer version written by someone else; the change was not applied. */
+export class ConcurrencyError extends Error {
+  constructor(
+    readonly id: string,
+    attempts: number,
+  ) {
+    super(`Reinstatement ${id} kept changing underneath this update; gave up after ${attempts} attempts`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+export interface RepositoryOptions {
+  clock?: () => Date;
+  /**
+   * How many times a change is re-applied to fresh state after a conflicting write. A write only
+   * loses to another write that succeeded, so with N concurrent writers none needs more than N tries.
+   */
+  maxAttempts?: number;
+}
+
+const MAX_PAGE = 1000;
+
+/**
+ * Reinstatements and their audit trail in Azure Table storage. Every write is optimistic: it names
+ * the ETag it read, and a conflicting write makes it re-read and re-decide, so no one's change is
+ * silently overwritten.
+ */
+export class ReinstatementRepository {
+  private readonly clock: () => Date;
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly table: TableClient,
+    options: RepositoryOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.maxAttempts = options.maxAttempts ?? 16;
+  }
+
+  static fromConnectionString(
+    connectionString: string,
+    tableName: string,
+    options: RepositoryOptions & { client?: TableServiceClientOptions } = {},
+  ): ReinstatementRepository {
+    const insecure = /^UseDevelopmentStorage=true|DefaultEndpointsProtocol=http;/i.test(connectionString);
+    const table = TableClient.fromConnectionString(connectionString, tableName, {
+      ...(insecure ? { allowInsecureConnection: true } : {}),
+      ...options.client,
+    });
+    return new ReinstatementRepository(table, options);
+  }
+
+  async ensureTable(): Promise<void> {
+    await this.table.createTable();
+  }
+
+  /** Records a new reinstatement in state Requested, with its first audit entry, atomically. */
+  async create(
+    id: string,
+    request: ReinstatementRequest,
+    audit: Omit<AuditEntryInput, 'what'>,
+  ): Promise<Reinstatement> {
+    this.checkId(id);
+    const record = newReinstatement(id, request, this.clock());
+    const entry = this.auditEntry(record, { what: 'requested', ...audit }, undefined, 'Requested');
+    record.auditCount = entry.sequence;
+    try {
+      await this.table.submitTransaction([
+        ['create', toRecordEntity(record)],
+        ['create', toAuditEntity(entry)],
+      ]);
+    } catch (error) {
+      if (isConflict(error)) throw new ReinstatementExistsError(id);
+      throw error;
+    }
+    return record;
+  }
+
+  async get(id: string): Promise<Reinstatement | undefined> {
+    return (await this.read(id))?.record;
+  }
+
+  async require(id: string): Promise<Reinstatement> {
+    const record = await this.get(id);
+    if (!record) throw new ReinstatementNotFoundError(id);
+    return record;
+  }
+
+  /**
+   * Applies a change decided from the current record. When another writer got there first, the
+   * change is decided again from the fresh record (so both intents survive), up to `maxAttempts`.
+   * `decide` may return null to write nothing (the change is already in place), or throw to refuse.
+   */
+  async update(id: string, decide: (current: Reinstatement) => Change | null): Promise<Reinstatement> {
+    this.checkId(id);
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const current = await this.read(id);
+      if (!current) throw new ReinstatementNotFoundError(id);
+      const change = decide(structuredClone(current.record));
+      if (!change) return current.record;
+      const next = this.prepare(current.record, change);
+      try {
+        await this.table.submitTransaction([
+          ['update', toRecordEntity(next.record), 'Replace', { etag: current.etag }],
+          ['create', toAuditEntity(next.entry)],
+        ]);
+        return next.record;
+      } catch (error) {
+        // 412: the record changed since we read it. 409: someone appended the same audit row,
+        // which also means the record changed. Either way, decide again from fresh state.
+        if (!isPreconditionFailed(error) && !isConflict(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
+    throw new ConcurrencyError(id, this.maxAttempts);
+  }
+
+  /** Moves to a new state if the state machine allows it from the current one; otherwise refuses. */
+  transition(
+    id: string,
+    to: ReinstatementState,
+    audit: AuditEntryInput,
+    amend: (record: Reinstatement) => void = () => {},
+  ): Promise<Reinstatement> {
+    return this.update(id, (current) => {
+      assertTransition(current.state, to);
+      current.state = to;
+      amend(current);
+      return { next: current, audit };
+    });
+  }
+
+  /** Appends an audit entry without other changes (a click, a reminder, a check). */
+  record(
+    id: string,
+    audit: AuditEntryInput,
+    amend: (record: Reinstatement) => void = () => {},
+  ): Promise<Reinstatement> {
+    return this.update(id, (current) => {
+      amend(current);
+      return { next: current, audit };
+    });
+  }
+
+  /** The audit trail in the order it was written. */
+  async listAudit(id: string, page: PageRequest = {}): Promise<Page<AuditEntry>> {
+    this.checkId(id);
+    const filter = odata`PartitionKey eq ${id} and RowKey gt ${AUDIT_ROW_PREFIX} and RowKey lt ${`${AUDIT_ROW_PREFIX}~`}`;
+    return this.page(filter, page, fromAuditEntity);
+  }
+
+  listByState(state: ReinstatementState, page: PageRequest = {}): Promise<Page<Reinstatement>> {
+    return this.page(odata`RowKey eq ${RECORD_ROW} and state eq ${state}`, page, fromRecordEntity);
+  }
+
+  listByCustomer(customerTenantId: string, page: PageRequest = {}): Promise<Page<Reinstatement>> {
+    return this.page(
+      odata`RowKey eq ${RECORD_ROW} and customerTenantId eq ${customerTenantId}`,
+      page,
+      fromRecordEntity,
+    );
+  }
+
+  listAll(page: PageRequest = {}): Promise<Page<Reinstatement>> {
+    return this.page(odata`RowKey eq ${RECORD_ROW}`, page, fromRecordEntity);
+  }
+
+  private prepare(current: Reinstatement, change: Change): { record: Reinstatement; entry: AuditEntry } {
+    const next = change.next;
+    if (next.id !== current.id) throw new Error('a change must not alter the reinstatement id');
+    const changedState = next.state !== current.state;
+    if (changedState) {
+      assertTransition(current.state, next.state);
+      next.stateChangedAt = this.clock().toISOString();
+    }
+    next.updatedAt = this.clock().toISOString();
+    const entry = this.auditEntry(
+      current,
+      change.audit,
+      changedState ? current.state : undefined,
+      changedState ? next.state : undefined,
+    );
+    next.auditCount = entry.sequence;
+    return { record: next, entry };
+  }
+
+  private auditEntry(
+    current: Reinstatement,
+    input: AuditEntryInput,
+    fromState: ReinstatementState | undefined,
+    toState: ReinstatementState | undefined,
+  ): AuditEntry {
+    const entry: AuditEntry = {
+      reinstatementId: current.id,
+      sequence: current.auditCount + 1,
+      at: this.clock().toISOString(),
+      what: input.what,
+      actor: input.actor,
+      details: input.details ?? {},
+    };
+    if (fromState) entry.fromState = fromState;
+    if (toState) entry.toState = toState;
+    return entry;
+  }
+
+  private async read(id: string): Promise<{ record: Reinstatement; etag: string } | undefined> {
+    this.checkId(id);
+    try {
+      const entity = await this.table.getEntity<Record<string, unknown>>(id, RECORD_ROW);
+      return { record: fromRecordEntity(entity), etag: entity.etag };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * One page of a server-side filtered query. Table storage may answer a filtered query with an
+   * empty page and a continuation token; those are skipped so a caller never sees an empty page
+   * that is not the last.
+   */
+  private async page<T>(
+    filter: string,
+    request: PageRequest,
+    map: (entity: Record<string, unknown>) => T,
+  ): Promise<Page<T>> {
+    const pageSize = Math.min(Math.max(1, request.pageSize ?? 100), MAX_PAGE);
+    let token = request.continuationToken;
+    if (token !== undefined) checkContinuationToken(token);
+    for (;;) {
+      const iterator = this.table
+        .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
+        .byPage({ maxPageSize: pageSize, ...(token ? { continuationToken: token } : {}) });
+      const result = await iterator.next();
+      const page = result.done ? [] : result.value;
+      token = page.continuationToken;
+      if (page.length > 0 || !token) {
+        return { items: page.map(map), ...(token ? { continuationToken: token } : {}) };
+      }
+    }
+  }
+
+  private checkId(id: string): void {
+    if (!isReinstatementId(id)) throw ValidationError.single('id', 'must be 1-64 letters, digits, - or _');
+    assertSafeTableKey(id, 'reinstatement id');
+  }
+}
+
+/** A continuation token is the SDK's base64 JSON of the next keys; anything else is refused up front. */
+function checkContinuationToken(token: string): void {
+  const rule = 'must be a continuation token returned by a previous page';
+  if (token.length > 2048 || !/^[A-Za-z0-9+/]+={0,2}$/.test(token))
+    throw ValidationError.single('continuationToken', rule);
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as Record<string, unknown>;
+    if (typeof parsed.nextPartitionKey !== 'string') throw new Error();
+    if (parsed.nextRowKey !== undefined && typeof parsed.nextRowKey !== 'string') throw new Error();
+  } catch {
+    throw ValidationError.single('continuationToken', rule);
+  }
+}

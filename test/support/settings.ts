@@ -1,0 +1,20 @@
+import { PARTNER_TENANT } from './fixtures';
+
+export const SIGNING_KEY = Buffer.alloc(32, 7).toString('base64');
+export const PREVIOUS_SIGNING_KEY = Buffer.alloc(32, 9).toString('base64');
+
+/** A complete, valid set of app settings, as local.settings.sample.json documents them. */
+export function validSettings(
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  return {
+    AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+    PARTNER_TENANT_ID: PARTNER_TENANT,
+    PARTNER_OPS_EMAIL: 'ops@partner.example',
+    EMAIL_SENDER_ADDRESS: 'DoNotReply@partner.example',
+    ACS_CONNECTION_STRING: 'endpoint=https://acs.example.communication.azure.com/;accesskey=c2VjcmV0LWtleQ==',
+    PUBLIC_BASE_URL: 'https://reinstate.partner.example',
+    LINK_SIGNING_KEY: SIGNING_KEY,
+    ...overrides,
+  };
+}

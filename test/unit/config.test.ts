@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, SETTING_NAMES } from '../../shared/config/appConfig';
+import { PARTNER_TENANT } from '../support/fixtures';
+import { PREVIOUS_SIGNING_KEY, SIGNING_KEY, validSettings } from '../support/settings';
+
+function problems(env: Record<string, string | undefined>) {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('reads a complete configuration and fills sensible defaults', () => {
+    const config = loadConfig(validSettings());
+    expect(config.partner).toEqual({
+      tenantId: PARTNER_TENANT,
+      msppId: '0',
+      groupName: 'AdminAgents',
+      opsEmail: 'ops@partner.example',
+      delegatedAdminDefault: false,
+    });
+    expect(config.schedule).toEqual({
+      invitationReminderDays: [3, 7],
+      invitationExpiryDays: 14,
+      roleAssignmentReminderDays: [3, 7],
+      roleAssignmentDeadlineDays: 14,
+      verifySchedule: '0 */15 * * * *',
+      verifyConcurrency: 8,
+    });
+    expect(config.email.acs.kind).toBe('connectionString');
+    expect(config.links.signingKeys.current).toEqual(Buffer.from(SIGNING_KEY, 'base64'));
+    expect(config.links.signingKeys.previous).toBeUndefined();
+    expect(config.storage).toEqual({
+      connectionString: 'UseDevelopmentStorage=true',
+      taskHubName: 'ReinstatementHub',
+      reinstatementsTable: 'Reinstatements',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('honours every override', () => {
+    const config = loadConfig(
+      validSettings({
+        PARTNER_MSPP_ID: '1234567',
+        PARTNER_GROUP_NAME: 'HelpDeskAgents',
+        DELEGATED_ADMIN_DEFAULT: 'true',
+        ACS_CONNECTION_STRING: undefined,
+        ACS_ENDPOINT: 'https://acs.example.communication.azure.com',
+        PUBLIC_BASE_URL: 'http://localhost:7071/',
+        LINK_SIGNING_KEY_PREVIOUS: PREVIOUS_SIGNING_KEY,
+        INVITATION_REMINDER_DAYS: '2, 5, 9',
+        INVITATION_EXPIRY_DAYS: '10',
+        ROLE_ASSIGNMENT_REMINDER_DAYS: '',
+        ROLE_ASSIGNMENT_DEADLINE_DAYS: '21',
+        VERIFY_SCHEDULE: '0 0 * * * *',
+        VERIFY_CONCURRENCY: '32',
+        TASK_HUB_NAME: 'PartnerHub',
+        TABLE_REINSTATEMENTS: 'Reinst2',
+      }),
+    );
+    expect(config.partner).toMatchObject({
+      msppId: '1234567',
+      groupName: 'HelpDeskAgents',
+      delegatedAdminDefault: true,
+    });
+    expect(config.email.acs).toEqual({
+      kind: 'endpoint',
+      endpoint: 'https://acs.example.communication.azure.com',
+    });
+    expect(config.links.publicBaseUrl).toBe('http://localhost:7071');
+    expect(config.links.signingKeys.previous).toEqual(Buffer.from(PREVIOUS_SIGNING_KEY, 'base64'));
+    expect(config.schedule).toEqual({
+      invitationReminderDays: [2, 5, 9],
+      invitationExpiryDays: 10,
+      roleAssignmentReminderDays: [],
+      roleAssignmentDeadlineDays: 21,
+      verifySchedule: '0 0 * * * *',
+      verifyConcurrency: 32,
+    });
+    expect(config.storage).toMatchObject({ taskHubName: 'PartnerHub', reinstatementsTable: 'Reinst2' });
+  });
+
+  it('names every missing setting in one error', () => {
+    const found = problems({});
+    expect(found.map((p) => p.setting).sort()).toEqual(
+      [
+        'ACS_ENDPOINT',
+        'AzureWebJobsStorage',
+        'EMAIL_SENDER_ADDRESS',
+        'LINK_SIGNING_KEY',
+        'PARTNER_OPS_EMAIL',
+        'PARTNER_TENANT_ID',
+        'PUBLIC_BASE_URL',
+      ].sort(),
+    );
+    expect(found.find((p) => p.setting === 'PARTNER_TENANT_ID')?.rule).toContain('is required');
+  });
+
+  it.each([
+    ['PARTNER_TENANT_ID', 'contoso', 'GUID'],
+    ['PARTNER_MSPP_ID', 'abc', 'digits'],
+    ['PARTNER_GROUP_NAME', "Admin'Agents", 'plain group display name'],
+    ['PARTNER_OPS_EMAIL', 'ops', 'email address'],
+    ['DELEGATED_ADMIN_DEFAULT', 'maybe', 'true or false'],
+    ['PUBLIC_BASE_URL', 'reinstate.contoso.com', 'absolute URL'],
+    ['PUBLIC_BASE_URL', 'http://reinstate.contoso.com', 'https'],
+    ['PUBLIC_BASE_URL', 'https://reinstate.contoso.com/?x=1', 'query'],
+    ['LINK_SIGNING_KEY', 'c2hvcnQ=', 'at least 32 bytes'],
+    ['LINK_SIGNING_KEY', 'not base64!', 'base64'],
+    ['LINK_SIGNING_KEY_PREVIOUS', SIGNING_KEY, 'must differ'],
+    ['INVITATION_REMINDER_DAYS', '7,3', 'strictly increasing'],
+    ['INVITATION_REMINDER_DAYS', '3,14', 'before INVITATION_EXPIRY_DAYS'],
+    ['INVITATION_REMINDER_DAYS', 'three', 'comma-separated'],
+    ['INVITATION_EXPIRY_DAYS', '0', 'more than 0'],
+    ['ROLE_ASSIGNMENT_DEADLINE_DAYS', '5', undefined],
+    ['VERIFY_SCHEDULE', '*/15 * * * *', 'six-field NCRONTAB'],
+    ['VERIFY_SCHEDULE', '0 61 * * * *', 'six-field NCRONTAB'],
+    ['VERIFY_CONCURRENCY', '0', 'from 1 to 64'],
+    ['VERIFY_CONCURRENCY', '8.5', 'whole number'],
+    ['TASK_HUB_NAME', 'my-hub', 'letters and digits'],
+    ['TABLE_REINSTATEMENTS', 'ab', '3-63'],
+    ['ACS_CONNECTION_STRING', 'accesskey=abc', 'endpoint='],
+  ])('refuses %s=%p', (setting, value, fragment) => {
+    const found = problems(validSettings({ [setting]: value }));
+    const reported = fragment === undefined ? 'ROLE_ASSIGNMENT_REMINDER_DAYS' : setting;
+    expect(found).toContainEqual({
+      setting: reported,
+      rule: expect.stringContaining(fragment ?? 'before ROLE_ASSIGNMENT_DEADLINE_DAYS'),
+    });
+  });
+
+  it('refuses both ACS settings at once', () => {
+    expect(
+      problems(validSettings({ ACS_ENDPOINT: 'https://acs.example.communication.azure.com' })),
+    ).toContainEqual({
+      setting: 'ACS_ENDPOINT',
+      rule: expect.stringContaining('exactly one'),
+    });
+  });
+
+  it('never echoes a secret value in its message', () => {
+    const secret = 'endpoint=https://acs.example.com/;accesskey=TOP-SECRET;extra=1';
+    const error = (() => {
+      try {
+        return loadConfig(validSettings({ ACS_CONNECTION_STRING: secret, LINK_SIGNING_KEY: 'TOPSECRETKEY' }));
+      } catch (e) {
+        return e as Error;
+      }
+    })() as Error;
+    expect(error.message).toContain('LINK_SIGNING_KEY');
+    expect(error.message).not.toContain('TOP');
+  });
+
+  it('local.settings.sample.json documents every setting the app reads, and is valid', () => {
+    const sample = JSON.parse(readFileSync(join(__dirname, '../../local.settings.sample.json'), 'utf8')) as {
+      Values: Record<string, string>;
+    };
+    expect(() => loadConfig(sample.Values)).not.toThrow();
+    expect(SETTING_NAMES.length).toBeGreaterThan(15);
+    for (const name of SETTING_NAMES) expect(Object.keys(sample.Values)).toContain(name);
+  });
+});

@@ -1,0 +1,64 @@
+import {
+  allowedTransitions,
+  assertTransition,
+  canTransition,
+  FinalStates,
+  InvalidTransitionError,
+  isFinalState,
+  ReinstatementStates,
+  type ReinstatementState,
+} from '../../shared/model/states';
+
+/** The whole table, written out: a change to the state machine must change this test on purpose. */
+const EXPECTED: Record<ReinstatementState, ReinstatementState[]> = {
+  Requested: ['InvitationSent', 'Cancelled', 'Failed'],
+  InvitationSent: ['Accepted', 'Expired', 'Cancelled', 'Failed'],
+  Accepted: ['AwaitingRoleAssignment', 'Cancelled', 'Failed'],
+  AwaitingRoleAssignment: ['Reinstated', 'Expired', 'Cancelled', 'Failed'],
+  Reinstated: [],
+  Expired: [],
+  Cancelled: [],
+  Failed: [],
+};
+
+describe('reinstatement state machine', () => {
+  const pairs = ReinstatementStates.flatMap((from) => ReinstatementStates.map((to) => [from, to] as const));
+
+  it.each(pairs)('%s -> %s is allowed exactly when the table says so', (from, to) => {
+    const allowed = EXPECTED[from].includes(to);
+    expect(canTransition(from, to)).toBe(allowed);
+    if (allowed) expect(() => assertTransition(from, to)).not.toThrow();
+    else expect(() => assertTransition(from, to)).toThrow(InvalidTransitionError);
+  });
+
+  it('final states lead nowhere and every other state can be cancelled or fail', () => {
+    for (const state of ReinstatementStates) {
+      expect(isFinalState(state)).toBe(FinalStates.includes(state));
+      if (isFinalState(state)) expect(allowedTransitions(state)).toEqual([]);
+      else expect(allowedTransitions(state)).toEqual(expect.arrayContaining(['Cancelled', 'Failed']));
+    }
+  });
+
+  it('every state is reachable from Requested', () => {
+    const seen = new Set<ReinstatementState>(['Requested']);
+    const queue: ReinstatementState[] = ['Requested'];
+    while (queue.length) {
+      for (const next of allowedTransitions(queue.shift() as ReinstatementState)) {
+        if (!seen.has(next)) {
+          seen.add(next);
+          queue.push(next);
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual([...ReinstatementStates].sort());
+  });
+
+  it('explains a refused move', () => {
+    expect(() => assertTransition('Reinstated', 'Cancelled')).toThrow(
+      'Reinstated cannot move to Cancelled (it is final)',
+    );
+    expect(() => assertTransition('Requested', 'Reinstated')).toThrow(
+      'allowed: InvitationSent, Cancelled, Failed',
+    );
+  });
+});
