@@ -1,0 +1,349 @@
+import type { RpcTypedData } from '../worker/coreTypes';
+import {
+  EventType,
+  failureFields,
+  historyEvent,
+  type HistoryEvent,
+  type IncomingEvent,
+} from './historyEvents';
+import { isTerminal, type Chain, type InstanceMeta } from './instanceModel';
+import type { TimerItem, WorkItem } from './instanceStore';
+
+/** durable-functions' ActionType values (lib/src/actions/ActionType.js). */
+export const ActionType = {
+  CallActivity: 0,
+  CallActivityWithRetry: 1,
+  CallSubOrchestrator: 2,
+  CallSubOrchestratorWithRetry: 3,
+  ContinueAsNew: 4,
+  CreateTimer: 5,
+  WaitForExternalEvent: 6,
+  WhenAny: 11,
+  WhenAll: 12,
+} as const;
+
+export interface Action {
+  actionType: number;
+  functionName?: string;
+  input?: unknown;
+  instanceId?: string;
+  retryOptions?: Chain['retry'];
+  fireAt?: string;
+  isCanceled?: boolean;
+  externalEventName?: string;
+  compoundActions?: Action[];
+}
+
+/** What the orchestrator handler returns (OrchestratorState), after the JSON round trip. */
+export interface OrchestratorState {
+  isDone: boolean;
+  actions: Action[][];
+  output?: unknown;
+  error?: string;
+  customStatus?: unknown;
+}
+
+export interface TimerSettings {
+  maximumShortTimerMs: number;
+  longRunningTimerIntervalMs: number;
+}
+
+/** Everything one episode decided: the next meta and the rows to write around it. */
+export interface EpisodeResult {
+  meta: InstanceMeta;
+  work: WorkItem[];
+  timers: TimerItem[];
+  cancelledTimers: number[];
+  /** Set when the instance finished and a parent orchestration waits for it. */
+  parentEvent?: IncomingEvent;
+  continuedAsNew: boolean;
+}
+
+const MAX_CUSTOM_STATUS = 16 * 1024;
+const MAX_HISTORY = 900 * 1024;
+
+/** Depth-first, in the order durable-functions assigns task ids (trackOpenTask). */
+export function flattenActions(actions: Action[]): Action[] {
+  return actions.flatMap((a) =>
+    a.actionType === ActionType.WhenAll || a.actionType === ActionType.WhenAny
+      ? flattenActions(a.compoundActions ?? [])
+      : [a],
+  );
+}
+
+/** Action inputs arrive as durable-functions left them: strings already JSON-encoded, other values raw. */
+function inputText(action: Action, encodedStrings: boolean): string {
+  if (encodedStrings && typeof action.input === 'string') return action.input;
+  return JSON.stringify(action.input ?? null);
+}
+
+/** A function's return value as JSON text, whatever RPC type it travelled in. */
+export function typedDataToJsonText(data: RpcTypedData | null | undefined): string {
+  if (!data) return 'null';
+  if (data.json !== undefined && data.json !== null) return data.json;
+  if (data.string !== undefined && data.string !== null) return JSON.stringify(data.string);
+  if (data.int !== undefined && data.int !== null) return String(data.int);
+  if (data.double !== undefined && data.double !== null) return String(data.double);
+  if (data.bytes) return JSON.stringify(Buffer.from(data.bytes).toString('base64'));
+  return 'null';
+}
+
+/** The state an orchestrator reported when it threw (OrchestrationFailureError's `$OutOfProcData$:` payload). */
+export function outOfProcState(error: unknown): OrchestratorState | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const marker = message.indexOf('$OutOfProcData$:');
+  if (marker < 0) return undefined;
+  try {
+    return JSON.parse(message.slice(marker + '$OutOfProcData$:'.length)) as OrchestratorState;
+  } catch {
+    return undefined;
+  }
+}
+
+function retryDelay(chain: Chain): number {
+  const retry = chain.retry;
+  if (!retry) return 0;
+  const attempt = chain.attempt ?? 2;
+  const delay =
+    retry.firstRetryIntervalInMilliseconds *
+    Math.pow(retry.backoffCoefficient ?? 1, Math.max(0, attempt - 2));
+  return retry.maxRetryIntervalInMilliseconds && retry.maxRetryIntervalInMilliseconds > 0
+    ? Math.min(delay, retry.maxRetryIntervalInMilliseconds)
+    : delay;
+}
+
+/**
+ * Decides what follows an orchestrator episode, acting as the Durable extension does for an
+ * out-of-process app: gives every newly emitted action the next event id (in the order the library
+ * numbers its tasks), records TaskScheduled / TimerCreated / SubOrchestrationInstanceCreated, drives
+ * retries and long timers link by link, and settles the instance's status.
+ */
+export function decideEpisode(
+  before: InstanceMeta,
+  episodeHistory: HistoryEvent[],
+  processed: HistoryEvent,
+  state: OrchestratorState,
+  failure: string | undefined,
+  now: Date,
+  timers: TimerSettings,
+): EpisodeResult {
+  const meta: InstanceMeta = structuredClone(before);
+  const engine = meta.engine;
+  const result: EpisodeResult = { meta, work: [], timers: [], cancelledTimers: [], continuedAsNew: false };
+  const appended: HistoryEvent[] = [];
+  const at = now.toISOString();
+  const nextId = () => engine.nextEventId++;
+
+  const scheduleCall = (chain: Chain, id: number) => {
+    if (chain.target === 'subOrchestration') {
+      const child = chain.instanceId ?? `${meta.instanceId}:${id}`;
+      appended.push(
+        historyEvent(
+          {
+            EventType: EventType.SubOrchestrationInstanceCreated,
+            EventId: id,
+            Name: chain.functionName ?? '',
+            InstanceId: child,
+          },
+          now,
+        ),
+      );
+      result.work.push({
+        kind: 'subOrchestration',
+        eventId: id,
+        executionId: meta.executionId,
+        functionName: chain.functionName ?? '',
+        input: (chain.input as string) ?? null,
+        childInstanceId: child,
+      });
+    } else {
+      appended.push(
+        historyEvent(
+          { EventType: EventType.TaskScheduled, EventId: id, Name: chain.functionName ?? '' },
+          now,
+        ),
+      );
+      result.work.push({
+        kind: 'activity',
+        eventId: id,
+        executionId: meta.executionId,
+        functionName: chain.functionName ?? '',
+        input: (chain.input as string) ?? null,
+      });
+    }
+  };
+  const scheduleTimer = (id: number, fireAt: string) => {
+    appended.push(historyEvent({ EventType: EventType.TimerCreated, EventId: id, FireAt: fireAt }, now));
+    result.timers.push({ eventId: id, executionId: meta.executionId, fireAt });
+  };
+  const nextChunk = (finalFireAt: string) => {
+    const remaining = new Date(finalFireAt).getTime() - now.getTime();
+    return remaining > timers.maximumShortTimerMs
+      ? new Date(now.getTime() + timers.longRunningTimerIntervalMs).toISOString()
+      : finalFireAt;
+  };
+
+  // 1. The processed event may complete one link of a chain and call for the next.
+  const key = processed.EventType === EventType.TimerFired ? processed.TimerId : processed.TaskScheduledId;
+  const chain = key !== undefined ? engine.chains[String(key)] : undefined;
+  if (chain && key !== undefined) {
+    delete engine.chains[String(key)];
+    const failed =
+      processed.EventType === EventType.TaskFailed ||
+      processed.EventType === EventType.SubOrchestrationInstanceFailed;
+    if (chain.kind === 'task' && failed) {
+      // durable-functions' RetryableTask waits for a retry timer after every failure, the last included.
+      const next: Chain = { ...chain, kind: 'retryTimer', attempt: (chain.attempt ?? 1) + 1 };
+      const id = nextId();
+      scheduleTimer(id, new Date(now.getTime() + retryDelay(next)).toISOString());
+      engine.chains[String(id)] = next;
+    } else if (chain.kind === 'retryTimer' && processed.EventType === EventType.TimerFired) {
+      if ((chain.attempt ?? 1) <= (chain.retry?.maxNumberOfAttempts ?? 1)) {
+        const id = nextId();
+        engine.chains[String(id)] = { ...chain, kind: 'task' };
+        scheduleCall(chain, id);
+      }
+    } else if (
+      chain.kind === 'longTimer' &&
+      processed.EventType === EventType.TimerFired &&
+      chain.finalFireAt
+    ) {
+      if (new Date(chain.finalFireAt).getTime() > now.getTime()) {
+        const id = nextId();
+        scheduleTimer(id, nextChunk(chain.finalFireAt));
+        engine.chains[String(id)] = chain;
+      }
+    }
+  }
+
+  // 2. New actions, numbered in order.
+  const flat = flattenActions(state.actions?.[0] ?? []);
+  let unsupported: string | undefined;
+  for (let index = engine.actionIds.length; index < flat.length; index++) {
+    const action = flat[index] as Action;
+    switch (action.actionType) {
+      case ActionType.CallActivity:
+      case ActionType.CallActivityWithRetry: {
+        const id = nextId();
+        const call: Chain = {
+          kind: 'task',
+          actionIndex: index,
+          target: 'activity',
+          functionName: action.functionName ?? '',
+          input: inputText(action, true),
+          attempt: 1,
+        };
+        if (action.actionType === ActionType.CallActivityWithRetry && action.retryOptions)
+          engine.chains[String(id)] = { ...call, retry: action.retryOptions };
+        scheduleCall(call, id);
+        engine.actionIds.push(id);
+        break;
+      }
+      case ActionType.CallSubOrchestrator:
+      case ActionType.CallSubOrchestratorWithRetry: {
+        const id = nextId();
+        const call: Chain = {
+          kind: 'task',
+          actionIndex: index,
+          target: 'subOrchestration',
+          functionName: action.functionName ?? '',
+          input: inputText(action, false),
+          attempt: 1,
+          ...(action.instanceId ? { instanceId: action.instanceId } : {}),
+        };
+        if (action.actionType === ActionType.CallSubOrchestratorWithRetry && action.retryOptions)
+          engine.chains[String(id)] = { ...call, retry: action.retryOptions };
+        scheduleCall(call, id);
+        engine.actionIds.push(id);
+        break;
+      }
+      case ActionType.CreateTimer: {
+        const id = nextId();
+        const finalFireAt = new Date(action.fireAt ?? at).toISOString();
+        const first = nextChunk(finalFireAt);
+        if (first !== finalFireAt)
+          engine.chains[String(id)] = { kind: 'longTimer', actionIndex: index, finalFireAt };
+        scheduleTimer(id, first);
+        engine.actionIds.push(id);
+        break;
+      }
+      case ActionType.WaitForExternalEvent:
+      case ActionType.ContinueAsNew:
+        engine.actionIds.push(null);
+        break;
+      default:
+        unsupported ??= `action type ${action.actionType} is not supported by the offline runtime`;
+        engine.actionIds.push(null);
+    }
+  }
+
+  // 3. Cancelled timers (the loser of Task.any): their pending timer rows are dropped.
+  flat.forEach((action, index) => {
+    if (action.actionType !== ActionType.CreateTimer || !action.isCanceled) return;
+    const id = engine.actionIds[index];
+    if (id === null || id === undefined) return;
+    const live = Object.entries(engine.chains).find(
+      ([, c]) => c.kind === 'longTimer' && c.actionIndex === index,
+    );
+    if (live) {
+      result.cancelledTimers.push(Number(live[0]));
+      delete engine.chains[live[0]];
+    } else {
+      result.cancelledTimers.push(id);
+    }
+  });
+
+  meta.history = [...episodeHistory, ...appended].map((e) => ({ ...e, IsPlayed: false }));
+  meta.lastUpdatedTime = at;
+  meta.customStatus = state.customStatus === undefined ? null : JSON.stringify(state.customStatus);
+
+  let problem = failure ?? unsupported;
+  if (!problem && meta.customStatus && meta.customStatus.length > MAX_CUSTOM_STATUS) {
+    problem = `custom status is ${meta.customStatus.length} bytes; the limit is 16 KB`;
+  }
+  if (!problem && JSON.stringify(meta.history).length > MAX_HISTORY) {
+    problem = 'the history outgrew what one instance may hold; use continueAsNew or sub-orchestrations';
+  }
+
+  if (problem) {
+    meta.status = 'Failed';
+    meta.output = JSON.stringify(`Orchestrator function '${meta.name}' failed: ${problem}`);
+    result.work = [];
+    result.timers = [];
+  } else if (state.isDone) {
+    const continueAsNew = flat.find((a) => a.actionType === ActionType.ContinueAsNew);
+    if (continueAsNew) {
+      result.continuedAsNew = true;
+      meta.status = 'ContinuedAsNew';
+      meta.input = inputText(continueAsNew, true);
+      result.work = [];
+      result.timers = [];
+    } else {
+      meta.status = 'Completed';
+      meta.output = JSON.stringify(state.output ?? null);
+    }
+  } else {
+    meta.status = 'Running';
+  }
+
+  if (isTerminal(meta.status) && meta.parent) result.parentEvent = parentEvent(meta);
+  return result;
+}
+
+/** What a parent orchestration receives when this sub-orchestration ends. */
+export function parentEvent(meta: InstanceMeta): IncomingEvent | undefined {
+  if (!meta.parent) return undefined;
+  if (meta.status === 'Completed') {
+    return {
+      EventType: EventType.SubOrchestrationInstanceCompleted,
+      TaskScheduledId: meta.parent.taskId,
+      Result: meta.output ?? 'null',
+    };
+  }
+  const message = meta.output ? (JSON.parse(meta.output) as unknown) : meta.status;
+  return {
+    EventType: EventType.SubOrchestrationInstanceFailed,
+    TaskScheduledId: meta.parent.taskId,
+    ...failureFields(new Error(typeof message === 'string' ? message : JSON.stringify(message))),
+  };
+}

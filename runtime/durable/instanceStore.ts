@@ -1,0 +1,349 @@
+import { odata, TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { readChunks, writeChunks } from '../../shared/storage/chunkedProperty';
+import { isConflict, isNotFound, isPreconditionFailed, tableStatus } from '../../shared/storage/tableErrors';
+import type { HistoryEvent, IncomingEvent } from './historyEvents';
+import type { InstanceMeta } from './instanceModel';
+
+/**
+ * Durable state in Table storage, one partition per instance, so that everything an episode
+ * changes commits in one entity-group transaction:
+ *   meta               the instance: status, input, output, custom status, history, engine state
+ *   inbox-<t>-<n>      events waiting to be applied, in arrival order
+ *   work-<id>          an activity or sub-orchestration to run
+ *   timer-<id>         a durable timer and when it fires
+ *   notify-parent      a finished sub-orchestration's result on its way to the parent
+ */
+export const META = 'meta';
+export const NOTIFY_PARENT = 'notify-parent';
+
+export type Row = TableEntity<Record<string, unknown>>;
+export type StoredRow = Record<string, unknown> & { partitionKey?: string; rowKey?: string; etag: string };
+
+export interface InboxMessage {
+  rowKey: string;
+  executionId: string;
+  event: IncomingEvent;
+}
+
+export interface WorkItem {
+  kind: 'activity' | 'subOrchestration';
+  eventId: number;
+  executionId: string;
+  functionName: string;
+  /** JSON text. */
+  input: string | null;
+  childInstanceId?: string;
+}
+
+export interface TimerItem {
+  eventId: number;
+  executionId: string;
+  fireAt: string;
+}
+
+export interface ParentNotification {
+  parentInstanceId: string;
+  parentExecutionId: string;
+  event: IncomingEvent;
+  at: string;
+}
+
+const pad = (n: number) => String(n).padStart(10, '0');
+export const workKey = (eventId: number) => `work-${pad(eventId)}`;
+export const timerKey = (eventId: number) => `timer-${pad(eventId)}`;
+
+let arrivals = 0;
+/**
+ * Inbox keys sort in arrival order: wall-clock milliseconds (not the controllable clock: arrival
+ * order is about what happened first, not about simulated time), then a per-process counter.
+ */
+export function inboxKey(at = Date.now()): string {
+  arrivals = (arrivals + 1) % 1_000_000;
+  return `inbox-${String(at).padStart(15, '0')}-${String(arrivals).padStart(6, '0')}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Table keys forbid / \ # ? and control characters; instance ids become partition keys. */
+export function isValidInstanceId(id: string): boolean {
+  return (
+    id.length > 0 && id.length <= 256 && !/[/\\#?\u0000-\u001f\u007f-\u009f]/.test(id) && !id.startsWith('@')
+  );
+}
+
+export function metaToEntity(meta: InstanceMeta): Row {
+  return {
+    partitionKey: meta.instanceId,
+    rowKey: META,
+    name: meta.name,
+    status: meta.status,
+    executionId: meta.executionId,
+    createdTime: meta.createdTime,
+    lastUpdatedTime: meta.lastUpdatedTime,
+    ...writeChunks('input', meta.input ?? ''),
+    hasInput: meta.input !== null,
+    ...writeChunks('output', meta.output ?? ''),
+    hasOutput: meta.output !== null,
+    ...writeChunks('customStatus', meta.customStatus ?? ''),
+    hasCustomStatus: meta.customStatus !== null,
+    ...writeChunks('history', JSON.stringify(meta.history)),
+    ...writeChunks('engine', JSON.stringify(meta.engine)),
+    ...(meta.parent ? { parent: JSON.stringify(meta.parent) } : {}),
+  };
+}
+
+export function entityToMeta(e: Record<string, unknown>): InstanceMeta {
+  const meta: InstanceMeta = {
+    instanceId: String(e.partitionKey),
+    name: String(e.name),
+    status: e.status as InstanceMeta['status'],
+    executionId: String(e.executionId),
+    createdTime: String(e.createdTime),
+    lastUpdatedTime: String(e.lastUpdatedTime),
+    input: e.hasInput ? readChunks('input', e) : null,
+    output: e.hasOutput ? readChunks('output', e) : null,
+    customStatus: e.hasCustomStatus ? readChunks('customStatus', e) : null,
+    history: JSON.parse(readChunks('history', e) || '[]') as HistoryEvent[],
+    engine: JSON.parse(readChunks('engine', e)) as InstanceMeta['engine'],
+  };
+  if (typeof e.parent === 'string') meta.parent = JSON.parse(e.parent) as InstanceMeta['parent'];
+  return meta;
+}
+
+export class InstanceStore {
+  constructor(readonly table: TableClient) {}
+
+  static fromConnectionString(connectionString: string, taskHubName: string): InstanceStore {
+    const insecure = /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(connectionString);
+    return new InstanceStore(
+      TableClient.fromConnectionString(
+        connectionString,
+        `${taskHubName}Instances`,
+        insecure ? { allowInsecureConnection: true } : {},
+      ),
+    );
+  }
+
+  async ensure(): Promise<void> {
+    await this.table.createTable();
+  }
+
+  async getMeta(instanceId: string): Promise<{ meta: InstanceMeta; etag: string } | undefined> {
+    try {
+      const e = await this.table.getEntity<Record<string, unknown>>(instanceId, META);
+      return { meta: entityToMeta(e), etag: e.etag };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Creates (or replaces a finished) instance together with its ExecutionStarted message, atomically. */
+  async start(
+    meta: InstanceMeta,
+    started: InboxMessage,
+    replaceEtag?: string,
+  ): Promise<'started' | 'conflict'> {
+    const actions: TransactionAction[] = [
+      replaceEtag
+        ? ['update', metaToEntity(meta), 'Replace', { etag: replaceEtag }]
+        : ['create', metaToEntity(meta)],
+      ['create', inboxEntity(meta.instanceId, started)],
+    ];
+    try {
+      await this.table.submitTransaction(actions);
+      return 'started';
+    } catch (error) {
+      if (isConflict(error) || isPreconditionFailed(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  async inbox(instanceId: string, max = 50): Promise<InboxMessage[]> {
+    const rows = this.table
+      .listEntities<Record<string, unknown>>({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${instanceId} and RowKey gt 'inbox-' and RowKey lt 'inbox.'`,
+        },
+      })
+      .byPage({ maxPageSize: max });
+    const page = await rows.next();
+    if (page.done) return [];
+    return page.value.map((e) => ({
+      rowKey: String(e.rowKey),
+      executionId: String(e.executionId),
+      event: JSON.parse(String(e.event)) as IncomingEvent,
+    }));
+  }
+
+  async enqueue(instanceId: string, message: InboxMessage): Promise<void> {
+    await this.table.createEntity(inboxEntity(instanceId, message));
+  }
+
+  /** Writes rows that must exist before an episode commits; safe to repeat (upserts). */
+  async upsertRows(rows: Row[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 100) {
+      await this.table.submitTransaction(
+        rows.slice(i, i + 100).map((r): TransactionAction => ['upsert', r, 'Replace']),
+      );
+    }
+  }
+
+  /**
+   * Commits an episode: the new meta (if the ETag still matches), the consumed message removed,
+   * and any extra rows (next ExecutionStarted, parent notification) added, all or nothing.
+   */
+  async commit(
+    meta: InstanceMeta,
+    etag: string,
+    consumedRowKey: string | undefined,
+    extra: Row[] = [],
+  ): Promise<string | 'stale'> {
+    const actions: TransactionAction[] = [['update', metaToEntity(meta), 'Replace', { etag }]];
+    if (consumedRowKey) actions.push(['delete', { partitionKey: meta.instanceId, rowKey: consumedRowKey }]);
+    for (const row of extra) actions.push(['upsert', row, 'Replace']);
+    try {
+      const response = await this.table.submitTransaction(actions);
+      return response.subResponses[0]?.etag ?? (await this.getMeta(meta.instanceId))?.etag ?? '*';
+    } catch (error) {
+      if (isPreconditionFailed(error) || isNotFound(error) || isConflict(error)) return 'stale';
+      throw error;
+    }
+  }
+
+  /** Drops a message that no longer applies (an old execution's, or one for a finished instance). */
+  async discard(instanceId: string, rowKey: string): Promise<void> {
+    await this.deleteIfPresent(instanceId, rowKey);
+  }
+
+  async deleteIfPresent(instanceId: string, rowKey: string): Promise<void> {
+    try {
+      await this.table.deleteEntity(instanceId, rowKey);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  async getRow(instanceId: string, rowKey: string): Promise<StoredRow | undefined> {
+    try {
+      return await this.table.getEntity<Record<string, unknown>>(instanceId, rowKey);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Turns a work row or a timer row into an inbox message in one transaction: the row's deletion
+   * (at its ETag) and the message's insertion succeed together or not at all, so a result or a
+   * timer is delivered once even if two runners raced for it.
+   */
+  async deliver(instanceId: string, consumedRowKey: string, message: InboxMessage): Promise<boolean> {
+    try {
+      // A delete in a transaction fails with 404 when the row is gone, failing the whole batch.
+      await this.table.submitTransaction([
+        ['delete', { partitionKey: instanceId, rowKey: consumedRowKey }],
+        ['create', inboxEntity(instanceId, message)],
+      ]);
+      return true;
+    } catch (error) {
+      if (isNotFound(error) || isPreconditionFailed(error) || isConflict(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Every pending row, for rebuilding the in-memory queues after a (re)start. */
+  async *pendingRows(): AsyncGenerator<StoredRow> {
+    for await (const e of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`RowKey ne ${META}` },
+    })) {
+      yield e;
+    }
+  }
+
+  async listMeta(filter: string | undefined, pageSize: number, continuationToken?: string) {
+    const iterator = this.table
+      .listEntities<Record<string, unknown>>({
+        queryOptions: { filter: filter ? `RowKey eq 'meta' and (${filter})` : `RowKey eq 'meta'` },
+      })
+      .byPage({ maxPageSize: pageSize, ...(continuationToken ? { continuationToken } : {}) });
+    const page = await iterator.next();
+    if (page.done) return { items: [] as InstanceMeta[] };
+    return {
+      items: page.value.map(entityToMeta),
+      ...(page.value.continuationToken ? { continuationToken: page.value.continuationToken } : {}),
+    };
+  }
+
+  async purge(instanceId: string): Promise<number> {
+    const keys: string[] = [];
+    for await (const e of this.table.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${instanceId}`, select: ['RowKey'] },
+    })) {
+      keys.push(String(e.rowKey));
+    }
+    for (let i = 0; i < keys.length; i += 100) {
+      await this.table.submitTransaction(
+        keys
+          .slice(i, i + 100)
+          .map((rowKey): TransactionAction => ['delete', { partitionKey: instanceId, rowKey }]),
+      );
+    }
+    return keys.includes(META) ? 1 : 0;
+  }
+}
+
+export function inboxEntity(instanceId: string, message: InboxMessage): Row {
+  return {
+    partitionKey: instanceId,
+    rowKey: message.rowKey,
+    executionId: message.executionId,
+    event: JSON.stringify(message.event),
+  };
+}
+
+export function workEntity(instanceId: string, item: WorkItem): Row {
+  return {
+    partitionKey: instanceId,
+    rowKey: workKey(item.eventId),
+    kind: item.kind,
+    eventId: item.eventId,
+    executionId: item.executionId,
+    functionName: item.functionName,
+    ...writeChunks('input', item.input ?? ''),
+    hasInput: item.input !== null,
+    ...(item.childInstanceId ? { childInstanceId: item.childInstanceId } : {}),
+  };
+}
+
+export function entityToWork(e: Record<string, unknown>): WorkItem {
+  return {
+    kind: e.kind as WorkItem['kind'],
+    eventId: Number(e.eventId),
+    executionId: String(e.executionId),
+    functionName: String(e.functionName),
+    input: e.hasInput ? readChunks('input', e) : null,
+    ...(typeof e.childInstanceId === 'string' ? { childInstanceId: e.childInstanceId } : {}),
+  };
+}
+
+export function timerEntity(instanceId: string, item: TimerItem): Row {
+  return {
+    partitionKey: instanceId,
+    rowKey: timerKey(item.eventId),
+    eventId: item.eventId,
+    executionId: item.executionId,
+    fireAt: item.fireAt,
+  };
+}
+
+export function notifyEntity(childInstanceId: string, n: ParentNotification): Row {
+  return {
+    partitionKey: childInstanceId,
+    rowKey: NOTIFY_PARENT,
+    parentInstanceId: n.parentInstanceId,
+    parentExecutionId: n.parentExecutionId,
+    event: JSON.stringify(n.event),
+    at: n.at,
+  };
+}
+
+export { tableStatus };

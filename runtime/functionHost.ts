@@ -1,0 +1,343 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SystemClock, type Clock } from './clock';
+import { durableClientData, managementUrls } from './durable/clientBinding';
+import { DurableHttpApi } from './durable/durableHttpApi';
+import { InstanceStore } from './durable/instanceStore';
+import { OrchestrationEngine } from './durable/orchestrationEngine';
+import { readHostConfig, resolveSettingExpression, type HostConfig } from './hostConfig';
+import { isAuthorized, presentedKey, type AuthLevel, type HostKeys } from './http/functionKeys';
+import { compileRoute, matchRoute, type CompiledRoute } from './http/routeTemplate';
+import {
+  BodyTooLargeError,
+  readBody,
+  sendJson,
+  toRpcHttpRequest,
+  writeRpcHttpResponse,
+} from './http/rpcHttp';
+import { TimerScheduler, type TimerFire } from './timers/timerScheduler';
+import { installFunctionsCoreHook } from './worker/moduleHook';
+import type { RpcHttpData, RpcParameterBinding } from './worker/coreTypes';
+import { registry, type RegisteredFunction } from './worker/functionsCore';
+import { Invoker } from './worker/invoker';
+
+export interface HostOptions {
+  /** Folder holding the app's package.json (its `main`) and host.json. */
+  appRoot: string;
+  /** App settings; the host exposes them to the app as environment variables. */
+  settings: Record<string, string | undefined>;
+  /** Connection string of the storage the durable engine keeps its state in. */
+  storageConnectionString: string;
+  port?: number;
+  keys?: Partial<HostKeys>;
+  clock?: Clock;
+  log?: (line: string) => void;
+}
+
+interface HttpRoute {
+  fn: RegisteredFunction;
+  route: CompiledRoute;
+  methods: string[];
+  authLevel: AuthLevel;
+  triggerName: string;
+}
+
+const DURABLE_WEBHOOK = '/runtime/webhooks/durabletask/';
+const DURABLE_RPC = '/durabletask/';
+
+/**
+ * The offline runtime: hosts the unchanged, compiled function app the way the Functions host and
+ * the Node.js worker do — HTTP routes with keys, NCRONTAB timers, and durable orchestrations
+ * replayed by durable-functions itself with their state in Table storage. For development, demos
+ * and tests; never a production host.
+ */
+export class FunctionHost {
+  readonly engine: OrchestrationEngine;
+  readonly clock: Clock;
+  readonly keys: HostKeys;
+  private server!: Server;
+  private timers: TimerScheduler | undefined;
+  private routes: HttpRoute[] = [];
+  private origin = '';
+  private inFlight = 0;
+  private readonly invoker: Invoker;
+  private readonly api: DurableHttpApi;
+  private readonly store: InstanceStore;
+
+  private constructor(
+    readonly config: HostConfig,
+    options: HostOptions,
+    private readonly log: (line: string) => void,
+  ) {
+    this.clock = options.clock ?? new SystemClock();
+    this.keys = {
+      functionKey: options.keys?.functionKey ?? randomBytes(24).toString('base64url'),
+      masterKey: options.keys?.masterKey ?? randomBytes(24).toString('base64url'),
+    };
+    this.invoker = new Invoker((fn, level, _category, message) => {
+      if (level !== 'trace' && level !== 'debug') log(`[${fn}] ${message}`);
+    });
+    this.store = InstanceStore.fromConnectionString(options.storageConnectionString, config.taskHubName);
+    this.engine = new OrchestrationEngine({
+      store: this.store,
+      invoker: this.invoker,
+      clock: this.clock,
+      log,
+    });
+    this.api = new DurableHttpApi(this.engine, this.store, {
+      payload: (id) => managementUrls(this.origin, config.taskHubName, this.keys.masterKey).payload(id),
+    });
+  }
+
+  static async start(options: HostOptions): Promise<FunctionHost> {
+    const log = options.log ?? ((line: string) => console.log(line));
+    for (const [name, value] of Object.entries(options.settings))
+      if (value !== undefined) process.env[name] = value;
+    const config = readHostConfig(options.appRoot, { ...process.env, ...options.settings });
+    const host = new FunctionHost(config, options, log);
+    await host.listen(options.port ?? 0);
+    host.load();
+    await host.engine.recover();
+    await host.startTimers();
+    for (const hook of registry.hooks.get('appStart') ?? []) await hook({ hookData: {}, appHookData: {} });
+    return host;
+  }
+
+  get url(): string {
+    return this.origin;
+  }
+
+  /** Resolves when no request, timer, episode or activity is in flight and nothing is due. */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      await this.engine.whenIdle();
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.inFlight === 0) {
+        await this.engine.whenIdle();
+        if (this.inFlight === 0) return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.timers?.stop();
+    this.engine.stop();
+    for (const hook of registry.hooks.get('appTerminate') ?? [])
+      await hook({ hookData: {}, appHookData: {} });
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  functionNames(): string[] {
+    return this.invoker.functions().map((f) => f.metadata.name);
+  }
+
+  timerSchedule(): { functionName: string; next: string }[] {
+    return this.timers?.nextOccurrences() ?? [];
+  }
+
+  /** Runs a non-HTTP function now, as the host's admin endpoint POST /admin/functions/{name} does. */
+  async runTimerNow(functionName: string): Promise<void> {
+    const now = this.clock.now().toISOString();
+    await this.fireTimer({
+      functionName,
+      payload: {
+        Schedule: { AdjustForDST: true },
+        ScheduleStatus: { Last: now, Next: now, LastUpdated: now },
+        IsPastDue: false,
+      },
+    });
+  }
+
+  // ---- start-up ----
+
+  private async listen(port: number): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    this.origin = `http://127.0.0.1:${address.port}`;
+    // The host sets WEBSITE_HOSTNAME; durable-functions uses it to keep the URLs it hands out.
+    process.env.WEBSITE_HOSTNAME = `127.0.0.1:${address.port}`;
+  }
+
+  private load(): void {
+    installFunctionsCoreHook();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(this.config.main);
+    if (!registry.programmingModel)
+      throw new Error(`${this.config.main} registered no functions (is @azure/functions loaded?)`);
+    for (const fn of this.invoker.functions()) {
+      const [triggerName, trigger] =
+        Object.entries(fn.metadata.bindings).find(
+          ([, b]) => b.direction === 'in' && String(b.type).endsWith('Trigger'),
+        ) ?? [];
+      if (!trigger || !triggerName) continue;
+      if (trigger.type === 'httpTrigger') {
+        const template = typeof trigger.route === 'string' ? trigger.route : fn.metadata.name;
+        this.routes.push({
+          fn,
+          route: compileRoute(resolveSettingExpression(template, process.env)),
+          methods: ((trigger.methods as string[] | undefined) ?? ['GET', 'POST']).map((m) => m.toUpperCase()),
+          authLevel: ((trigger.authLevel as string | undefined) ?? 'anonymous').toLowerCase() as AuthLevel,
+          triggerName,
+        });
+      }
+    }
+    this.routes.sort((a, b) => b.route.specificity - a.route.specificity);
+  }
+
+  private async startTimers(): Promise<void> {
+    const timers = this.invoker
+      .functions()
+      .flatMap((fn) =>
+        Object.values(fn.metadata.bindings)
+          .filter((b) => b.type === 'timerTrigger')
+          .map((b) => ({ fn, b })),
+      )
+      .map(({ fn, b }) => ({
+        functionName: fn.metadata.name,
+        schedule: resolveSettingExpression(String(b.schedule), process.env),
+        runOnStartup: b.runOnStartup === true,
+      }));
+    this.timers = new TimerScheduler(timers, this.clock, (fire) => this.fireTimer(fire));
+    await this.timers.start();
+  }
+
+  private async fireTimer(fire: TimerFire): Promise<void> {
+    const fn = this.invoker.find(fire.functionName);
+    const [triggerName] =
+      Object.entries(fn.metadata.bindings).find(([, b]) => b.type === 'timerTrigger') ?? [];
+    if (!triggerName) throw new Error(`${fire.functionName} is not a timer function`);
+    this.inFlight++;
+    try {
+      await this.invoker.invoke(fn.metadata.name, [
+        { name: triggerName, data: { json: JSON.stringify(fire.payload) } },
+        ...this.clientInputs(fn),
+      ]);
+    } catch (error) {
+      this.log(
+        `[${fire.functionName}] timer invocation failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** The durable client binding for every function that declared one. */
+  private clientInputs(fn: RegisteredFunction): RpcParameterBinding[] {
+    return Object.entries(fn.metadata.bindings)
+      .filter(
+        ([, b]) => b.direction === 'in' && (b.type === 'durableClient' || b.type === 'orchestrationClient'),
+      )
+      .map(([name]) => ({
+        name,
+        data: {
+          string: JSON.stringify(
+            durableClientData(this.origin, this.config.taskHubName, this.keys.masterKey),
+          ),
+        },
+      }));
+  }
+
+  // ---- HTTP ----
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlight++;
+    try {
+      const url = new URL(req.url ?? '/', this.origin);
+      if (url.pathname.startsWith(DURABLE_WEBHOOK) || url.pathname.startsWith(DURABLE_RPC))
+        return await this.handleDurable(req, res, url);
+      if (url.pathname.startsWith('/admin/functions/') && req.method === 'POST')
+        return await this.handleAdmin(req, res, url);
+      return await this.handleFunction(req, res, url);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: error.message });
+      this.log(
+        `runtime: ${req.method} ${req.url?.split('?')[0]} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      if (!res.headersSent) sendJson(res, 500);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private segments(path: string): string[] | undefined {
+    try {
+      return path
+        .split('/')
+        .filter(Boolean)
+        .map((s) => decodeURIComponent(s));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async handleDurable(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const isRpc = url.pathname.startsWith(DURABLE_RPC);
+    if (isRpc) {
+      // The extension's RPC endpoint is local only and takes no key.
+      const remote = req.socket.remoteAddress ?? '';
+      if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(remote)) return sendJson(res, 403);
+    } else if (!isAuthorized('admin', presentedKey(req, url), this.keys)) {
+      return sendJson(res, 401);
+    }
+    const segments = this.segments(url.pathname.slice((isRpc ? DURABLE_RPC : DURABLE_WEBHOOK).length));
+    if (!segments) return sendJson(res, 400, { Message: 'Malformed URL encoding' });
+    const body = (await readBody(req)).toString('utf8');
+    const response = await this.api.handle({
+      method: req.method ?? 'GET',
+      segments,
+      query: url.searchParams,
+      headers: Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]),
+      ),
+      body,
+    });
+    sendJson(res, response.status, response.body, response.headers);
+  }
+
+  private async handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!isAuthorized('admin', presentedKey(req, url), this.keys)) return sendJson(res, 401);
+    const name = decodeURIComponent(url.pathname.slice('/admin/functions/'.length));
+    const fn = this.invoker.functions().find((f) => f.metadata.name.toLowerCase() === name.toLowerCase());
+    if (!fn || !Object.values(fn.metadata.bindings).some((b) => b.type === 'timerTrigger'))
+      return sendJson(res, 404);
+    await readBody(req);
+    void this.runTimerNow(fn.metadata.name);
+    sendJson(res, 202);
+  }
+
+  private async handleFunction(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const prefix = this.config.routePrefix ? `/${this.config.routePrefix}` : '';
+    const lowerPath = url.pathname.toLowerCase();
+    if (prefix && lowerPath !== prefix && !lowerPath.startsWith(`${prefix}/`)) return sendJson(res, 404);
+    const segments = this.segments(url.pathname.slice(prefix.length));
+    if (!segments) return sendJson(res, 400, { error: 'Malformed URL encoding' });
+    const method = (req.method ?? 'GET').toUpperCase();
+    let methodMismatch = false;
+    for (const route of this.routes) {
+      const params = matchRoute(route.route, segments);
+      if (!params) continue;
+      if (!route.methods.includes(method)) {
+        methodMismatch = true;
+        continue;
+      }
+      if (!isAuthorized(route.authLevel, presentedKey(req, url), this.keys)) return sendJson(res, 401);
+      const body = await readBody(req);
+      const http = toRpcHttpRequest(req, url, params, body);
+      const response = await this.invoker.invoke(route.fn.metadata.name, [
+        { name: route.triggerName, data: { http } },
+        ...this.clientInputs(route.fn),
+      ]);
+      return writeRpcHttpResponse(res, (response.returnValue?.http ?? undefined) as RpcHttpData | undefined);
+    }
+    return sendJson(res, methodMismatch ? 405 : 404);
+  }
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** What the runtime honours from host.json and package.json, as the Functions host does. */
+export interface HostConfig {
+  appRoot: string;
+  /** The app's entry module (package.json `main`), absolute. */
+  main: string;
+  routePrefix: string;
+  taskHubName: string;
+}
+
+/** Replaces `%SETTING%` binding expressions with app settings, as the host does for bindings and host.json. */
+export function resolveSettingExpression(
+  value: string,
+  settings: Record<string, string | undefined>,
+): string {
+  return value.replace(/%([A-Za-z0-9_.:-]+)%/g, (whole, name: string) => {
+    const resolved = settings[name];
+    if (resolved === undefined || resolved === '')
+      throw new Error(`The app setting ${name} (used as ${whole}) is not set`);
+    return resolved;
+  });
+}
+
+export function readHostConfig(appRoot: string, settings: Record<string, string | undefined>): HostConfig {
+  const root = resolve(appRoot);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main?: string };
+  if (!pkg.main)
+    throw new Error(`${join(root, 'package.json')} has no "main": the host would find no functions`);
+  const host = JSON.parse(readFileSync(join(root, 'host.json'), 'utf8')) as {
+    version?: string;
+    extensions?: { http?: { routePrefix?: string }; durableTask?: { hubName?: string } };
+  };
+  if (host.version !== '2.0') throw new Error('host.json must declare "version": "2.0" (Functions v4)');
+  const routePrefix = (host.extensions?.http?.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
+  const hubSetting = host.extensions?.durableTask?.hubName ?? 'TestHubName';
+  const taskHubName = resolveSettingExpression(hubSetting, settings);
+  if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(taskHubName)) {
+    throw new Error(`Task hub name "${taskHubName}" must be 3-45 letters and digits, starting with a letter`);
+  }
+  return { appRoot: root, main: join(root, pkg.main), routePrefix, taskHubName };
+}

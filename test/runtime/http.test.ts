@@ -1,0 +1,62 @@
+jest.mock('@azure/functions-core', () => jest.requireActual('../../runtime/worker/functionsCore'), {
+  virtual: true,
+});
+
+import { KEYS, startSampleRuntime, type SampleRuntime } from '../support/runtimeHarness';
+
+let rt: SampleRuntime;
+beforeAll(async () => {
+  rt = await startSampleRuntime();
+});
+afterAll(() => rt.stop());
+
+describe('offline runtime: HTTP triggers', () => {
+  it('routes by template with route parameters and the host route prefix, and returns status, headers, cookies and body', async () => {
+    const res = await rt.fetch('/api/hello/Ada?punctuation=!');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('Hello, Ada!');
+    expect(res.headers.get('x-sample')).toBe('yes');
+    expect(res.headers.get('set-cookie')).toBe('seen=Ada; Path=/; HttpOnly');
+  });
+
+  it('matches literal segments case-insensitively and decodes parameters', async () => {
+    const res = await rt.fetch('/API/Hello/J%C3%BCrgen');
+    expect(await res.text()).toBe('Hello, Jürgen');
+  });
+
+  it('answers 404 for unknown routes, 405 for a known route with the wrong method, and enforces route constraints', async () => {
+    expect((await rt.fetch('/api/nothing-here')).status).toBe(404);
+    expect((await rt.fetch('/hello/Ada')).status).toBe(404);
+    expect((await rt.fetch('/api/hello/Ada', { method: 'DELETE' })).status).toBe(405);
+    expect((await rt.fetch(`/api/secret/abc?code=${KEYS.functionKey}`)).status).toBe(404);
+  });
+
+  it('requires a key on function-level routes: 401 without, 200 with the function key (header or code) or the master key', async () => {
+    expect((await rt.fetch('/api/secret/7')).status).toBe(401);
+    expect((await rt.fetch('/api/secret/7', { headers: { 'x-functions-key': 'wrong' } })).status).toBe(401);
+    const byHeader = await rt.fetch('/api/secret/7', { headers: { 'x-functions-key': KEYS.functionKey } });
+    expect(byHeader.status).toBe(200);
+    expect(await byHeader.json()).toEqual({ id: 7, method: 'GET' });
+    expect((await rt.fetch(`/api/secret/7?code=${KEYS.functionKey}`)).status).toBe(200);
+    expect((await rt.fetch(`/api/secret/7?code=${KEYS.masterKey}`)).status).toBe(200);
+  });
+
+  it('passes request bodies through', async () => {
+    const res = await rt.fetch('/api/secret/8', {
+      method: 'PUT',
+      headers: { 'x-functions-key': KEYS.functionKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ a: [1, 2] }),
+    });
+    expect(await res.json()).toEqual({ id: 8, method: 'PUT', body: { a: [1, 2] } });
+  });
+
+  it('protects the Durable HTTP API with the master key', async () => {
+    expect((await rt.fetch('/runtime/webhooks/durabletask/instances/x')).status).toBe(401);
+    expect(
+      (await rt.fetch(`/runtime/webhooks/durabletask/instances/x?code=${KEYS.functionKey}`)).status,
+    ).toBe(401);
+    expect((await rt.fetch(`/runtime/webhooks/durabletask/instances/x?code=${KEYS.masterKey}`)).status).toBe(
+      404,
+    );
+  });
+});
