@@ -13,13 +13,20 @@ function recordRun(name, input) {
 }
 
 // Simulates the process dying right after an activity did its work and before the runtime
-// recorded the result: the first time only (a marker file remembers).
-function maybeCrashAfter(name) {
-  const marker = process.env.SAMPLE_CRASH_MARKER;
-  if (process.env.SAMPLE_CRASH_AFTER === name && marker && !fs.existsSync(marker)) {
-    fs.writeFileSync(marker, 'crashed');
-    process.kill(process.pid, 'SIGKILL');
-  }
+// recorded the result. The chosen run (activity name and input) records itself, waits until the
+// test creates the "arm" file (so the test decides when), then kills its own process. Once only:
+// a marker file remembers.
+async function maybeCrashAfter(name, input) {
+  const {
+    SAMPLE_CRASH_AFTER: target,
+    SAMPLE_CRASH_INPUT: targetInput,
+    SAMPLE_CRASH_ARM: arm,
+    SAMPLE_CRASH_MARKER: marker,
+  } = process.env;
+  if (target !== name || (targetInput && targetInput !== input) || !marker || fs.existsSync(marker)) return;
+  while (arm && !fs.existsSync(arm)) await new Promise((resolve) => setTimeout(resolve, 20));
+  fs.writeFileSync(marker, `${name} ${JSON.stringify(input)}`);
+  process.kill(process.pid, 'SIGKILL');
 }
 
 // ---- HTTP ----
@@ -100,9 +107,9 @@ app.http('ticks', { route: 'ticks', methods: ['GET'], handler: async () => ({ js
 
 // ---- activities ----
 df.app.activity('sayHello', {
-  handler: (name) => {
+  handler: async (name) => {
     recordRun('sayHello', name);
-    maybeCrashAfter('sayHello');
+    await maybeCrashAfter('sayHello', name);
     return `Hello ${name}`;
   },
 });
