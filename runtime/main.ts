@@ -18,7 +18,8 @@ async function main(): Promise<void> {
       setting: { type: 'string', multiple: true, default: [] },
     },
   });
-  if (!values.app || !values.storage) throw new Error('usage: main.js --app <folder> --storage <connection string> [--port N]');
+  if (!values.app || !values.storage)
+    throw new Error('usage: main.js --app <folder> --storage <connection string> [--port N]');
   const settings: Record<string, string> = {};
   for (const pair of values.setting ?? []) {
     const eq = pair.indexOf('=');
