@@ -132,7 +132,8 @@ export class OrchestrationEngine {
       fn && Object.values(fn.metadata.bindings).some((b) => b.type === 'orchestrationTrigger');
     if (!fn || !isOrchestrator) return { started: false, reason: 'unknown-function' };
     const id = instanceId ?? randomUUID().replace(/-/g, '');
-    const existing = await this.store.getMeta(id);
+    // A generated id is new by construction; a chosen one may name a finished instance to replace.
+    const existing = instanceId === undefined ? undefined : await this.store.getMeta(id);
     if (existing && !isTerminal(existing.meta.status)) return { started: false, reason: 'running' };
     const now = this.clock.now().toISOString();
     const meta: InstanceMeta = {
@@ -331,15 +332,17 @@ export class OrchestrationEngine {
   // ---- episodes ----
 
   private async processInstance(instanceId: string): Promise<void> {
+    const PAGE = 50;
     for (;;) {
-      const messages = await this.store.inbox(instanceId);
+      const messages = await this.store.inbox(instanceId, PAGE);
       let consumed = 0;
       for (const message of this.inApplyOrder(instanceId, messages)) {
         if (this.stopped) return;
         if (await this.apply(instanceId, message)) consumed++;
       }
-      // Nothing applicable (only messages waiting for a start that is not there): wait for more.
-      if (consumed === 0) return;
+      // A short page was the whole inbox: anything that arrived since flagged the instance again
+      // (markReady), so there is no need to read it once more. Nothing applicable: wait for more.
+      if (messages.length < PAGE || consumed === 0) return;
     }
   }
 
@@ -387,13 +390,10 @@ export class OrchestrationEngine {
       );
       const meta = decided.meta;
 
-      // Rows the episode creates are written first (idempotently, they carry fixed keys), so that once
-      // the meta commits, nothing it refers to can be missing.
       const rows: Row[] = [
         ...decided.work.map((w) => workEntity(instanceId, w)),
         ...decided.timers.map((t) => timerEntity(instanceId, t)),
       ];
-      await this.store.upsertRows(rows);
       const extra: Row[] = [];
       let nextStart: InboxMessage | undefined;
       if (decided.continuedAsNew) {
@@ -420,6 +420,11 @@ export class OrchestrationEngine {
           }),
         );
       }
+      // The new rows go into the episode's own transaction when they fit (at most 100 operations);
+      // a larger fan-out writes them first, idempotently (fixed keys), so that once the meta
+      // commits nothing it refers to can be missing.
+      if (rows.length + extra.length + 2 <= 100) extra.push(...rows);
+      else await this.store.upsertRows(rows);
       const etag = await this.store.commit(meta, current.etag, message.rowKey, extra);
       if (etag === 'stale') {
         this.cache.delete(instanceId);
