@@ -8,6 +8,9 @@ export interface HostConfig {
   main: string;
   routePrefix: string;
   taskHubName: string;
+  /** durableTask.maxConcurrentOrchestratorFunctions / maxConcurrentActivityFunctions. */
+  maxConcurrentOrchestrations: number;
+  maxConcurrentActivities: number;
 }
 
 /** Replaces `%SETTING%` binding expressions with app settings, as the host does for bindings and host.json. */
@@ -30,7 +33,14 @@ export function readHostConfig(appRoot: string, settings: Record<string, string 
     throw new Error(`${join(root, 'package.json')} has no "main": the host would find no functions`);
   const host = JSON.parse(readFileSync(join(root, 'host.json'), 'utf8')) as {
     version?: string;
-    extensions?: { http?: { routePrefix?: string }; durableTask?: { hubName?: string } };
+    extensions?: {
+      http?: { routePrefix?: string };
+      durableTask?: {
+        hubName?: string;
+        maxConcurrentOrchestratorFunctions?: number;
+        maxConcurrentActivityFunctions?: number;
+      };
+    };
   };
   if (host.version !== '2.0') throw new Error('host.json must declare "version": "2.0" (Functions v4)');
   const routePrefix = (host.extensions?.http?.routePrefix ?? 'api').replace(/^\/+|\/+$/g, '');
@@ -39,5 +49,15 @@ export function readHostConfig(appRoot: string, settings: Record<string, string 
   if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(taskHubName)) {
     throw new Error(`Task hub name "${taskHubName}" must be 3-45 letters and digits, starting with a letter`);
   }
-  return { appRoot: root, main: join(root, pkg.main), routePrefix, taskHubName };
+  const durable = host.extensions?.durableTask ?? {};
+  const limit = (value: number | undefined, fallback: number) =>
+    Number.isInteger(value) && (value as number) > 0 ? (value as number) : fallback;
+  return {
+    appRoot: root,
+    main: join(root, pkg.main),
+    routePrefix,
+    taskHubName,
+    maxConcurrentOrchestrations: limit(durable.maxConcurrentOrchestratorFunctions, 16),
+    maxConcurrentActivities: limit(durable.maxConcurrentActivityFunctions, 32),
+  };
 }
