@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CLOUDS, CloudNames, type CloudEndpoints } from './clouds';
+import { isGuid } from '../model/identifiers';
 import {
   booleanSetting,
   dayListSetting,
@@ -7,6 +9,8 @@ import {
   guidSetting,
   integerSetting,
   ncrontabSetting,
+  optionalString,
+  optionalUrl,
   publicBaseUrlSetting,
   requiredString,
   signingKeySetting,
@@ -69,6 +73,47 @@ const settingsShape = {
     }),
   ),
   TABLE_REINSTATEMENTS: tableNameSetting('Reinstatements'),
+  TABLE_EMAIL_OUTBOX: tableNameSetting('EmailOutbox'),
+  TABLE_PARTNER_STATE: tableNameSetting('PartnerState'),
+  CLOUD: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : 'AzurePublic'),
+    z.enum(CloudNames, { error: `must be one of ${CloudNames.join(', ')}` }),
+  ),
+  AUTHORITY_HOST: optionalUrl('the Entra ID authority host'),
+  GRAPH_ENDPOINT: optionalUrl('the Microsoft Graph endpoint'),
+  ARM_ENDPOINT: optionalUrl('the Azure Resource Manager endpoint'),
+  PARTNER_CENTER_ENDPOINT: optionalUrl('the Partner Center API endpoint'),
+  PARTNER_CENTER_CERT_HOST: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
+    z
+      .string()
+      .regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, { error: 'must be a host name (and optional port)' })
+      .optional(),
+  ),
+  PARTNER_CENTER_CHECK_ENABLED: booleanSetting(false),
+  PARTNER_APP_CLIENT_ID: guidSetting(
+    "the partner's multi-tenant app (client) id, a member of the partner group",
+  ),
+  PARTNER_APP_CREDENTIAL: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : 'clientSecret'),
+    z.enum(['clientSecret', 'clientCertificate', 'managedIdentityFederation'], {
+      error: 'must be clientSecret, clientCertificate or managedIdentityFederation',
+    }),
+  ),
+  PARTNER_APP_CLIENT_SECRET: optionalString(),
+  PARTNER_APP_CERTIFICATE_PATH: optionalString(),
+  MANAGED_IDENTITY_CLIENT_ID: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
+    z.string().refine(isGuid, { error: 'must be a GUID' }).optional(),
+  ),
+  GRAPH_CREDENTIAL: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : 'app'),
+    z.enum(['app', 'managedIdentity'], { error: 'must be app or managedIdentity' }),
+  ),
+  TLS_CA_FILE: optionalString(),
+  EMAIL_SEND_RATE_PER_MINUTE: integerSetting(30, 1, 100000),
+  EMAIL_SEND_RATE_PER_HOUR: integerSetting(100, 1, 1000000),
+  ADMIN_AGENTS_CACHE_HOURS: integerSetting(24, 0, 24 * 30),
 };
 
 /** The names of every app setting the app reads (besides the platform's own). */
@@ -91,6 +136,20 @@ const settingsSchema = z
         code: 'custom',
         path: ['ROLE_ASSIGNMENT_REMINDER_DAYS'],
         message: 'every reminder must come before ROLE_ASSIGNMENT_DEADLINE_DAYS',
+      });
+    }
+    if (s.PARTNER_APP_CREDENTIAL === 'clientSecret' && !s.PARTNER_APP_CLIENT_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PARTNER_APP_CLIENT_SECRET'],
+        message: 'is required when PARTNER_APP_CREDENTIAL is clientSecret',
+      });
+    }
+    if (s.PARTNER_APP_CREDENTIAL === 'clientCertificate' && !s.PARTNER_APP_CERTIFICATE_PATH) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PARTNER_APP_CERTIFICATE_PATH'],
+        message: 'is required when PARTNER_APP_CREDENTIAL is clientCertificate',
       });
     }
     if (s.LINK_SIGNING_KEY && s.LINK_SIGNING_KEY_PREVIOUS?.equals(s.LINK_SIGNING_KEY)) {
@@ -123,7 +182,26 @@ export interface AppConfig {
     verifySchedule: string;
     verifyConcurrency: number;
   };
-  storage: { connectionString: string; taskHubName: string; reinstatementsTable: string };
+  storage: {
+    connectionString: string;
+    taskHubName: string;
+    reinstatementsTable: string;
+    emailOutboxTable: string;
+    partnerStateTable: string;
+  };
+  cloud: CloudEndpoints & { name: string; partnerCenterCheck: boolean };
+  identity: {
+    clientId: string;
+    credential:
+      | { kind: 'clientSecret'; secret: string }
+      | { kind: 'clientCertificate'; certificatePath: string }
+      | { kind: 'managedIdentityFederation'; managedIdentityClientId?: string };
+    graphCredential: 'app' | 'managedIdentity';
+    managedIdentityClientId?: string;
+    /** PEM bundle trusted instead of the system roots (the sandbox's CA, or a TLS-inspecting proxy's). */
+    caFile?: string;
+  };
+  pacing: { emailsPerMinute: number; emailsPerHour: number; adminAgentsCacheHours: number };
 }
 
 /** Every setting is wrong in its own way; this lists them all, and never echoes a value. */
@@ -180,11 +258,54 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       connectionString: s.AzureWebJobsStorage,
       taskHubName: s.TASK_HUB_NAME,
       reinstatementsTable: s.TABLE_REINSTATEMENTS,
+      emailOutboxTable: s.TABLE_EMAIL_OUTBOX,
+      partnerStateTable: s.TABLE_PARTNER_STATE,
+    },
+    cloud: {
+      name: s.CLOUD,
+      authorityHost: s.AUTHORITY_HOST ?? CLOUDS[s.CLOUD].authorityHost,
+      graph: s.GRAPH_ENDPOINT ?? CLOUDS[s.CLOUD].graph,
+      arm: s.ARM_ENDPOINT ?? CLOUDS[s.CLOUD].arm,
+      partnerCenter: s.PARTNER_CENTER_ENDPOINT ?? CLOUDS[s.CLOUD].partnerCenter,
+      webhookCertificateHost: s.PARTNER_CENTER_CERT_HOST ?? CLOUDS[s.CLOUD].webhookCertificateHost,
+      audiences: CLOUDS[s.CLOUD].audiences,
+      partnerCenterCheck: s.PARTNER_CENTER_CHECK_ENABLED,
+    },
+    identity: {
+      clientId: s.PARTNER_APP_CLIENT_ID,
+      credential:
+        s.PARTNER_APP_CREDENTIAL === 'clientSecret'
+          ? { kind: 'clientSecret', secret: s.PARTNER_APP_CLIENT_SECRET as string }
+          : s.PARTNER_APP_CREDENTIAL === 'clientCertificate'
+            ? { kind: 'clientCertificate', certificatePath: s.PARTNER_APP_CERTIFICATE_PATH as string }
+            : {
+                kind: 'managedIdentityFederation',
+                ...(s.MANAGED_IDENTITY_CLIENT_ID
+                  ? { managedIdentityClientId: s.MANAGED_IDENTITY_CLIENT_ID }
+                  : {}),
+              },
+      graphCredential: s.GRAPH_CREDENTIAL,
+      ...(s.MANAGED_IDENTITY_CLIENT_ID ? { managedIdentityClientId: s.MANAGED_IDENTITY_CLIENT_ID } : {}),
+      ...(s.TLS_CA_FILE ? { caFile: s.TLS_CA_FILE } : {}),
+    },
+    pacing: {
+      emailsPerMinute: s.EMAIL_SEND_RATE_PER_MINUTE,
+      emailsPerHour: s.EMAIL_SEND_RATE_PER_HOUR,
+      adminAgentsCacheHours: s.ADMIN_AGENTS_CACHE_HOURS,
     },
   } satisfies AppConfig);
 }
 
 let cached: AppConfig | undefined;
+
+/** Settings whose values are secrets: never logged, never echoed. */
+export const SECRET_SETTINGS = [
+  'LINK_SIGNING_KEY',
+  'LINK_SIGNING_KEY_PREVIOUS',
+  'ACS_CONNECTION_STRING',
+  'PARTNER_APP_CLIENT_SECRET',
+  'AzureWebJobsStorage',
+];
 
 /** The app's configuration, read from the environment on first use and kept. */
 export function getConfig(): AppConfig {

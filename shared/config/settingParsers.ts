@@ -129,3 +129,13 @@ export const signingKeySetting = (required: boolean) =>
       ? z.string({ error: 'is required (base64 of at least 32 random bytes)' }).pipe(signingKey)
       : signingKey.optional(),
   );
+
+export const optionalString = () =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined), z.string().optional());
+
+/** An optional https endpoint override; trailing slashes dropped. */
+export const optionalUrl = (what: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim().replace(/\/+$/, '') : undefined),
+    z.url({ protocol: /^https?$/, error: `must be an absolute URL (${what})` }).optional(),
+  );

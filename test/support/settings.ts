@@ -15,6 +15,8 @@ export function validSettings(
     ACS_CONNECTION_STRING: 'endpoint=https://acs.example.communication.azure.com/;accesskey=c2VjcmV0LWtleQ==',
     PUBLIC_BASE_URL: 'https://reinstate.partner.example',
     LINK_SIGNING_KEY: SIGNING_KEY,
+    PARTNER_APP_CLIENT_ID: '22222222-3333-4444-8555-666666666666',
+    PARTNER_APP_CLIENT_SECRET: 'app-secret-for-tests',
     ...overrides,
   };
 }

@@ -39,7 +39,29 @@ describe('loadConfig', () => {
       connectionString: 'UseDevelopmentStorage=true',
       taskHubName: 'ReinstatementHub',
       reinstatementsTable: 'Reinstatements',
+      emailOutboxTable: 'EmailOutbox',
+      partnerStateTable: 'PartnerState',
     });
+    expect(config.cloud).toEqual({
+      name: 'AzurePublic',
+      authorityHost: 'https://login.microsoftonline.com',
+      graph: 'https://graph.microsoft.com',
+      arm: 'https://management.azure.com',
+      partnerCenter: 'https://api.partnercenter.microsoft.com',
+      webhookCertificateHost: '3psostorageacct.blob.core.windows.net',
+      audiences: {
+        graph: 'https://graph.microsoft.com',
+        arm: 'https://management.azure.com',
+        partnerCenter: 'https://api.partnercenter.microsoft.com',
+      },
+      partnerCenterCheck: false,
+    });
+    expect(config.identity).toEqual({
+      clientId: '22222222-3333-4444-8555-666666666666',
+      credential: { kind: 'clientSecret', secret: 'app-secret-for-tests' },
+      graphCredential: 'app',
+    });
+    expect(config.pacing).toEqual({ emailsPerMinute: 30, emailsPerHour: 100, adminAgentsCacheHours: 24 });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -93,6 +115,7 @@ describe('loadConfig', () => {
         'AzureWebJobsStorage',
         'EMAIL_SENDER_ADDRESS',
         'LINK_SIGNING_KEY',
+        'PARTNER_APP_CLIENT_ID',
         'PARTNER_OPS_EMAIL',
         'PARTNER_TENANT_ID',
         'PUBLIC_BASE_URL',
@@ -131,6 +154,47 @@ describe('loadConfig', () => {
     expect(found).toContainEqual({
       setting: reported,
       rule: expect.stringContaining(fragment ?? 'before ROLE_ASSIGNMENT_DEADLINE_DAYS'),
+    });
+  });
+
+  it('takes a sovereign cloud preset and lets each endpoint be overridden', () => {
+    const china = loadConfig(validSettings({ CLOUD: 'AzureChina' })).cloud;
+    expect(china.authorityHost).toBe('https://login.chinacloudapi.cn');
+    expect(china.arm).toBe('https://management.chinacloudapi.cn');
+    const gov = loadConfig(
+      validSettings({
+        CLOUD: 'AzureUSGovernment',
+        ARM_ENDPOINT: 'https://127.0.0.1:8443/',
+        PARTNER_CENTER_CERT_HOST: '127.0.0.1:8443',
+      }),
+    ).cloud;
+    expect(gov.graph).toBe('https://graph.microsoft.us');
+    expect(gov.arm).toBe('https://127.0.0.1:8443');
+    expect(gov.webhookCertificateHost).toBe('127.0.0.1:8443');
+    expect(problems(validSettings({ CLOUD: 'Mars' }))).toContainEqual({
+      setting: 'CLOUD',
+      rule: expect.stringContaining('AzurePublic'),
+    });
+  });
+
+  it('requires the secret or certificate the chosen app credential needs', () => {
+    expect(problems(validSettings({ PARTNER_APP_CLIENT_SECRET: '' }))).toContainEqual({
+      setting: 'PARTNER_APP_CLIENT_SECRET',
+      rule: expect.stringContaining('clientSecret'),
+    });
+    expect(problems(validSettings({ PARTNER_APP_CREDENTIAL: 'clientCertificate' }))).toContainEqual({
+      setting: 'PARTNER_APP_CERTIFICATE_PATH',
+      rule: expect.stringContaining('required'),
+    });
+    const federated = loadConfig(
+      validSettings({
+        PARTNER_APP_CREDENTIAL: 'managedIdentityFederation',
+        MANAGED_IDENTITY_CLIENT_ID: '33333333-4444-4555-8666-777777777777',
+      }),
+    );
+    expect(federated.identity.credential).toEqual({
+      kind: 'managedIdentityFederation',
+      managedIdentityClientId: '33333333-4444-4555-8666-777777777777',
     });
   });
 

@@ -1,0 +1,93 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const Services = ['entra', 'graph', 'arm', 'acs', 'partnerCenter'] as const;
+export type Service = (typeof Services)[number];
+
+/** Fault injection per simulated service, set by configuration or at run time (POST /sandbox/faults). */
+export interface Faults {
+  latencyMs: number;
+  /** Share of requests answered 429 with Retry-After (0..1). */
+  rate429: number;
+  /** Share of requests answered 503 (0..1). */
+  rate5xx: number;
+  /** Share of requests whose connection is dropped without an answer (0..1). */
+  dropRate: number;
+  /** Share of requests answered 200 with a body that is not the service's JSON (0..1). */
+  malformedRate: number;
+  retryAfterSeconds: number;
+}
+
+export const NO_FAULTS: Faults = {
+  latencyMs: 0,
+  rate429: 0,
+  rate5xx: 0,
+  dropRate: 0,
+  malformedRate: 0,
+  retryAfterSeconds: 1,
+};
+
+export class FaultInjector {
+  private readonly faults = new Map<Service, Faults>();
+  /** Deterministic when seeded: tests get the same sequence of faults every run. */
+  private seed: number;
+
+  constructor(seed = 42) {
+    this.seed = seed;
+  }
+
+  set(service: Service, faults: Partial<Faults>): void {
+    this.faults.set(service, { ...(this.faults.get(service) ?? NO_FAULTS), ...faults });
+  }
+
+  get(service: Service): Faults {
+    return this.faults.get(service) ?? NO_FAULTS;
+  }
+
+  clear(): void {
+    this.faults.clear();
+  }
+
+  private random(): number {
+    // mulberry32
+    this.seed = (this.seed + 0x6d2b79f5) | 0;
+    let t = this.seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Applies the service's faults; true when the request was answered (or dropped) by a fault. */
+  async apply(service: Service, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const f = this.get(service);
+    if (f.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, f.latencyMs));
+    const roll = this.random();
+    if (roll < f.dropRate) {
+      req.socket.destroy();
+      return true;
+    }
+    if (roll < f.dropRate + f.rate429) {
+      res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': String(f.retryAfterSeconds) });
+      res.end(
+        JSON.stringify({
+          error: { code: 'TooManyRequests', message: 'Rate limit is exceeded. Try again later.' },
+        }),
+      );
+      return true;
+    }
+    if (roll < f.dropRate + f.rate429 + f.rate5xx) {
+      res.writeHead(503, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: { code: 'ServiceUnavailable', message: 'The service is temporarily unavailable.' },
+        }),
+      );
+      return true;
+    }
+    if (roll < f.dropRate + f.rate429 + f.rate5xx + f.malformedRate) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('<html><body>Gateway says hello</body></html>');
+      return true;
+    }
+    return false;
+  }
+}

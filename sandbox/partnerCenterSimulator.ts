@@ -1,0 +1,265 @@
+import { createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { derOf, type SandboxPki } from './certificates';
+import type { TokenSigner } from './jwt';
+import type { SandboxState } from './state';
+import { bearer, json, parseJson, type SimRequest } from './httpUtil';
+
+/**
+ * Partner Center, as far as this product uses it:
+ *   GET  /v1/customers/{tenant-id}                 relationshipToPartner once the customer accepted
+ *   GET|POST|PUT|DELETE /webhooks/v1/registration, GET /webhooks/v1/registration/events,
+ *   POST /webhooks/v1/registration/validationEvents, GET .../validationEvents/{correlationId}
+ *   GET  /cert/{name}.cer                          the webhook signing certificate (certificate host)
+ * and the webhook calls Partner Center makes: POST to the registered URL, `Authorization: Signature
+ * <base64 RSA-SHA256 of the body>`, `x-ms-signature-algorithm: rsa-sha256`, `x-ms-certificate-url`,
+ * retried up to 10 times.
+ * https://learn.microsoft.com/partner-center/developer/partner-center-webhooks
+ * https://learn.microsoft.com/partner-center/developer/get-a-customer-by-id
+ */
+export const SUPPORTED_EVENTS = [
+  'test-created',
+  'reseller-relationship-accepted-by-customer',
+  'dap-admin-relationship-approved',
+  'indirect-reseller-relationship-accepted-by-customer',
+  'subscription-updated',
+];
+export const CERT_PATH = '/cert/pcnotifications-dispatch.microsoft.com.cer';
+
+export type SignerChoice = 'microsoft' | 'impostor' | 'other-organisation';
+
+export class PartnerCenterSimulator {
+  /** Which certificate signs outgoing webhooks (tests flip it to prove verification fails). */
+  signer: SignerChoice = 'microsoft';
+  deliveryAttempts = 10;
+  retryDelayMs = 200;
+
+  constructor(
+    private readonly state: SandboxState,
+    private readonly pki: SandboxPki,
+    private readonly tokens: TokenSigner,
+    private readonly audiences: string[],
+    private readonly origin: () => string,
+  ) {}
+
+  handle(sim: SimRequest): boolean {
+    if (sim.method === 'GET' && sim.path.startsWith('/cert/')) return this.certificate(sim);
+    const isCustomer = /^\/v1\/customers\/([^/]+)$/.exec(sim.path);
+    if (!isCustomer && !sim.path.startsWith('/webhooks/v1/registration')) return false;
+    const claims = this.tokens.verify(bearer(sim.req) ?? '', this.audiences);
+    if (!claims) return this.error(sim, 401, 'Unauthorized', 'The access token is invalid or expired.');
+    if (claims.tid !== this.state.partnerTenantId)
+      return this.error(sim, 403, 'Forbidden', 'The caller is not a partner tenant.');
+    if (isCustomer) {
+      const customer = this.state.customers.get((isCustomer[1] as string).toLowerCase());
+      if (!customer?.relationship)
+        return this.error(sim, 404, 'CustomerNotFound', 'Customer not found for this partner.', 600);
+      json(sim.res, 200, {
+        id: customer.tenantId,
+        companyProfile: {
+          tenantId: customer.tenantId,
+          domain: `${customer.tenantId.slice(0, 8)}.onmicrosoft.com`,
+        },
+        relationshipToPartner: customer.relationship,
+        attributes: { objectType: 'Customer' },
+      });
+      return true;
+    }
+    return this.registration(sim);
+  }
+
+  private error(
+    sim: SimRequest,
+    status: number,
+    errorName: string,
+    description: string,
+    code = status,
+  ): true {
+    json(sim.res, status, { code, description, errorName, isRetryable: status >= 500 || status === 429 });
+    return true;
+  }
+
+  private certificate(sim: SimRequest): true {
+    const choice: Record<string, string> = {
+      [CERT_PATH]: this.pki.webhookSigner.certPem,
+      '/cert/impostor.cer': this.pki.impostorSigner.certPem,
+      '/cert/other-organisation.cer': this.pki.otherOrgSigner.certPem,
+    };
+    const pem = choice[sim.path];
+    if (!pem) return this.error(sim, 404, 'NotFound', 'No such certificate.');
+    sim.res.writeHead(200, { 'Content-Type': 'application/pkix-cert' }).end(derOf(pem));
+    return true;
+  }
+
+  private registration(sim: SimRequest): true {
+    const path = sim.path.replace(/^\/webhooks\/v1\/registration/, '');
+    if (path === '/events' && sim.method === 'GET')
+      return (json(sim.res, 200, SUPPORTED_EVENTS), true as const);
+    if (path === '' && sim.method === 'GET') {
+      if (!this.state.registration)
+        return this.error(
+          sim,
+          404,
+          'RegistrationNotFound',
+          'No webhook registration exists for this partner.',
+        );
+      const { WebhookUrl, WebhookEvents } = this.state.registration;
+      return (json(sim.res, 200, { WebhookUrl, WebhookEvents }), true as const);
+    }
+    if (path === '' && (sim.method === 'POST' || sim.method === 'PUT')) {
+      const body = parseJson(sim.body) as { WebhookUrl?: string; WebhookEvents?: string[] } | undefined;
+      if (
+        !body?.WebhookUrl ||
+        !Array.isArray(body.WebhookEvents) ||
+        body.WebhookEvents.some((e) => !SUPPORTED_EVENTS.includes(e))
+      ) {
+        return this.error(
+          sim,
+          400,
+          'InvalidRegistration',
+          'WebhookUrl and supported WebhookEvents are required.',
+        );
+      }
+      if (sim.method === 'POST' && this.state.registration)
+        return this.error(
+          sim,
+          409,
+          'RegistrationExists',
+          'A registration already exists; update it with PUT.',
+        );
+      if (sim.method === 'PUT' && !this.state.registration)
+        return this.error(
+          sim,
+          404,
+          'RegistrationNotFound',
+          'No webhook registration exists for this partner.',
+        );
+      this.state.registration = {
+        SubscriberId: this.state.registration?.SubscriberId ?? randomUUID(),
+        WebhookUrl: body.WebhookUrl,
+        WebhookEvents: body.WebhookEvents,
+      };
+      return (json(sim.res, 200, this.state.registration), true as const);
+    }
+    if (path === '' && sim.method === 'DELETE') {
+      this.state.registration = undefined;
+      return (json(sim.res, 204), true as const);
+    }
+    if (path === '/validationEvents' && sim.method === 'POST') {
+      const reg = this.state.registration;
+      if (!reg?.WebhookEvents.includes('test-created'))
+        return this.error(
+          sim,
+          400,
+          'NotRegistered',
+          "Register for the 'test-created' event before sending a validation event.",
+        );
+      const correlationId = randomUUID();
+      const record = {
+        correlationId,
+        partnerId: this.state.partnerTenantId,
+        status: 'queued' as const,
+        callbackUrl: reg.WebhookUrl,
+        results: [],
+      };
+      this.state.validationEvents.set(correlationId, record);
+      void this.deliver(
+        'test-created',
+        `${this.origin()}/webhooks/v1/registration/validationEvents/${correlationId}`,
+        'test',
+        correlationId,
+      );
+      return (json(sim.res, 200, { correlationId }), true as const);
+    }
+    const v = /^\/validationEvents\/([^/]+)$/.exec(path);
+    if (v && sim.method === 'GET') {
+      const record = this.state.validationEvents.get(v[1] as string);
+      if (!record) return this.error(sim, 404, 'NotFound', 'No such validation event.');
+      return (json(sim.res, 200, record), true as const);
+    }
+    return this.error(sim, 404, 'NotFound', 'Not found.');
+  }
+
+  /** Signs a body as Partner Center does: RSA-SHA256 over the UTF-8 bytes, base64. */
+  signedRequest(body: string): { headers: Record<string, string>; body: string } {
+    const key = {
+      microsoft: this.pki.webhookSigner,
+      impostor: this.pki.impostorSigner,
+      'other-organisation': this.pki.otherOrgSigner,
+    }[this.signer];
+    const certPath = {
+      microsoft: CERT_PATH,
+      impostor: '/cert/impostor.cer',
+      'other-organisation': '/cert/other-organisation.cer',
+    }[this.signer];
+    const signature = sign('sha256', Buffer.from(body, 'utf8'), createPrivateKey(key.keyPem)).toString(
+      'base64',
+    );
+    return {
+      body,
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Signature ${signature}`,
+        'x-ms-certificate-url': `${this.origin()}${certPath}`,
+        'x-ms-signature-algorithm': 'rsa-sha256',
+      },
+    };
+  }
+
+  /** Delivers one event to the registered URL, retrying as Partner Center does; true when acknowledged. */
+  async deliver(
+    eventName: string,
+    resourceUri: string,
+    resourceName: string,
+    correlationId?: string,
+  ): Promise<boolean> {
+    const reg = this.state.registration;
+    if (!reg || !reg.WebhookEvents.includes(eventName)) return false;
+    const event = {
+      EventName: eventName,
+      ResourceUri: resourceUri,
+      ResourceName: resourceName,
+      AuditUri: null,
+      ResourceChangeUtcDate: new Date().toISOString(),
+    };
+    const request = this.signedRequest(JSON.stringify(event));
+    const validation = correlationId ? this.state.validationEvents.get(correlationId) : undefined;
+    for (let attempt = 1; attempt <= this.deliveryAttempts; attempt++) {
+      let status: number | string;
+      try {
+        const res = await fetch(reg.WebhookUrl, {
+          method: 'POST',
+          headers: request.headers,
+          body: request.body,
+        });
+        status = res.status;
+      } catch (error) {
+        status = error instanceof Error ? error.message : 'connection failed';
+      }
+      this.state.deliveries.push({ event, status, at: new Date().toISOString() });
+      validation?.results.push({
+        responseCode: String(status),
+        responseMessage: '',
+        systemError: typeof status !== 'number',
+        dateTimeUtc: new Date().toISOString(),
+      });
+      if (typeof status === 'number' && status >= 200 && status < 300) {
+        if (validation) validation.status = 'completed';
+        return true;
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
+    }
+    if (validation) validation.status = 'failed';
+    return false;
+  }
+
+  /** The customer accepts the reseller relationship in the admin center (and DAP, when asked). */
+  async accept(customerTenantId: string, delegatedAdmin: boolean): Promise<{ notified: boolean }> {
+    const customer = this.state.customers.get(customerTenantId.toLowerCase());
+    if (!customer) throw new Error(`unknown customer ${customerTenantId}`);
+    customer.relationship = 'reseller';
+    const uri = `${this.origin()}/v1/customers/${customer.tenantId}`;
+    const notified = await this.deliver('reseller-relationship-accepted-by-customer', uri, 'customer');
+    if (delegatedAdmin) await this.deliver('dap-admin-relationship-approved', uri, 'customer');
+    return { notified };
+  }
+}

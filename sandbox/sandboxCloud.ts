@@ -1,0 +1,209 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { CLOUDS } from '../shared/config/clouds';
+import { AcsSimulator, type AcsLimits } from './acsSimulator';
+import { handleArm } from './armSimulator';
+import { createSandboxPki, type SandboxPki } from './certificates';
+import { handleEntra } from './entraSimulator';
+import { FaultInjector, Services, type Faults, type Service } from './faults';
+import { handleGraph } from './graphSimulator';
+import { json, parseJson, type SimRequest } from './httpUtil';
+import { TokenSigner } from './jwt';
+import { PartnerCenterSimulator } from './partnerCenterSimulator';
+import { SandboxState } from './state';
+
+export interface SandboxCloudOptions {
+  partnerTenantId: string;
+  partnerGroupName?: string;
+  partnerAppClientId: string;
+  partnerAppSecret: string;
+  port?: number;
+  acsLimits?: AcsLimits;
+  faults?: Partial<Record<Service, Partial<Faults>>>;
+  pki?: SandboxPki;
+}
+
+/**
+ * The sandbox cloud: Entra ID, Graph, ARM, ACS Email and Partner Center on one loopback HTTPS
+ * origin (the SDKs refuse bearer tokens over plain http), with a certificate generated at start-up.
+ * Each simulator follows its service's published REST contract; `/sandbox/...` holds the controls a
+ * real cloud does not have (outbox, a customer accepting, faults).
+ */
+export class SandboxCloud {
+  readonly state: SandboxState;
+  readonly faults: FaultInjector;
+  readonly acs: AcsSimulator;
+  readonly partnerCenter: PartnerCenterSimulator;
+  readonly acsAccessKey = randomBytes(32);
+  /** Requests each simulated service received (faulted ones included). */
+  readonly requests = new Map<Service, number>();
+  private readonly tokens = new TokenSigner();
+  private server!: Server;
+  private origin = '';
+
+  private constructor(
+    readonly pki: SandboxPki,
+    options: SandboxCloudOptions,
+  ) {
+    this.state = new SandboxState(options);
+    this.faults = new FaultInjector();
+    for (const [service, f] of Object.entries(options.faults ?? {})) this.faults.set(service as Service, f);
+    this.acs = new AcsSimulator(this.state, this.acsAccessKey, options.acsLimits);
+    const aud = CLOUDS.AzurePublic.audiences;
+    this.partnerCenter = new PartnerCenterSimulator(
+      this.state,
+      pki,
+      this.tokens,
+      [aud.partnerCenter],
+      () => this.origin,
+    );
+  }
+
+  static async start(options: SandboxCloudOptions): Promise<SandboxCloud> {
+    const cloud = new SandboxCloud(options.pki ?? (await createSandboxPki()), options);
+    await cloud.listen(options.port ?? 0);
+    return cloud;
+  }
+
+  get url(): string {
+    return this.origin;
+  }
+
+  /** App settings that point the product at this cloud (the same names production uses). */
+  appSettings(): Record<string, string> {
+    const host = new URL(this.origin).host;
+    return {
+      AUTHORITY_HOST: this.origin,
+      GRAPH_ENDPOINT: this.origin,
+      ARM_ENDPOINT: this.origin,
+      PARTNER_CENTER_ENDPOINT: this.origin,
+      PARTNER_CENTER_CERT_HOST: host,
+      ACS_ENDPOINT: '',
+      ACS_CONNECTION_STRING: `endpoint=${this.origin}/;accesskey=${this.acsAccessKey.toString('base64')}`,
+      PARTNER_TENANT_ID: this.state.partnerTenantId,
+      PARTNER_APP_CLIENT_ID: [...this.state.apps.values()].find(
+        (a) => a.homeTenantId === this.state.partnerTenantId,
+      )!.clientId,
+      PARTNER_APP_CLIENT_SECRET: [...this.state.apps.values()].find(
+        (a) => a.homeTenantId === this.state.partnerTenantId,
+      )!.secret,
+      PARTNER_APP_CREDENTIAL: 'clientSecret',
+    };
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async listen(port: number): Promise<void> {
+    this.server = createServer({ cert: this.pki.tls.certPem, key: this.pki.tls.keyPem }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', this.origin);
+        const sim: SimRequest = {
+          req,
+          res,
+          method: req.method ?? 'GET',
+          path: url.pathname.replace(/\/{2,}/g, '/'),
+          url,
+          body: Buffer.concat(chunks),
+          origin: this.origin,
+        };
+        this.route(sim).catch((error: unknown) => {
+          if (!res.headersSent)
+            json(res, 500, { error: { code: 'InternalServerError', message: String(error) } });
+        });
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', () => resolve()));
+    this.origin = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private serviceOf(sim: SimRequest): Service | undefined {
+    if (/\/oauth2\/v2\.0\/token$|openid-configuration$|^\/common\/discovery/.test(sim.path)) return 'entra';
+    if (sim.path.startsWith('/v1.0/')) return 'graph';
+    if (sim.path.toLowerCase().startsWith('/subscriptions/')) return 'arm';
+    if (sim.path.startsWith('/emails')) return 'acs';
+    if (sim.path.startsWith('/v1/') || sim.path.startsWith('/webhooks/')) return 'partnerCenter';
+    return undefined;
+  }
+
+  private async route(sim: SimRequest): Promise<void> {
+    if (sim.path.startsWith('/sandbox/')) return this.admin(sim);
+    const service = this.serviceOf(sim);
+    if (service) this.requests.set(service, (this.requests.get(service) ?? 0) + 1);
+    if (service && (await this.faults.apply(service, sim.req, sim.res))) return;
+    const aud = CLOUDS.AzurePublic.audiences;
+    const handled =
+      handleEntra(sim, this.state, this.tokens) ||
+      handleGraph(sim, this.state, this.tokens, aud.graph) ||
+      handleArm(sim, this.state, this.tokens, [aud.arm, 'https://management.core.windows.net']) ||
+      this.acs.handle(sim) ||
+      this.partnerCenter.handle(sim);
+    if (!handled)
+      json(sim.res, 404, {
+        error: { code: 'NotFound', message: `No simulated endpoint at ${sim.method} ${sim.path}` },
+      });
+  }
+
+  /** Controls only the sandbox has: look into the outbox, make a customer accept, inject faults. */
+  private async admin(sim: SimRequest): Promise<void> {
+    const { path, method } = sim;
+    if (path === '/sandbox/state' && method === 'GET') {
+      return json(sim.res, 200, {
+        partnerTenantId: this.state.partnerTenantId,
+        adminAgents: this.state.adminAgents,
+        customers: [...this.state.customers.values()].map((c) => ({
+          tenantId: c.tenantId,
+          subscriptions: c.subscriptions,
+          relationship: c.relationship ?? null,
+          adminClientId: c.admin.clientId,
+          adminClientSecret: c.admin.secret,
+        })),
+        roleAssignments: [...this.state.roleAssignments.values()],
+        registration: this.state.registration ?? null,
+        webhookDeliveries: this.state.deliveries.length,
+      });
+    }
+    if (path === '/sandbox/outbox' && method === 'GET') return json(sim.res, 200, this.state.outbox);
+    if (path === '/sandbox/customers' && method === 'POST') {
+      const body = parseJson(sim.body) as { tenantId?: string; subscriptions?: string[] } | undefined;
+      const tenantId = body?.tenantId ?? randomUUID();
+      const subscriptions = body?.subscriptions ?? [randomUUID()];
+      const customer = this.state.addCustomer(tenantId, subscriptions);
+      return json(sim.res, 201, {
+        tenantId,
+        subscriptions: customer.subscriptions,
+        adminClientId: customer.admin.clientId,
+        adminClientSecret: customer.admin.secret,
+      });
+    }
+    const accept = /^\/sandbox\/customers\/([^/]+)\/accept$/.exec(path);
+    if (accept && method === 'POST') {
+      const dap = sim.url.searchParams.get('dap') === 'true';
+      try {
+        return json(sim.res, 200, await this.partnerCenter.accept(accept[1] as string, dap));
+      } catch (error) {
+        return json(sim.res, 404, { error: String(error) });
+      }
+    }
+    if (path === '/sandbox/faults' && method === 'POST') {
+      const body = parseJson(sim.body) as ({ service?: Service } & Partial<Faults>) | undefined;
+      if (!body?.service || !Services.includes(body.service))
+        return json(sim.res, 400, { error: `service must be one of ${Services.join(', ')}` });
+      const { service, ...faults } = body;
+      this.faults.set(service, faults);
+      return json(sim.res, 200, this.faults.get(service));
+    }
+    if (path === '/sandbox/faults' && method === 'DELETE') {
+      this.faults.clear();
+      return json(sim.res, 204);
+    }
+    json(sim.res, 404, { error: 'unknown sandbox control' });
+  }
+}

@@ -1,0 +1,78 @@
+import {
+  ClientAssertionCredential,
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+  type TokenCredential,
+} from '@azure/identity';
+import type { AppConfig } from '../config/appConfig';
+import { CLOUDS } from '../config/clouds';
+import { tlsOptions } from './tls';
+
+/** Where tokens come from: the partner's multi-tenant app in any tenant, and Graph's credential. */
+export interface Credentials {
+  /** The partner app in `tenantId` (the partner tenant, or a customer tenant for ARM). */
+  forTenant(tenantId: string): TokenCredential;
+  /** For Microsoft Graph in the partner tenant. */
+  graph(): TokenCredential;
+}
+
+const KNOWN_AUTHORITIES = new Set(Object.values(CLOUDS).map((c) => c.authorityHost));
+
+/**
+ * Builds @azure/identity credentials from configuration. Each credential keeps its own token cache,
+ * so one credential per tenant gives a cache per tenant and scope. Tokens are never logged: the
+ * identity library redacts them and nothing here prints them.
+ */
+export function createCredentials(config: AppConfig): Credentials {
+  const authorityHost = config.cloud.authorityHost;
+  const common = {
+    authorityHost,
+    // Instance discovery only knows Microsoft's own authority hosts; a stand-in must skip it.
+    disableInstanceDiscovery: !KNOWN_AUTHORITIES.has(authorityHost),
+    ...tlsOptions(config),
+  };
+  const byTenant = new Map<string, TokenCredential>();
+  let managedIdentity: ManagedIdentityCredential | undefined;
+  const mi = () =>
+    (managedIdentity ??= config.identity.managedIdentityClientId
+      ? new ManagedIdentityCredential({ clientId: config.identity.managedIdentityClientId })
+      : new ManagedIdentityCredential());
+
+  const forTenant = (tenantId: string): TokenCredential => {
+    const cached = byTenant.get(tenantId);
+    if (cached) return cached;
+    const { clientId, credential } = config.identity;
+    let created: TokenCredential;
+    switch (credential.kind) {
+      case 'clientSecret':
+        created = new ClientSecretCredential(tenantId, clientId, credential.secret, common);
+        break;
+      case 'clientCertificate':
+        created = new ClientCertificateCredential(
+          tenantId,
+          clientId,
+          { certificatePath: credential.certificatePath },
+          common,
+        );
+        break;
+      case 'managedIdentityFederation':
+        // The managed identity's token is the app's client assertion (workload identity federation).
+        created = new ClientAssertionCredential(
+          tenantId,
+          clientId,
+          async () => (await mi().getToken('api://AzureADTokenExchange/.default')).token,
+          common,
+        );
+        break;
+    }
+    byTenant.set(tenantId, created);
+    return created;
+  };
+
+  return {
+    forTenant,
+    graph: () =>
+      config.identity.graphCredential === 'managedIdentity' ? mi() : forTenant(config.partner.tenantId),
+  };
+}

@@ -1,0 +1,111 @@
+import type { TokenCredential } from '@azure/identity';
+import {
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  isRestError,
+  type HttpClient,
+  type Pipeline,
+} from '@azure/core-rest-pipeline';
+import { failureFor, type Failure } from './outcomes';
+
+export type JsonResult<T> = { ok: true; status: number; data: T } | { ok: false; failure: Failure };
+
+export interface JsonServiceClientOptions {
+  baseUrl: string;
+  credential: TokenCredential;
+  scope: string;
+  service: string;
+  tlsOptions?: { ca: string };
+  timeoutMs?: number;
+  /** Retries inside the call for transient faults and 429 (honouring Retry-After); the rest is the caller's. */
+  maxRetries?: number;
+}
+
+/**
+ * A small JSON client on the Azure SDK's own HTTP pipeline (bearer tokens, retries that honour
+ * Retry-After, TLS trust), for the REST APIs this product calls without an SDK: Graph and
+ * Partner Center. Every outcome is typed; nothing throws for an HTTP status.
+ */
+export class JsonServiceClient {
+  private readonly pipeline: Pipeline;
+  private readonly http: HttpClient = createDefaultHttpClient();
+
+  constructor(private readonly options: JsonServiceClientOptions) {
+    this.pipeline = createPipelineFromOptions({
+      retryOptions: { maxRetries: options.maxRetries ?? 2, retryDelayInMs: 200, maxRetryDelayInMs: 5000 },
+      ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}),
+    });
+    this.pipeline.addPolicy(
+      bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope }),
+    );
+  }
+
+  async request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<JsonResult<T>> {
+    const request = createPipelineRequest({
+      url: `${this.options.baseUrl.replace(/\/+$/, '')}${path}`,
+      method,
+      headers: createHttpHeaders({
+        Accept: 'application/json',
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      }),
+      timeout: this.options.timeoutMs ?? 15_000,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    let response;
+    try {
+      response = await this.pipeline.sendRequest(this.http, request);
+    } catch (error) {
+      const status = isRestError(error) ? error.statusCode : undefined;
+      const message = `${this.options.service} request failed: ${error instanceof Error ? error.message : String(error)}`;
+      return { ok: false, failure: failureFor(status, message) };
+    }
+    const text = response.bodyAsText ?? '';
+    if (response.status >= 400) {
+      return {
+        ok: false,
+        failure: failureFor(
+          response.status,
+          `${this.options.service} answered ${response.status}: ${summary(text)}`,
+          response.headers.get('retry-after'),
+        ),
+      };
+    }
+    if (response.status === 204 || text === '')
+      return { ok: true, status: response.status, data: undefined as T };
+    try {
+      return { ok: true, status: response.status, data: JSON.parse(text) as T };
+    } catch {
+      return {
+        ok: false,
+        failure: {
+          kind: 'transient',
+          message: `${this.options.service} sent a malformed response (status ${response.status})`,
+          status: response.status,
+        },
+      };
+    }
+  }
+}
+
+/** The error's code and message, never the whole body (it could echo a request). */
+function summary(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as {
+      error?: { code?: string; message?: string };
+      errorName?: string;
+      description?: string;
+    };
+    const code = parsed.error?.code ?? parsed.errorName ?? '';
+    const message = parsed.error?.message ?? parsed.description ?? '';
+    return `${code} ${message}`.trim().slice(0, 300);
+  } catch {
+    return text.slice(0, 120);
+  }
+}

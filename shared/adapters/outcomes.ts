@@ -1,0 +1,38 @@
+/**
+ * What a call to a Microsoft service came to, in the terms the workflow acts on: retry later
+ * (throttled, with the wait the service asked for), try again (transient), or stop (permanent).
+ */
+export type Failure =
+  | { kind: 'throttled'; retryAfterMs: number }
+  | { kind: 'transient'; message: string; status?: number }
+  | { kind: 'permanent'; message: string; status?: number };
+
+/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number {
+  if (!value) return 1000;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? 1000 : Math.max(0, at - now);
+}
+
+/** Classifies an HTTP status (or a network failure, status undefined). */
+export function failureFor(status: number | undefined, message: string, retryAfter?: string | null): Failure {
+  if (status === 429) return { kind: 'throttled', retryAfterMs: parseRetryAfter(retryAfter) };
+  if (status === undefined || status >= 500 || status === 408)
+    return { kind: 'transient', message, ...(status ? { status } : {}) };
+  return { kind: 'permanent', message, status };
+}
+
+/** Thrown out of activities so the orchestrator's retry policy runs; permanent ones are not retried. */
+export class ServiceError extends Error {
+  constructor(
+    readonly failure: Failure,
+    readonly service: string,
+  ) {
+    super(
+      `${service}: ${failure.kind === 'throttled' ? `throttled, retry after ${failure.retryAfterMs} ms` : failure.message}`,
+    );
+    this.name = failure.kind === 'permanent' ? 'PermanentServiceError' : 'TransientServiceError';
+  }
+}

@@ -1,0 +1,140 @@
+import type { TableClient } from '@azure/data-tables';
+import { isNotFound } from '../../storage/tableErrors';
+import type { PartnerCenterClient } from './partnerCenterClient';
+
+/** The events this product needs Partner Center to send it. */
+export const REQUIRED_EVENTS = [
+  'reseller-relationship-accepted-by-customer',
+  'dap-admin-relationship-approved',
+  'test-created',
+];
+
+export interface Readiness {
+  checkedAt: string;
+  registered: boolean;
+  /** The registration points at this product's callback URL. */
+  urlCurrent: boolean;
+  eventsPresent: boolean;
+  missingEvents: string[];
+  /** Another tool's registration: reported, never replaced. */
+  conflict?: { registeredUrl: string; registeredEvents: string[] };
+  lastValidation?: {
+    result: 'delivered' | 'failed' | 'pending' | 'not-run';
+    at: string;
+    correlationId?: string;
+  };
+  error?: string;
+}
+
+/**
+ * Makes sure Partner Center will deliver acceptances, and records whether it does, so nobody has
+ * to guess. Partner Center keeps one webhook registration per partner (as integrators report), so
+ * the existing one is read first: ours is created or completed; anyone else's is left alone and
+ * reported as a conflict.
+ */
+export class WebhookReadiness {
+  constructor(
+    private readonly partnerCenter: PartnerCenterClient,
+    private readonly table: TableClient,
+    private readonly now: () => Date = () => new Date(),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
+  ) {}
+
+  async ensure(
+    callbackUrl: string,
+    options: { validate: boolean; waitMs?: number } = { validate: true },
+  ): Promise<Readiness> {
+    const checkedAt = this.now().toISOString();
+    const base: Readiness = {
+      checkedAt,
+      registered: false,
+      urlCurrent: false,
+      eventsPresent: false,
+      missingEvents: REQUIRED_EVENTS,
+    };
+    const current = await this.partnerCenter.registration();
+    let readiness: Readiness;
+    if (current.kind === 'failed') {
+      readiness = {
+        ...base,
+        error:
+          current.failure.kind === 'permanent'
+            ? current.failure.message
+            : `Partner Center unavailable (${current.failure.kind})`,
+      };
+    } else if (current.kind === 'none') {
+      const created = await this.partnerCenter.register(
+        { WebhookUrl: callbackUrl, WebhookEvents: REQUIRED_EVENTS },
+        false,
+      );
+      readiness = created.ok
+        ? { ...base, registered: true, urlCurrent: true, eventsPresent: true, missingEvents: [] }
+        : { ...base, error: `registration failed: ${created.failure.kind}` };
+    } else if (current.registration.WebhookUrl !== callbackUrl) {
+      const { WebhookUrl, WebhookEvents } = current.registration;
+      readiness = {
+        ...base,
+        registered: true,
+        missingEvents: REQUIRED_EVENTS.filter((e) => !WebhookEvents.includes(e)),
+        conflict: { registeredUrl: WebhookUrl, registeredEvents: WebhookEvents },
+      };
+      readiness.eventsPresent = readiness.missingEvents.length === 0;
+    } else {
+      const missing = REQUIRED_EVENTS.filter((e) => !current.registration.WebhookEvents.includes(e));
+      if (missing.length) {
+        const updated = await this.partnerCenter.register(
+          { WebhookUrl: callbackUrl, WebhookEvents: [...current.registration.WebhookEvents, ...missing] },
+          true,
+        );
+        readiness = updated.ok
+          ? { ...base, registered: true, urlCurrent: true, eventsPresent: true, missingEvents: [] }
+          : {
+              ...base,
+              registered: true,
+              urlCurrent: true,
+              missingEvents: missing,
+              error: `adding events failed: ${updated.failure.kind}`,
+            };
+      } else {
+        readiness = { ...base, registered: true, urlCurrent: true, eventsPresent: true, missingEvents: [] };
+      }
+    }
+    if (options.validate && readiness.urlCurrent && readiness.eventsPresent)
+      readiness.lastValidation = await this.validate(options.waitMs ?? 30_000);
+    else
+      readiness.lastValidation = (await this.read())?.lastValidation ?? { result: 'not-run', at: checkedAt };
+    await this.table.upsertEntity(
+      { partitionKey: 'webhook', rowKey: 'readiness', json: JSON.stringify(readiness) },
+      'Replace',
+    );
+    return readiness;
+  }
+
+  async read(): Promise<Readiness | undefined> {
+    try {
+      const row = await this.table.getEntity<{ json: string }>('webhook', 'readiness');
+      return JSON.parse(row.json) as Readiness;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Asks Partner Center for its test event and waits for its delivery result. */
+  private async validate(waitMs: number): Promise<NonNullable<Readiness['lastValidation']>> {
+    const sent = await this.partnerCenter.sendValidationEvent();
+    const at = () => this.now().toISOString();
+    if (!sent.ok || !sent.data?.correlationId) return { result: 'failed', at: at() };
+    const correlationId = sent.data.correlationId;
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline) {
+      const status = await this.partnerCenter.validationEvent(correlationId);
+      if (status.ok && status.data?.status === 'completed')
+        return { result: 'delivered', at: at(), correlationId };
+      if (status.ok && status.data?.status === 'failed') return { result: 'failed', at: at(), correlationId };
+      await this.sleep(250);
+    }
+    return { result: 'pending', at: at(), correlationId };
+  }
+}

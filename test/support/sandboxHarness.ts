@@ -1,0 +1,62 @@
+import { TableClient } from '@azure/data-tables';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type AppConfig } from '../../shared/config/appConfig';
+import { createSandboxPki, type SandboxPki } from '../../sandbox/certificates';
+import { SandboxCloud } from '../../sandbox/sandboxCloud';
+import { startAzurite, uniqueTableName, type RunningAzurite } from './azurite';
+import { PARTNER_TENANT } from './fixtures';
+import { validSettings } from './settings';
+
+let pki: Promise<SandboxPki> | undefined;
+/** One PKI per test process: RSA key generation is the slow part. */
+export const sharedPki = () => (pki ??= createSandboxPki());
+
+export interface SandboxWorld {
+  cloud: SandboxCloud;
+  azurite: RunningAzurite;
+  config: AppConfig;
+  caFile: string;
+  table(prefix: string): Promise<TableClient>;
+  stop(): Promise<void>;
+}
+
+/** The sandbox cloud and Azurite, and the app's configuration pointed at them. */
+export async function startSandboxWorld(overrides: Record<string, string> = {}): Promise<SandboxWorld> {
+  const cloud = await SandboxCloud.start({
+    partnerTenantId: PARTNER_TENANT,
+    partnerAppClientId: randomUUID(),
+    partnerAppSecret: `secret-${randomUUID()}`,
+    pki: await sharedPki(),
+  });
+  const azurite = await startAzurite();
+  const caFile = join(mkdtempSync(join(tmpdir(), 'sandbox-ca-')), 'ca.pem');
+  writeFileSync(caFile, cloud.pki.trustedRootsPem);
+  const config = loadConfig(
+    validSettings({
+      ...cloud.appSettings(),
+      TLS_CA_FILE: caFile,
+      AzureWebJobsStorage: azurite.connectionString,
+      ...overrides,
+    }),
+  );
+  return {
+    cloud,
+    azurite,
+    config,
+    caFile,
+    table: async (prefix) => {
+      const table = TableClient.fromConnectionString(azurite.connectionString, uniqueTableName(prefix), {
+        allowInsecureConnection: true,
+      });
+      await table.createTable();
+      return table;
+    },
+    stop: async () => {
+      await cloud.stop();
+      await azurite.stop();
+    },
+  };
+}
