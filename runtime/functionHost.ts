@@ -251,7 +251,7 @@ export class FunctionHost {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.inFlight++;
     try {
-      const url = new URL(req.url ?? '/', this.origin);
+      const url = new URL(`${this.origin}${req.url ?? '/'}`);
       if (url.pathname.startsWith(DURABLE_WEBHOOK) || url.pathname.startsWith(DURABLE_RPC))
         return await this.handleDurable(req, res, url);
       if (url.pathname.startsWith('/admin/functions/') && req.method === 'POST')

@@ -104,7 +104,8 @@ export class SandboxCloud {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const url = new URL(req.url ?? '/', this.origin);
+        // Concatenate: `new URL('//subscriptions/..', base)` would read 'subscriptions' as a host.
+        const url = new URL(`${this.origin}${req.url ?? '/'}`);
         const sim: SimRequest = {
           req,
           res,

@@ -35,10 +35,9 @@ export class AcsEmailSender implements EmailSender {
     private readonly config: AppConfig,
     credential?: TokenCredential,
   ) {
-    const options = {
-      retryOptions: { maxRetries: 2, retryDelayInMs: 500, maxRetryDelayInMs: 10_000 },
-      ...tlsOptions(config),
-    };
+    // No retries inside the call: a 429's Retry-After can be a minute or more, and the workflow waits
+    // that out on a durable timer rather than holding an activity (and its host) hostage.
+    const options = { retryOptions: { maxRetries: 0 }, ...tlsOptions(config) };
     const acs = config.email.acs;
     this.client =
       acs.kind === 'connectionString'

@@ -1,0 +1,143 @@
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { ClientSecretCredential } from '@azure/identity';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  ArmRoleAssignmentVerifier,
+  mapWithConcurrency,
+} from '../../shared/adapters/arm/roleAssignmentVerifier';
+import { createCredentials } from '../../shared/adapters/identity';
+import { OWNER_ROLE_DEFINITION_ID } from '../../shared/scripts/customerScripts';
+import { CUSTOMER_TENANT, SUBSCRIPTION } from '../support/fixtures';
+import { startSandboxWorld, type SandboxWorld } from '../support/sandboxHarness';
+
+const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
+const sub = `/subscriptions/${SUBSCRIPTION}`;
+const rg = `${sub}/resourceGroups/rg-prod`;
+const vm = `${rg}/providers/Microsoft.Compute/virtualMachines/vm1`;
+
+let world: SandboxWorld;
+let verifier: ArmRoleAssignmentVerifier;
+let customerArm: AuthorizationManagementClient;
+let groupId: string;
+
+beforeAll(async () => {
+  world = await startSandboxWorld();
+  const customer = world.cloud.state.addCustomer(CUSTOMER_TENANT, [SUBSCRIPTION]);
+  groupId = world.cloud.state.adminAgents.id;
+  verifier = new ArmRoleAssignmentVerifier(world.config, createCredentials(world.config));
+  // The customer's administrator, granting roles with the real SDK (what New-AzRoleAssignment does).
+  const tls = { tlsOptions: { ca: readFileSync(world.caFile, 'utf8') } };
+  customerArm = new AuthorizationManagementClient(
+    new ClientSecretCredential(CUSTOMER_TENANT, customer.admin.clientId, customer.admin.secret, {
+      authorityHost: world.cloud.url,
+      disableInstanceDiscovery: true,
+      ...tls,
+    }),
+    SUBSCRIPTION,
+    { endpoint: world.cloud.url, credentialScopes: ['https://management.azure.com/.default'], ...tls },
+  );
+});
+afterAll(() => world.stop());
+afterEach(() => world.cloud.faults.clear());
+
+/** The customer grants a role; `principalType: null` leaves it out, as a script that forgot it would. */
+const grant = (
+  scope: string,
+  {
+    role = OWNER_ROLE_DEFINITION_ID,
+    principalType = 'ForeignGroup',
+    principalId = groupId,
+  }: { role?: string; principalType?: string | null; principalId?: string } = {},
+) =>
+  customerArm.roleAssignments.create(scope, randomUUID(), {
+    roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+    principalId,
+    ...(principalType ? { principalType: principalType as 'ForeignGroup' } : {}),
+  });
+
+describe('role-assignment verification through @azure/arm-authorization against the simulated ARM', () => {
+  it('says "not yet" while the partner cannot read the scope (403)', async () => {
+    expect(await verifier.verify(CUSTOMER_TENANT, sub, groupId)).toEqual({
+      kind: 'notYet',
+      reason: expect.stringContaining('403'),
+    });
+  });
+
+  it('mirrors ARM: principalType ForeignGroup must be explicit and right; duplicates are refused', async () => {
+    await expect(grant(rg, { principalType: null })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'PrincipalNotFound',
+    });
+    await expect(grant(rg, { principalType: 'Group' })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'UnmatchedPrincipalType',
+    });
+    await expect(grant(rg, { principalId: randomUUID() })).rejects.toMatchObject({
+      code: 'PrincipalNotFound',
+    });
+  });
+
+  it('does not accept a weaker role, or a grant below the requested scope', async () => {
+    await grant(rg, { role: READER });
+    expect(await verifier.verify(CUSTOMER_TENANT, rg, groupId)).toMatchObject({ kind: 'notYet' });
+    await grant(vm);
+    expect(await verifier.verify(CUSTOMER_TENANT, vm, groupId)).toMatchObject({ kind: 'verified' });
+    expect(await verifier.verify(CUSTOMER_TENANT, rg, groupId)).toMatchObject({ kind: 'notYet' });
+  });
+
+  it('verifies Owner to the partner group as ForeignGroup at the scope or above it, for every scope kind', async () => {
+    await grant(sub);
+    await expect(grant(sub)).rejects.toMatchObject({ statusCode: 409, code: 'RoleAssignmentExists' });
+    for (const scope of [sub, rg, vm]) {
+      expect(await verifier.verify(CUSTOMER_TENANT, scope, groupId)).toEqual({
+        kind: 'verified',
+        assignmentId: expect.stringContaining('/roleAssignments/'),
+        grantedAt: expect.any(String),
+      });
+    }
+    expect(await verifier.verify(CUSTOMER_TENANT, sub, randomUUID())).toMatchObject({ kind: 'notYet' });
+  });
+
+  it('reports throttling with the wait ARM asked for, and 5xx, dropped connections and malformed bodies as errors', async () => {
+    world.cloud.faults.set('arm', { rate429: 1, retryAfterSeconds: 0 });
+    expect(await verifier.verify(CUSTOMER_TENANT, sub, groupId)).toEqual({
+      kind: 'throttled',
+      retryAfterMs: 0,
+    });
+    world.cloud.faults.set('arm', { rate429: 0, rate5xx: 1 });
+    expect(await verifier.verify(CUSTOMER_TENANT, sub, groupId)).toMatchObject({
+      kind: 'error',
+      failure: { kind: 'transient', status: 503 },
+    });
+    world.cloud.faults.set('arm', { rate5xx: 0, dropRate: 1 });
+    expect(await verifier.verify(CUSTOMER_TENANT, sub, groupId)).toMatchObject({
+      kind: 'error',
+      failure: { kind: 'transient' },
+    });
+    world.cloud.faults.set('arm', { dropRate: 0, malformedRate: 1 });
+    expect(await verifier.verify(CUSTOMER_TENANT, sub, groupId)).toMatchObject({ kind: 'error' });
+  });
+
+  it('checks many scopes with bounded concurrency, in order', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const scopes = Array.from({ length: 20 }, (_, i) =>
+      i % 2 ? rg : `${rg}/providers/Microsoft.Compute/virtualMachines/vm${i}`,
+    );
+    const results = await mapWithConcurrency(scopes, 4, async (scope) => {
+      peak = Math.max(peak, ++inFlight);
+      try {
+        return await verifier.verify(CUSTOMER_TENANT, scope, groupId);
+      } finally {
+        inFlight--;
+      }
+    });
+    expect(peak).toBeLessThanOrEqual(4);
+    expect(results.every((r) => r.kind === 'verified')).toBe(true);
+  });
+
+  it('never puts an unchecked value into the OData filter', async () => {
+    await expect(verifier.verify(CUSTOMER_TENANT, sub, "x' or principalId ne '")).rejects.toThrow('GUIDs');
+  });
+});
