@@ -18,11 +18,6 @@ const OWNER = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
 export const API_VERSION = '2022-04-01';
 
 const lower = (s: string) => s.toLowerCase().replace(/\/+$/, '');
-const covers = (assignmentScope: string, scope: string) => {
-  const a = lower(assignmentScope);
-  const t = lower(scope);
-  return a === t || t.startsWith(`${a}/`) || a === '';
-};
 
 function toResource(a: RoleAssignment) {
   return {
@@ -117,12 +112,10 @@ export function handleArm(
       );
       return true;
     }
-    const value = [...state.roleAssignments.values()]
-      .filter(
-        (a) => a.scope.toLowerCase().startsWith(`/subscriptions/${subscriptionId}`) || covers(a.scope, scope),
-      )
-      .filter((a) => covers(a.scope, scope) || (!atScopeOnly && covers(scope, a.scope)))
-      .filter((a) => !principal || a.principalId.toLowerCase() === principal)
+    const target = lower(scope);
+    const value = state.roleAssignments
+      .around(target, !atScopeOnly)
+      .filter((a) => !principal || a.principalId === principal)
       .map(toResource);
     json(sim.res, 200, { value });
     return true;
@@ -266,9 +259,7 @@ export function handleArm(
 function canRead(state: SandboxState, claims: TokenClaims, scope: string): boolean {
   const app = state.apps.get(claims.appid);
   if (!app) return false;
-  return [...state.roleAssignments.values()].some(
-    (a) => app.memberOf.includes(a.principalId) && covers(a.scope, scope),
-  );
+  return state.roleAssignments.around(lower(scope), false).some((a) => app.memberOf.includes(a.principalId));
 }
 
 export { OWNER, randomUUID as newAssignmentName };

@@ -59,7 +59,7 @@ export class SandboxState {
   readonly groups = new Map<string, { id: string; displayName: string; tenantId: string }>();
   readonly apps = new Map<string, SimulatedApp>();
   readonly customers = new Map<string, SimulatedCustomer>();
-  readonly roleAssignments = new Map<string, RoleAssignment>();
+  readonly roleAssignments = new RoleAssignmentStore();
   readonly outbox: SentMail[] = [];
   registration: WebhookRegistration | undefined;
   readonly validationEvents = new Map<string, ValidationEvent>();
@@ -113,5 +113,64 @@ export class SandboxState {
 
   customerOfSubscription(subscriptionId: string): SimulatedCustomer | undefined {
     return [...this.customers.values()].find((c) => c.subscriptions.includes(subscriptionId.toLowerCase()));
+  }
+}
+
+/** `/a/b/c` → [`/a`, `/a/b`, `/a/b/c`] (lower-cased keys). */
+export function ancestorKeys(key: string): string[] {
+  const parts = key.split('/').filter(Boolean);
+  return parts.map((_, i) => `/${parts.slice(0, i + 1).join('/')}`);
+}
+
+/**
+ * Role assignments indexed for ARM's list semantics: by exact scope key (at and above a scope is one
+ * lookup per ancestor) and by every ancestor prefix (below a scope is one lookup).
+ */
+export class RoleAssignmentStore {
+  private readonly byName = new Map<string, RoleAssignment & { key: string }>();
+  private readonly atKey = new Map<string, Set<string>>();
+  private readonly underKey = new Map<string, Set<string>>();
+
+  private static index(map: Map<string, Set<string>>, key: string, name: string, add: boolean): void {
+    const names = map.get(key) ?? new Set<string>();
+    if (add) names.add(name);
+    else names.delete(name);
+    map.set(key, names);
+  }
+
+  set(name: string, assignment: RoleAssignment): void {
+    this.delete(name);
+    const key = assignment.scope.toLowerCase().replace(/\/+$/, '');
+    this.byName.set(name, { ...assignment, key });
+    RoleAssignmentStore.index(this.atKey, key, name, true);
+    for (const ancestor of ancestorKeys(key).slice(0, -1))
+      RoleAssignmentStore.index(this.underKey, ancestor, name, true);
+  }
+
+  get(name: string): RoleAssignment | undefined {
+    return this.byName.get(name);
+  }
+
+  delete(name: string): void {
+    const found = this.byName.get(name);
+    if (!found) return;
+    this.byName.delete(name);
+    RoleAssignmentStore.index(this.atKey, found.key, name, false);
+    for (const ancestor of ancestorKeys(found.key).slice(0, -1))
+      RoleAssignmentStore.index(this.underKey, ancestor, name, false);
+  }
+
+  values(): IterableIterator<RoleAssignment> {
+    return this.byName.values();
+  }
+
+  /** Assignments at `key` or above it (and, with `below`, under it too). */
+  around(key: string, below: boolean): (RoleAssignment & { key: string })[] {
+    const names = new Set<string>();
+    for (const ancestor of ancestorKeys(key)) for (const n of this.atKey.get(ancestor) ?? []) names.add(n);
+    if (below) for (const n of this.underKey.get(key) ?? []) names.add(n);
+    return [...names]
+      .map((n) => this.byName.get(n))
+      .filter((a): a is RoleAssignment & { key: string } => a !== undefined);
   }
 }

@@ -3,12 +3,17 @@
  * memory with SANDBOX_AZURITE_IN_MEMORY=1), then the offline runtime hosting this function app on
  * a fixed port, prints what runs where, and writes the same facts to .sandbox/endpoints.json.
  * Ctrl-C stops everything cleanly. PORT, SANDBOX_AZURITE_PORT and SANDBOX_DIR move it elsewhere.
+ *
+ * With SANDBOX on (the default) it also starts the sandbox cloud (simulated Entra ID, Graph, ARM,
+ * ACS Email and Partner Center) and points the app at it; SANDBOX=0 runs the same app against the
+ * endpoints in the settings (real Azure, or any stand-in that speaks the same contracts).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmbeddedAzurite } from '../runtime/embeddedAzurite';
 import { FunctionHost } from '../runtime/functionHost';
+import { SandboxCloud } from '../sandbox/sandboxCloud';
 
 const root = join(__dirname, '..', '..');
 const sandboxDir = process.env.SANDBOX_DIR ?? join(root, '.sandbox');
@@ -55,6 +60,24 @@ async function main(): Promise<void> {
   settings.AzureWebJobsStorage = azurite.connectionString;
   settings.PUBLIC_BASE_URL ||= `http://localhost:${port}`;
 
+  let cloud: SandboxCloud | undefined;
+  if (process.env.SANDBOX !== '0') {
+    cloud = await SandboxCloud.start({
+      partnerTenantId: settings.PARTNER_TENANT_ID as string,
+      partnerGroupName: settings.PARTNER_GROUP_NAME || 'AdminAgents',
+      partnerAppClientId: settings.PARTNER_APP_CLIENT_ID as string,
+      partnerAppSecret: settings.PARTNER_APP_CLIENT_SECRET || randomBytes(16).toString('hex'),
+      port: Number(process.env.SANDBOX_CLOUD_PORT ?? 8443),
+    });
+    const caFile = join(sandboxDir, 'sandbox-ca.pem');
+    writeFileSync(caFile, cloud.pki.trustedRootsPem);
+    Object.assign(settings, cloud.appSettings(), { TLS_CA_FILE: caFile });
+    // One demo customer, so a reinstatement can be walked through at once.
+    cloud.state.addCustomer(process.env.SANDBOX_CUSTOMER_TENANT ?? '7f3c2a10-4b5e-4c6d-8e9f-0a1b2c3d4e5f', [
+      process.env.SANDBOX_CUSTOMER_SUBSCRIPTION ?? 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+    ]);
+  }
+
   const host = await FunctionHost.start({
     appRoot: root,
     settings,
@@ -62,6 +85,7 @@ async function main(): Promise<void> {
     port,
     keys: hostKeys(),
   }).catch(async (error: Error) => {
+    await cloud?.stop();
     await azurite.stop();
     throw new Error(`Could not start the function app on 127.0.0.1:${port}: ${error.message}`);
   });
@@ -79,6 +103,16 @@ async function main(): Promise<void> {
       connectionString: azurite.connectionString,
       persistence: inMemory ? 'memory' : join(sandboxDir, 'azurite'),
     },
+    sandboxCloud: cloud
+      ? {
+          baseUrl: cloud.url,
+          state: `${cloud.url}/sandbox/state`,
+          outbox: `${cloud.url}/sandbox/outbox`,
+          acceptCustomer: `${cloud.url}/sandbox/customers/{customerTenantId}/accept`,
+          faults: `${cloud.url}/sandbox/faults`,
+          caFile: settings.TLS_CA_FILE,
+        }
+      : null,
     settingsFrom: source,
     startedAt: new Date().toISOString(),
   };
@@ -91,6 +125,11 @@ async function main(): Promise<void> {
   console.log(
     `  Azurite        ${azurite.tableEndpoint}   (${inMemory ? 'in memory' : `data in ${endpoints.azurite.persistence}`})`,
   );
+  if (cloud)
+    console.log(
+      `  Sandbox cloud  ${cloud.url}   (Entra ID, Graph, ARM, ACS Email, Partner Center; outbox at /sandbox/outbox)`,
+    );
+  else console.log('  Sandbox cloud  off (SANDBOX=0): using the endpoints in the settings');
   console.log(`  Settings       ${source}`);
   console.log('  Everything above is also in .sandbox/endpoints.json. Ctrl-C stops.');
 
@@ -100,6 +139,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: stopping the function app and Azurite...`);
     await host.stop();
+    await cloud?.stop();
     await azurite.stop();
     console.log('Stopped.');
     process.exit(0);

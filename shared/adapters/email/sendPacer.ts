@@ -32,25 +32,60 @@ export class SendPacer {
     this.spacingMs = Math.max(60_000 / limits.perMinute, 3_600_000 / limits.perHour);
   }
 
-  /** Reserves the next free slot; returns when this mail may be sent. */
-  async reserve(): Promise<Date> {
-    for (let attempt = 0; attempt < 50; attempt++) {
+  private waiting: ((slot: Date) => void)[] = [];
+  private failing: ((error: Error) => void)[] = [];
+  private flushing = false;
+
+  /**
+   * Reserves the next free slot; returns when this mail may be sent. Concurrent callers in one
+   * process are served by one storage write (group commit), so the shared row sees one writer per
+   * process instead of one per mail.
+   */
+  reserve(): Promise<Date> {
+    return new Promise<Date>((resolve, reject) => {
+      this.waiting.push(resolve);
+      this.failing.push(reject);
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.waiting.length) {
+      const resolvers = this.waiting.splice(0);
+      const rejecters = this.failing.splice(0);
+      try {
+        const first = await this.reserveBlock(resolvers.length);
+        resolvers.forEach((resolve, i) => resolve(new Date(first + i * this.spacingMs)));
+      } catch (error) {
+        for (const reject of rejecters) reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    this.flushing = false;
+  }
+
+  /** Reserves `count` consecutive slots in the shared row; returns the first slot's time. */
+  private async reserveBlock(count: number): Promise<number> {
+    for (let attempt = 0; attempt < 100; attempt++) {
       const now = this.now().getTime();
       const row = await this.read();
       const next = Math.max(now, row ? Date.parse(row.nextSlotAt) : now);
       const entity = {
         partitionKey: 'email-pacer',
         rowKey: 'slots',
-        nextSlotAt: new Date(next + this.spacingMs).toISOString(),
-        reserved: (row?.reserved ?? 0) + 1,
+        nextSlotAt: new Date(next + count * this.spacingMs).toISOString(),
+        reserved: (row?.reserved ?? 0) + count,
       };
       try {
         if (row) await this.table.updateEntity(entity, 'Replace', { etag: row.etag });
         else await this.table.createEntity(entity);
-        return new Date(next);
+        return next;
       } catch (error) {
         if (!isPreconditionFailed(error) && !isConflict(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
+        // Jittered exponential backoff: other processes contend for the same row.
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 6))),
+        );
       }
     }
     throw new Error('could not reserve an email slot: too much contention');
