@@ -109,6 +109,42 @@ describe('email through @azure/communication-email against the simulated ACS', (
     expect((throttled as { failure: { retryAfterMs: number } }).failure.retryAfterMs).toBeGreaterThan(50_000);
   });
 
+  it('returns typed failures for a wrong access key (401), dropped connections and malformed answers', async () => {
+    const table = await world.table('outbox');
+    const wrongKey = {
+      ...world.config,
+      email: {
+        ...world.config.email,
+        acs: {
+          kind: 'connectionString' as const,
+          connectionString: `endpoint=${world.cloud.url}/;accesskey=${Buffer.alloc(32, 9).toString('base64')}`,
+        },
+      },
+    };
+    expect(
+      await new EmailOutbox(table, new AcsEmailSender(wrongKey)).send(
+        { stream: 'r-8', kind: 'invitation', sequence: 0 },
+        mail(8),
+      ),
+    ).toMatchObject({ kind: 'failed', failure: { kind: 'permanent', status: 401 } });
+    const outbox = new EmailOutbox(table, new AcsEmailSender(world.config));
+    world.cloud.faults.set('acs', { dropRate: 1 });
+    expect(await outbox.send({ stream: 'r-9', kind: 'invitation', sequence: 0 }, mail(9))).toMatchObject({
+      kind: 'failed',
+      failure: { kind: 'transient' },
+    });
+    world.cloud.faults.set('acs', { dropRate: 0, malformedRate: 1 });
+    expect(await outbox.send({ stream: 'r-9', kind: 'invitation', sequence: 0 }, mail(9))).toMatchObject({
+      kind: 'failed',
+    });
+    world.cloud.faults.clear();
+    expect(await outbox.send({ stream: 'r-9', kind: 'invitation', sequence: 0 }, mail(9))).toMatchObject({
+      kind: 'sent',
+    });
+    expect(outboxFor('contact9@')).toHaveLength(1);
+    expect(outboxFor('contact8@')).toHaveLength(0);
+  });
+
   it('paces to the quota: slots spaced so neither limit is exceeded, with queue length and expected finish', async () => {
     let now = new Date('2026-11-27T08:00:00Z');
     const pacer = new SendPacer(await world.table('pacer'), { perMinute: 30, perHour: 100 }, () => now);

@@ -122,6 +122,20 @@ describe('AdminAgents lookup through Microsoft Graph', () => {
     expect(await l.lookup()).toMatchObject({ kind: 'failed', failure: { kind: 'transient' } });
   });
 
+  it('gives up on a call that outlasts its timeout, as a transient failure', async () => {
+    const config = loadConfig(settingsWith({ ADMIN_AGENTS_CACHE_HOURS: '0' }));
+    const l = new GraphPartnerGroupLookup(
+      config,
+      createCredentials(config),
+      await world.table('cache'),
+      () => new Date(),
+      150,
+    );
+    await l.lookup(); // token first, so only Graph is slow
+    world.cloud.faults.set('graph', { latencyMs: 400 });
+    expect(await l.lookup()).toMatchObject({ kind: 'failed', failure: { kind: 'transient' } });
+  });
+
   it('treats 403 from Graph as a permanent failure', async () => {
     const other = loadConfig(
       settingsWith({ PARTNER_TENANT_ID: CUSTOMER_TENANT, ADMIN_AGENTS_CACHE_HOURS: '0' }),

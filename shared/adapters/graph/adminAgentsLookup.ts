@@ -34,8 +34,10 @@ export class GraphPartnerGroupLookup implements PartnerGroupLookup {
     credentials: Credentials,
     private readonly cache: TableClient,
     private readonly now: () => Date = () => new Date(),
+    timeoutMs = 15_000,
   ) {
     this.graph = new JsonServiceClient({
+      timeoutMs,
       baseUrl: config.cloud.graph,
       credential: credentials.graph(),
       scope: scopeFor(config.cloud.audiences.graph),

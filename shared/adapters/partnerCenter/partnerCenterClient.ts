@@ -23,8 +23,9 @@ export interface WebhookRegistration {
 export class PartnerCenterClient {
   private readonly api: JsonServiceClient;
 
-  constructor(config: AppConfig, credentials: Credentials) {
+  constructor(config: AppConfig, credentials: Credentials, timeoutMs = 15_000) {
     this.api = new JsonServiceClient({
+      timeoutMs,
       baseUrl: config.cloud.partnerCenter,
       credential: credentials.forTenant(config.partner.tenantId),
       scope: scopeFor(config.cloud.audiences.partnerCenter),
