@@ -9,3 +9,8 @@ import { getConfig } from '../shared/config/appConfig';
 getConfig();
 
 import './http/health';
+import './http/reinstatements';
+import './http/partnerCenterWebhook';
+import './http/customerLinks';
+import './timers/verifyPendingRoleAssignments';
+import './workflow';

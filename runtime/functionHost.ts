@@ -29,6 +29,8 @@ export interface HostOptions {
   settings: Record<string, string | undefined>;
   /** Connection string of the storage the durable engine keeps its state in. */
   storageConnectionString: string;
+  /** The entry module, when not package.json's `main` (tests load the TypeScript sources). */
+  main?: string;
   port?: number;
   keys?: Partial<HostKeys>;
   clock?: Clock;
@@ -94,7 +96,8 @@ export class FunctionHost {
     const log = options.log ?? ((line: string) => console.log(line));
     for (const [name, value] of Object.entries(options.settings))
       if (value !== undefined) process.env[name] = value;
-    const config = readHostConfig(options.appRoot, { ...process.env, ...options.settings });
+    const read = readHostConfig(options.appRoot, { ...process.env, ...options.settings });
+    const config = options.main ? { ...read, main: options.main } : read;
     const host = new FunctionHost(config, options, log);
     await host.listen(options.port ?? 0);
     host.load();

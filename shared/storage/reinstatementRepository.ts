@@ -215,6 +215,55 @@ export class ReinstatementRepository {
     return this.page(odata`RowKey eq ${RECORD_ROW}`, page, fromRecordEntity);
   }
 
+  /**
+   * Claims the "one running reinstatement per customer and scopes" lock for `id`. Answers the id
+   * that holds it: `id` itself when claimed, or the running one that already did.
+   */
+  async claimActive(
+    key: string,
+    id: string,
+    isRunning: (holder: string) => Promise<boolean>,
+  ): Promise<string> {
+    const partitionKey = `active-${assertSafeTableKey(key, 'lock key')}`;
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      try {
+        await this.table.createEntity({ partitionKey, rowKey: 'lock', reinstatementId: id });
+        return id;
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+      }
+      let lock;
+      try {
+        lock = await this.table.getEntity<{ reinstatementId: string }>(partitionKey, 'lock');
+      } catch (error) {
+        if (isNotFound(error)) continue;
+        throw error;
+      }
+      if (await isRunning(lock.reinstatementId)) return lock.reinstatementId;
+      try {
+        await this.table.updateEntity({ partitionKey, rowKey: 'lock', reinstatementId: id }, 'Replace', {
+          etag: lock.etag,
+        });
+        return id;
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+      }
+    }
+    throw new ConcurrencyError(key, this.maxAttempts);
+  }
+
+  /** Releases the lock if `id` still holds it. */
+  async releaseActive(key: string, id: string): Promise<void> {
+    const partitionKey = `active-${assertSafeTableKey(key, 'lock key')}`;
+    try {
+      const lock = await this.table.getEntity<{ reinstatementId: string }>(partitionKey, 'lock');
+      if (lock.reinstatementId === id)
+        await this.table.deleteEntity(partitionKey, 'lock', { etag: lock.etag });
+    } catch (error) {
+      if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
+    }
+  }
+
   private prepare(current: Reinstatement, change: Change): { record: Reinstatement; entry: AuditEntry } {
     const next = change.next;
     if (next.id !== current.id) throw new Error('a change must not alter the reinstatement id');

@@ -1,0 +1,145 @@
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { ClientSecretCredential } from '@azure/identity';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../runtime/clock';
+import { FunctionHost } from '../../runtime/functionHost';
+import { SandboxCloud } from '../../sandbox/sandboxCloud';
+import { OWNER_ROLE_DEFINITION_ID } from '../../shared/scripts/customerScripts';
+import { startAzurite, uniqueTableName, type RunningAzurite } from './azurite';
+import { CUSTOMER_TENANT, PARTNER_TENANT, SUBSCRIPTION } from './fixtures';
+import { KEYS } from './runtimeHarness';
+import { sharedPki } from './sandboxHarness';
+import { validSettings } from './settings';
+
+const ROOT = join(__dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Product {
+  host: FunctionHost;
+  cloud: SandboxCloud;
+  azurite: RunningAzurite;
+  clock: ManualClock;
+  /** Calls the app as the partner's tooling would (function key). */
+  partner(path: string, init?: RequestInit): Promise<Response>;
+  /** Calls the app as a customer's browser would (no key). */
+  anonymous(path: string, init?: RequestInit): Promise<Response>;
+  settle(): Promise<void>;
+  advance(by: string): Promise<void>;
+  /** The customer's administrator creates the role assignment with the real ARM SDK. */
+  grantOwner(scope: string): Promise<void>;
+  mailsTo(address: string): { subject: string; plainText?: string }[];
+  runVerificationTimer(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The product itself on the offline runtime, against the sandbox cloud and Azurite, with a manual clock. */
+export async function startProduct(settings: Record<string, string> = {}): Promise<Product> {
+  const azurite = await startAzurite();
+  const cloud = await SandboxCloud.start({
+    partnerTenantId: PARTNER_TENANT,
+    partnerAppClientId: randomUUID(),
+    partnerAppSecret: randomUUID(),
+    pki: await sharedPki(),
+  });
+  cloud.partnerCenter.retryDelayMs = 5;
+  const customer = cloud.state.addCustomer(CUSTOMER_TENANT, [SUBSCRIPTION]);
+  const caFile = join(mkdtempSync(join(tmpdir(), 'product-')), 'ca.pem');
+  writeFileSync(caFile, cloud.pki.trustedRootsPem);
+  const port = await freePort();
+  const clock = new ManualClock(new Date());
+  const host = await FunctionHost.start({
+    appRoot: ROOT,
+    main: join(ROOT, 'functions', 'index.ts'),
+    settings: validSettings({
+      ...cloud.appSettings(),
+      TLS_CA_FILE: caFile,
+      AzureWebJobsStorage: azurite.connectionString,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      TASK_HUB_NAME: uniqueTableName('hub'),
+      EMAIL_SEND_RATE_PER_MINUTE: '100000',
+      EMAIL_SEND_RATE_PER_HOUR: '1000000',
+      VERIFY_SCHEDULE: '0 */15 * * * *',
+      ...settings,
+    }),
+    storageConnectionString: azurite.connectionString,
+    port,
+    keys: KEYS,
+    clock,
+    log: () => {},
+  });
+  // Partner Center delivers to the app's webhook (as the readiness check would have registered).
+  cloud.state.registration = {
+    SubscriberId: 's',
+    WebhookUrl: `${host.url}/api/webhooks/partner-center`,
+    WebhookEvents: [
+      'reseller-relationship-accepted-by-customer',
+      'dap-admin-relationship-approved',
+      'test-created',
+    ],
+  };
+  const tls = { tlsOptions: { ca: readFileSync(caFile, 'utf8') } };
+  const arm = new AuthorizationManagementClient(
+    new ClientSecretCredential(CUSTOMER_TENANT, customer.admin.clientId, customer.admin.secret, {
+      authorityHost: cloud.url,
+      disableInstanceDiscovery: true,
+      ...tls,
+    }),
+    SUBSCRIPTION,
+    { endpoint: cloud.url, credentialScopes: ['https://management.azure.com/.default'], ...tls },
+  );
+  return {
+    host,
+    cloud,
+    azurite,
+    clock,
+    partner: (path, init) =>
+      fetch(`${host.url}${path}`, {
+        ...init,
+        headers: {
+          'x-functions-key': KEYS.functionKey,
+          'content-type': 'application/json',
+          ...(init?.headers ?? {}),
+        },
+      }),
+    anonymous: (path, init) => fetch(`${host.url}${path}`, { redirect: 'manual', ...init }),
+    settle: () => host.whenIdle(),
+    advance: async (by) => {
+      await host.whenIdle();
+      clock.advance(by);
+      await host.whenIdle();
+    },
+    grantOwner: async (scope) => {
+      await arm.roleAssignments.create(scope, randomUUID(), {
+        roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${OWNER_ROLE_DEFINITION_ID}`,
+        principalId: cloud.state.adminAgents.id,
+        principalType: 'ForeignGroup',
+      });
+    },
+    mailsTo: (address) =>
+      cloud.state.outbox
+        .filter((m) => m.to.includes(address))
+        .map((m) => ({ subject: m.subject, ...(m.plainText ? { plainText: m.plainText } : {}) })),
+    runVerificationTimer: async () => {
+      await host.runTimerNow('verifyPendingRoleAssignments');
+      await host.whenIdle();
+    },
+    stop: async () => {
+      await host.stop();
+      await cloud.stop();
+      await azurite.stop();
+    },
+  };
+}
