@@ -1,8 +1,9 @@
 import * as df from 'durable-functions';
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { getContainer } from '../../shared/app/container';
 import { parseJsonBody, problem, problemFor } from '../../shared/api/problem';
 import { ReinstatementService } from '../../shared/api/reinstatementService';
+import { bulkStart, csvToBodies } from '../../shared/api/bulkStart';
 import { workflowClient } from '../workflowClient';
 
 async function service(client: df.DurableClient): Promise<ReinstatementService> {
@@ -42,6 +43,44 @@ df.app.client.http('startReinstatement', {
           state: result.reinstatement.state,
           existing: result.kind === 'existing',
           statusUrl: url,
+        },
+      };
+    }),
+});
+
+df.app.client.http('bulkStartReinstatements', {
+  route: 'reinstatements/bulk',
+  methods: ['POST'],
+  authLevel: 'function',
+  handler: (request: HttpRequest, client: df.DurableClient, context: InvocationContext) =>
+    answer(context, async () => {
+      const text = await request.text();
+      if (text.length > 20 * 1024 * 1024)
+        return problem(413, 'Body too large', 'At most 20 MB per bulk request.');
+      let bodies: unknown[];
+      if ((request.headers.get('content-type') ?? '').toLowerCase().startsWith('text/csv')) {
+        bodies = csvToBodies(text);
+      } else {
+        const parsed = parseJsonBody(text);
+        if (!parsed.ok) return parsed.response;
+        if (!Array.isArray(parsed.value))
+          return problem(
+            400,
+            'The request is not valid',
+            'body: must be a JSON array of reinstatements, or text/csv',
+            { errors: [{ field: 'body', rule: 'must be a JSON array' }] },
+          );
+        bodies = parsed.value;
+      }
+      const results = await bulkStart(await service(client), bodies, (m) => context.warn(m));
+      const count = (s: string) => results.filter((r) => r.status === s).length;
+      return {
+        jsonBody: {
+          started: count('started'),
+          existing: count('existing'),
+          invalid: count('invalid'),
+          failed: count('failed'),
+          results,
         },
       };
     }),
@@ -103,4 +142,13 @@ df.app.client.http('reinstatementAction', {
           return problem(404, 'No such action', 'Actions are acceptance, verify, resend and cancel.');
       }
     }),
+});
+
+app.http('emailBacklog', {
+  route: 'email/backlog',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: async (): Promise<HttpResponseInit> => ({
+    jsonBody: await (await getContainer()).pacer.backlog(),
+  }),
 });
