@@ -107,7 +107,7 @@ describe('bulk start', () => {
     expect(backlog).toEqual({
       queued: expect.any(Number),
       expectedFinish: expect.any(String),
-      spacingMs: 600,
+      spacingMs: 3.6, // max(60 s / 100,000 per minute, 3,600 s / 1,000,000 per hour)
     });
   });
 });
