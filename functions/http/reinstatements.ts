@@ -74,15 +74,17 @@ df.app.client.http('bulkStartReinstatements', {
       }
       const results = await bulkStart(await service(client), bodies, (m) => context.warn(m));
       const count = (s: string) => results.filter((r) => r.status === s).length;
-      return {
-        jsonBody: {
-          started: count('started'),
-          existing: count('existing'),
-          invalid: count('invalid'),
-          failed: count('failed'),
-          results,
-        },
+      const summary = {
+        started: count('started'),
+        existing: count('existing'),
+        invalid: count('invalid'),
+        failed: count('failed'),
+        results,
       };
+      // Nothing valid in the whole request: it is the request that is wrong.
+      if (summary.invalid === results.length)
+        return problem(400, 'No row is valid', 'Every row was refused; see results.', summary);
+      return { jsonBody: summary };
     }),
 });
 
