@@ -16,16 +16,17 @@ export interface ChildRuntime {
 export async function startChildRuntime(
   storage: string,
   settings: Record<string, string>,
+  options: { app?: string; port?: number } = {},
 ): Promise<ChildRuntime> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does)`);
   const args = [
     MAIN,
     '--app',
-    SAMPLE_APP,
+    options.app ?? SAMPLE_APP,
     '--storage',
     storage,
     '--port',
-    '0',
+    String(options.port ?? 0),
     '--function-key',
     KEYS.functionKey,
     '--master-key',
