@@ -127,7 +127,7 @@ export class ReinstatementService {
 
   /** The partner confirms the customer accepted (they saw it in Partner Center). */
   async confirmAcceptance(id: string): Promise<void> {
-    await this.requireIn(id, ['InvitationSent']);
+    await this.requireIn(id, ['Requested', 'InvitationSent']);
     await this.workflow.raise(id, Events.Accepted, {
       via: 'partner',
       eventId: randomUUID(),
@@ -246,7 +246,9 @@ export class ReinstatementService {
         pageSize: 100,
         ...(token ? { continuationToken: token } : {}),
       });
-      for (const r of page.items.filter((x) => x.state === 'InvitationSent')) {
+      // Requested too: the acceptance can beat the invitation's own bookkeeping; the orchestration
+      // keeps the event until it waits for it.
+      for (const r of page.items.filter((x) => x.state === 'Requested' || x.state === 'InvitationSent')) {
         await this.c.repository.record(r.id, {
           what: 'webhook-received',
           actor: 'webhook',

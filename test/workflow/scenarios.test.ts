@@ -83,6 +83,25 @@ describe('the reinstatement orchestration, through the offline runtime with a co
     expect((await view(id)).state).toBe('AwaitingRoleAssignment');
   });
 
+  it('keeps a Partner Center acceptance that arrives before the invitation was even recorded', async () => {
+    const res = await p.partner('/api/reinstatements', {
+      method: 'POST',
+      body: JSON.stringify({
+        customerTenantId: CUSTOMER_TENANT,
+        customerName: 'Quick',
+        contact: { name: 'Ada', email: 'quick@contoso.com' },
+        scopes: [`${sub}/resourceGroups/rg-quick`],
+      }),
+    });
+    const { id } = (await res.json()) as { id: string };
+    expect((await view(id)).state).toBe('Requested');
+    await p.cloud.partnerCenter.accept(CUSTOMER_TENANT, false); // signed webhook, at once
+    await p.settle();
+    const v = await view(id);
+    expect(v.state).toBe('AwaitingRoleAssignment');
+    expect(v.audit.map((a) => a.what)).toEqual(expect.arrayContaining(['webhook-received', 'accepted']));
+  });
+
   it('sends reminders on day 3 and 7, then takes the acceptance', async () => {
     const { id } = await start();
     await p.advance('3d');
