@@ -1,4 +1,5 @@
-import { odata, TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { tableClient } from '../../shared/storage/tableClient';
 import { readChunks, writeChunks } from '../../shared/storage/chunkedProperty';
 import { isConflict, isNotFound, isPreconditionFailed, tableStatus } from '../../shared/storage/tableErrors';
 import type { HistoryEvent, IncomingEvent } from './historyEvents';
@@ -112,14 +113,7 @@ export class InstanceStore {
   constructor(readonly table: TableClient) {}
 
   static fromConnectionString(connectionString: string, taskHubName: string): InstanceStore {
-    const insecure = /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(connectionString);
-    return new InstanceStore(
-      TableClient.fromConnectionString(
-        connectionString,
-        `${taskHubName}Instances`,
-        insecure ? { allowInsecureConnection: true } : {},
-      ),
-    );
+    return new InstanceStore(tableClient(connectionString, `${taskHubName}Instances`));
   }
 
   async ensure(): Promise<void> {

@@ -1,4 +1,3 @@
-import { TableClient } from '@azure/data-tables';
 import { readFileSync } from 'node:fs';
 import { ArmRoleAssignmentVerifier } from '../adapters/arm/roleAssignmentVerifier';
 import { AcsEmailSender } from '../adapters/email/acsEmailSender';
@@ -11,6 +10,7 @@ import { WebhookReadiness } from '../adapters/partnerCenter/webhookReadiness';
 import { WebhookVerifier } from '../adapters/partnerCenter/webhookVerifier';
 import { getConfig, type AppConfig } from '../config/appConfig';
 import { ReinstatementRepository } from '../storage/reinstatementRepository';
+import { tableClient } from '../storage/tableClient';
 import { createActivities, type Activities } from '../workflow/activities';
 
 /** Everything the app's functions use, built once from the configuration. */
@@ -27,16 +27,7 @@ export interface Container {
   now: () => Date;
 }
 
-function table(config: AppConfig, name: string): TableClient {
-  const insecure = /UseDevelopmentStorage=true|DefaultEndpointsProtocol=http;/i.test(
-    config.storage.connectionString,
-  );
-  return TableClient.fromConnectionString(
-    config.storage.connectionString,
-    name,
-    insecure ? { allowInsecureConnection: true } : {},
-  );
-}
+const table = (config: AppConfig, name: string) => tableClient(config.storage.connectionString, name);
 
 export async function createContainer(
   config: AppConfig,

@@ -1,4 +1,5 @@
-import { odata, TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
+import { tableClient } from './tableClient';
 import type { AuditEntry, AuditEntryInput } from '../model/audit';
 import { isReinstatementId } from '../model/identifiers';
 import { newReinstatement, type Reinstatement } from '../model/reinstatement';
@@ -90,14 +91,9 @@ export class ReinstatementRepository {
   static fromConnectionString(
     connectionString: string,
     tableName: string,
-    options: RepositoryOptions & { client?: TableServiceClientOptions } = {},
+    options: RepositoryOptions = {},
   ): ReinstatementRepository {
-    const insecure = /^UseDevelopmentStorage=true|DefaultEndpointsProtocol=http;/i.test(connectionString);
-    const table = TableClient.fromConnectionString(connectionString, tableName, {
-      ...(insecure ? { allowInsecureConnection: true } : {}),
-      ...options.client,
-    });
-    return new ReinstatementRepository(table, options);
+    return new ReinstatementRepository(tableClient(connectionString, tableName), options);
   }
 
   async ensureTable(): Promise<void> {

@@ -10,7 +10,7 @@ import { parseScope } from '../model/scopes';
 import { activeKey } from '../model/activeKey';
 import type { AuditActor } from '../model/audit';
 import type { Reinstatement } from '../model/reinstatement';
-import { isFinalState } from '../model/states';
+import { isFinalState, type ReinstatementState } from '../model/states';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
 import { composeInvitation } from '../email/templates/invitation';
 import { composeInstructions, composePartnerNotice, composeThanks } from '../email/templates/workflowMails';
@@ -62,6 +62,39 @@ export function createActivities(deps: ActivityDeps) {
     return { ok: true as const, fresh: outcome.kind === 'sent' };
   };
 
+  /**
+   * Sends a step's mail to the customer. The first one moves the state on (with its audit row);
+   * later ones (reminders, resends) are counted, once, when actually sent.
+   */
+  const sendStep = async (
+    r: Reinstatement,
+    step: {
+      kind: 'invitation' | 'instructions';
+      sequence: number;
+      from: ReinstatementState;
+      to: ReinstatementState;
+      details: Record<string, unknown>;
+    },
+    mail: { subject: string; text: string; html: string },
+  ): Promise<StepResult> => {
+    const sent = await send(r, step.kind, step.sequence, { to: r.contact.email, ...mail });
+    if (!sent.ok) return { ok: false, permanent: true, reason: sent.reason };
+    if (step.sequence === 0 && r.state === step.from) {
+      await repository.transition(r.id, step.to, {
+        what: `${step.kind}-sent`,
+        actor: 'system',
+        details: step.details,
+      });
+    } else if (sent.fresh && step.sequence > 0) {
+      await repository.record(
+        r.id,
+        { what: `${step.kind}-reminder-sent`, actor: 'system', details: { sequence: step.sequence } },
+        (x) => x.counters.remindersSent++,
+      );
+    }
+    return { ok: true, value: undefined };
+  };
+
   return {
     /** How long until this mail may go, by the shared pace (the orchestrator waits on a timer). */
     async reserveEmailSlot(): Promise<number> {
@@ -87,26 +120,17 @@ export function createActivities(deps: ActivityDeps) {
         expiresAt: new Date(Date.parse(r.createdAt) + config.schedule.invitationExpiryDays * DAY),
         reminder: input.sequence,
       });
-      const sent = await send(r, 'invitation', input.sequence, { to: r.contact.email, ...mail });
-      if (!sent.ok) return { ok: false, permanent: true, reason: sent.reason };
-      if (input.sequence === 0 && r.state === 'Requested') {
-        await repository.transition(r.id, 'InvitationSent', {
-          what: 'invitation-sent',
-          actor: 'system',
+      return sendStep(
+        r,
+        {
+          kind: 'invitation',
+          sequence: input.sequence,
+          from: 'Requested',
+          to: 'InvitationSent',
           details: { to: r.contact.email },
-        });
-      } else if (sent.fresh) {
-        await repository.record(
-          r.id,
-          {
-            what: input.sequence ? 'invitation-reminder-sent' : 'invitation-resent',
-            actor: 'system',
-            details: { sequence: input.sequence },
-          },
-          (x) => x.counters.remindersSent++,
-        );
-      }
-      return { ok: true, value: undefined };
+        },
+        mail,
+      );
     },
 
     async recordAcceptance(input: {
@@ -167,22 +191,17 @@ export function createActivities(deps: ActivityDeps) {
         scripts,
         reminder: input.sequence,
       });
-      const sent = await send(r, 'instructions', input.sequence, { to: r.contact.email, ...mail });
-      if (!sent.ok) return { ok: false, permanent: true, reason: sent.reason };
-      if (input.sequence === 0 && r.state === 'Accepted') {
-        await repository.transition(r.id, 'AwaitingRoleAssignment', {
-          what: 'instructions-sent',
-          actor: 'system',
+      return sendStep(
+        r,
+        {
+          kind: 'instructions',
+          sequence: input.sequence,
+          from: 'Accepted',
+          to: 'AwaitingRoleAssignment',
           details: { scopes: r.scopes.length },
-        });
-      } else if (sent.fresh) {
-        await repository.record(
-          r.id,
-          { what: 'instructions-reminder-sent', actor: 'system', details: { sequence: input.sequence } },
-          (x) => x.counters.remindersSent++,
-        );
-      }
-      return { ok: true, value: undefined };
+        },
+        mail,
+      );
     },
 
     async scopeProgress(input: { reinstatementId: string }): Promise<{ verified: number; total: number }> {

@@ -27,26 +27,29 @@ async function freePort(): Promise<number> {
   });
 }
 
-export interface Product {
-  host: FunctionHost;
-  cloud: SandboxCloud;
+/** The first customer link in a mail's text on a line matching `line`, as a path. */
+export const linkIn = (text: string | undefined, line: RegExp): string =>
+  new URL(
+    /(http:\/\/127\.0\.0\.1:\d+\/api\/c\/\S+)/.exec(
+      (text ?? '').split('\n').find((l) => line.test(l)) ?? '',
+    )?.[1] ?? 'http://invalid/',
+  ).pathname;
+
+export interface ProductWorld {
   azurite: RunningAzurite;
-  clock: ManualClock;
-  /** Calls the app as the partner's tooling would (function key). */
-  partner(path: string, init?: RequestInit): Promise<Response>;
-  /** Calls the app as a customer's browser would (no key). */
-  anonymous(path: string, init?: RequestInit): Promise<Response>;
-  settle(): Promise<void>;
-  advance(by: string): Promise<void>;
-  /** The customer's administrator creates the role assignment with the real ARM SDK. */
+  cloud: SandboxCloud;
+  port: number;
+  /** The app settings pointing the product at this world. */
+  settings: Record<string, string>;
+  /** Partner Center delivers to the app's webhook (as the readiness check would have registered). */
+  registerWebhook(): void;
+  /** The customer's administrator grants Owner to the partner group with the real ARM SDK. */
   grantOwner(scope: string): Promise<void>;
-  mailsTo(address: string): { subject: string; plainText?: string }[];
-  runVerificationTimer(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** The product itself on the offline runtime, against the sandbox cloud and Azurite, with a manual clock. */
-export async function startProduct(settings: Record<string, string> = {}): Promise<Product> {
+/** Azurite, the sandbox cloud with one customer, a port for the app, and the settings tying them. */
+export async function startProductWorld(overrides: Record<string, string> = {}): Promise<ProductWorld> {
   const azurite = await startAzurite();
   const cloud = await SandboxCloud.start({
     partnerTenantId: PARTNER_TENANT,
@@ -59,37 +62,17 @@ export async function startProduct(settings: Record<string, string> = {}): Promi
   const caFile = join(mkdtempSync(join(tmpdir(), 'product-')), 'ca.pem');
   writeFileSync(caFile, cloud.pki.trustedRootsPem);
   const port = await freePort();
-  const clock = new ManualClock(new Date());
-  const host = await FunctionHost.start({
-    appRoot: ROOT,
-    main: join(ROOT, 'functions', 'index.ts'),
-    settings: validSettings({
-      ...cloud.appSettings(),
-      TLS_CA_FILE: caFile,
-      AzureWebJobsStorage: azurite.connectionString,
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      TASK_HUB_NAME: uniqueTableName('hub'),
-      EMAIL_SEND_RATE_PER_MINUTE: '100000',
-      EMAIL_SEND_RATE_PER_HOUR: '1000000',
-      VERIFY_SCHEDULE: '0 */15 * * * *',
-      ...settings,
-    }),
-    storageConnectionString: azurite.connectionString,
-    port,
-    keys: KEYS,
-    clock,
-    log: () => {},
-  });
-  // Partner Center delivers to the app's webhook (as the readiness check would have registered).
-  cloud.state.registration = {
-    SubscriberId: 's',
-    WebhookUrl: `${host.url}/api/webhooks/partner-center`,
-    WebhookEvents: [
-      'reseller-relationship-accepted-by-customer',
-      'dap-admin-relationship-approved',
-      'test-created',
-    ],
-  };
+  const settings = validSettings({
+    ...cloud.appSettings(),
+    TLS_CA_FILE: caFile,
+    AzureWebJobsStorage: azurite.connectionString,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    TASK_HUB_NAME: uniqueTableName('hub'),
+    EMAIL_SEND_RATE_PER_MINUTE: '100000',
+    EMAIL_SEND_RATE_PER_HOUR: '1000000',
+    VERIFY_SCHEDULE: '0 */15 * * * *',
+    ...overrides,
+  }) as Record<string, string>;
   const tls = { tlsOptions: { ca: readFileSync(caFile, 'utf8') } };
   const arm = new AuthorizationManagementClient(
     new ClientSecretCredential(CUSTOMER_TENANT, customer.admin.clientId, customer.admin.secret, {
@@ -101,9 +84,71 @@ export async function startProduct(settings: Record<string, string> = {}): Promi
     { endpoint: cloud.url, credentialScopes: ['https://management.azure.com/.default'], ...tls },
   );
   return {
-    host,
-    cloud,
     azurite,
+    cloud,
+    port,
+    settings,
+    registerWebhook: () => {
+      cloud.state.registration = {
+        SubscriberId: 's',
+        WebhookUrl: `http://127.0.0.1:${port}/api/webhooks/partner-center`,
+        WebhookEvents: [
+          'reseller-relationship-accepted-by-customer',
+          'dap-admin-relationship-approved',
+          'test-created',
+        ],
+      };
+    },
+    grantOwner: async (scope) => {
+      await arm.roleAssignments.create(scope, randomUUID(), {
+        roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${OWNER_ROLE_DEFINITION_ID}`,
+        principalId: cloud.state.adminAgents.id,
+        principalType: 'ForeignGroup',
+      });
+    },
+    stop: async () => {
+      await cloud.stop();
+      await azurite.stop();
+    },
+  };
+}
+
+export interface Product {
+  host: FunctionHost;
+  cloud: SandboxCloud;
+  azurite: RunningAzurite;
+  clock: ManualClock;
+  /** Calls the app as the partner's tooling would (function key). */
+  partner(path: string, init?: RequestInit): Promise<Response>;
+  /** Calls the app as a customer's browser would (no key, no redirects followed). */
+  anonymous(path: string, init?: RequestInit): Promise<Response>;
+  settle(): Promise<void>;
+  advance(by: string): Promise<void>;
+  grantOwner(scope: string): Promise<void>;
+  mailsTo(address: string): { subject: string; plainText?: string }[];
+  runVerificationTimer(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The product itself, in this process on the offline runtime with a manual clock. */
+export async function startProduct(overrides: Record<string, string> = {}): Promise<Product> {
+  const world = await startProductWorld(overrides);
+  const clock = new ManualClock(new Date());
+  const host = await FunctionHost.start({
+    appRoot: ROOT,
+    main: join(ROOT, 'functions', 'index.ts'),
+    settings: world.settings,
+    storageConnectionString: world.azurite.connectionString,
+    port: world.port,
+    keys: KEYS,
+    clock,
+    log: () => {},
+  });
+  world.registerWebhook();
+  return {
+    host,
+    cloud: world.cloud,
+    azurite: world.azurite,
     clock,
     partner: (path, init) =>
       fetch(`${host.url}${path}`, {
@@ -121,15 +166,9 @@ export async function startProduct(settings: Record<string, string> = {}): Promi
       clock.advance(by);
       await host.whenIdle();
     },
-    grantOwner: async (scope) => {
-      await arm.roleAssignments.create(scope, randomUUID(), {
-        roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${OWNER_ROLE_DEFINITION_ID}`,
-        principalId: cloud.state.adminAgents.id,
-        principalType: 'ForeignGroup',
-      });
-    },
+    grantOwner: world.grantOwner,
     mailsTo: (address) =>
-      cloud.state.outbox
+      world.cloud.state.outbox
         .filter((m) => m.to.includes(address))
         .map((m) => ({ subject: m.subject, ...(m.plainText ? { plainText: m.plainText } : {}) })),
     runVerificationTimer: async () => {
@@ -138,8 +177,7 @@ export async function startProduct(settings: Record<string, string> = {}): Promi
     },
     stop: async () => {
       await host.stop();
-      await cloud.stop();
-      await azurite.stop();
+      await world.stop();
     },
   };
 }

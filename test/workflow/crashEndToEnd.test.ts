@@ -1,42 +1,20 @@
-import { AuthorizationManagementClient } from '@azure/arm-authorization';
-import { ClientSecretCredential } from '@azure/identity';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SandboxCloud } from '../../sandbox/sandboxCloud';
-import { OWNER_ROLE_DEFINITION_ID } from '../../shared/scripts/customerScripts';
-import { startAzurite, uniqueTableName, type RunningAzurite } from '../support/azurite';
 import { startChildRuntime, type ChildRuntime } from '../support/childRuntime';
-import { CUSTOMER_TENANT, PARTNER_TENANT, SUBSCRIPTION } from '../support/fixtures';
+import { CUSTOMER_TENANT, SUBSCRIPTION } from '../support/fixtures';
+import { startProductWorld, type ProductWorld } from '../support/productHarness';
 import { KEYS } from '../support/runtimeHarness';
-import { sharedPki } from '../support/sandboxHarness';
-import { validSettings } from '../support/settings';
 
 /**
  * The compiled product on the offline runtime in a child process, killed with SIGKILL in the middle
  * of a reinstatement and started again on the same storage: it still finishes, and no mail goes
  * out twice (the sandbox cloud's outbox, in this process, sees every send).
  */
-let azurite: RunningAzurite;
-let cloud: SandboxCloud;
+let world: ProductWorld;
 let child: ChildRuntime | undefined;
 afterAll(async () => {
   child?.process.kill('SIGKILL');
-  await cloud?.stop();
-  await azurite?.stop();
+  await world?.stop();
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -50,30 +28,14 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 it('a reinstatement survives SIGKILL midway and finishes with every mail sent exactly once', async () => {
-  azurite = await startAzurite();
-  cloud = await SandboxCloud.start({
-    partnerTenantId: PARTNER_TENANT,
-    partnerAppClientId: randomUUID(),
-    partnerAppSecret: randomUUID(),
-    pki: await sharedPki(),
-  });
-  cloud.partnerCenter.retryDelayMs = 50;
-  const customer = cloud.state.addCustomer(CUSTOMER_TENANT, [SUBSCRIPTION]);
-  const caFile = join(mkdtempSync(join(tmpdir(), 'crash-e2e-')), 'ca.pem');
-  writeFileSync(caFile, cloud.pki.trustedRootsPem);
-  const port = await freePort();
-  const settings = validSettings({
-    ...cloud.appSettings(),
-    TLS_CA_FILE: caFile,
-    AzureWebJobsStorage: azurite.connectionString,
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    TASK_HUB_NAME: uniqueTableName('hub'),
-    EMAIL_SEND_RATE_PER_MINUTE: '100000',
-    EMAIL_SEND_RATE_PER_HOUR: '1000000',
-    VERIFY_SCHEDULE: '0 0 0 1 1 *',
-  }) as Record<string, string>;
-  const root = join(__dirname, '..', '..');
-  const run = () => startChildRuntime(azurite.connectionString, settings, { app: root, port });
+  world = await startProductWorld({ VERIFY_SCHEDULE: '0 0 0 1 1 *' });
+  world.cloud.partnerCenter.retryDelayMs = 50;
+  const { port, cloud } = world;
+  const run = () =>
+    startChildRuntime(world.azurite.connectionString, world.settings, {
+      app: join(__dirname, '..', '..'),
+      port,
+    });
   const api = (path: string, init?: RequestInit) =>
     fetch(`http://127.0.0.1:${port}${path}`, {
       ...init,
@@ -81,11 +43,7 @@ it('a reinstatement survives SIGKILL midway and finishes with every mail sent ex
     });
   const state = async (id: string) =>
     ((await (await api(`/api/reinstatements/${id}`)).json()) as { state: string }).state;
-  cloud.state.registration = {
-    SubscriberId: 's',
-    WebhookUrl: `http://127.0.0.1:${port}/api/webhooks/partner-center`,
-    WebhookEvents: ['reseller-relationship-accepted-by-customer', 'test-created'],
-  };
+  world.registerWebhook();
 
   child = await run();
   const started = await api('/api/reinstatements', {
@@ -109,20 +67,7 @@ it('a reinstatement survives SIGKILL midway and finishes with every mail sent ex
   await until('the instructions', async () =>
     (await state(id)) === 'AwaitingRoleAssignment' ? true : undefined,
   );
-  const tls = { tlsOptions: { ca: cloud.pki.trustedRootsPem } };
-  await new AuthorizationManagementClient(
-    new ClientSecretCredential(CUSTOMER_TENANT, customer.admin.clientId, customer.admin.secret, {
-      authorityHost: cloud.url,
-      disableInstanceDiscovery: true,
-      ...tls,
-    }),
-    SUBSCRIPTION,
-    { endpoint: cloud.url, credentialScopes: ['https://management.azure.com/.default'], ...tls },
-  ).roleAssignments.create(`/subscriptions/${SUBSCRIPTION}`, randomUUID(), {
-    roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${OWNER_ROLE_DEFINITION_ID}`,
-    principalId: cloud.state.adminAgents.id,
-    principalType: 'ForeignGroup',
-  });
+  await world.grantOwner(`/subscriptions/${SUBSCRIPTION}`);
   await fetch(`http://127.0.0.1:${port}/admin/functions/verifyPendingRoleAssignments`, {
     method: 'POST',
     body: '{}',

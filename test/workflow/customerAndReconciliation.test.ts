@@ -3,7 +3,7 @@ jest.mock('@azure/functions-core', () => jest.requireActual('../../runtime/worke
 });
 
 import { CUSTOMER_TENANT, SUBSCRIPTION } from '../support/fixtures';
-import { startProduct, type Product } from '../support/productHarness';
+import { linkIn, startProduct, type Product } from '../support/productHarness';
 
 let p: Product;
 beforeAll(async () => {
@@ -17,12 +17,6 @@ const view = async (id: string) =>
     state: string;
     audit: { what: string; actor: string }[];
   };
-const linkIn = (text: string | undefined, path: RegExp) =>
-  new URL(
-    /(http:\/\/127\.0\.0\.1:\d+\/api\/c\/\S+)/.exec(
-      (text ?? '').split('\n').find((l) => path.test(l)) ?? '',
-    )?.[1] ?? 'http://invalid/',
-  ).pathname;
 
 describe('reconciliation, resend, and the customer\u2019s "I\u2019ve done it"', () => {
   let id: string;

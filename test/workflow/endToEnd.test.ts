@@ -3,7 +3,7 @@ jest.mock('@azure/functions-core', () => jest.requireActual('../../runtime/worke
 });
 
 import { CUSTOMER_TENANT, PARTNER_TENANT, SUBSCRIPTION } from '../support/fixtures';
-import { startProduct, type Product } from '../support/productHarness';
+import { linkIn, startProduct, type Product } from '../support/productHarness';
 
 let p: Product;
 beforeAll(async () => {
@@ -21,13 +21,6 @@ const body = (overrides: Record<string, unknown> = {}) =>
     scopes: [sub, rg],
     ...overrides,
   });
-
-const linkIn = (text: string | undefined, path: RegExp) =>
-  new URL(
-    /(http:\/\/127\.0\.0\.1:\d+\/api\/c\/\S+)/.exec(
-      (text ?? '').split('\n').find((l) => path.test(l)) ?? '',
-    )?.[1] ?? 'http://invalid/',
-  ).pathname;
 
 describe('a reinstatement, end to end, only through HTTP', () => {
   it('start, invitation, click, signed webhook, instructions, role assignment, timer verification, Reinstated', async () => {
