@@ -223,35 +223,27 @@ export function decideEpisode(
     const action = flat[index] as Action;
     switch (action.actionType) {
       case ActionType.CallActivity:
-      case ActionType.CallActivityWithRetry: {
-        const id = nextId();
-        const call: Chain = {
-          kind: 'task',
-          actionIndex: index,
-          target: 'activity',
-          functionName: action.functionName ?? '',
-          input: inputText(action, true),
-          attempt: 1,
-        };
-        if (action.actionType === ActionType.CallActivityWithRetry && action.retryOptions)
-          engine.chains[String(id)] = { ...call, retry: action.retryOptions };
-        scheduleCall(call, id);
-        engine.actionIds.push(id);
-        break;
-      }
+      case ActionType.CallActivityWithRetry:
       case ActionType.CallSubOrchestrator:
       case ActionType.CallSubOrchestratorWithRetry: {
         const id = nextId();
+        const activity =
+          action.actionType === ActionType.CallActivity ||
+          action.actionType === ActionType.CallActivityWithRetry;
         const call: Chain = {
           kind: 'task',
           actionIndex: index,
-          target: 'subOrchestration',
+          target: activity ? 'activity' : 'subOrchestration',
           functionName: action.functionName ?? '',
-          input: inputText(action, false),
+          // durable-functions JSON-encodes string inputs of activities, not of sub-orchestrations.
+          input: inputText(action, activity),
           attempt: 1,
-          ...(action.instanceId ? { instanceId: action.instanceId } : {}),
+          ...(!activity && action.instanceId ? { instanceId: action.instanceId } : {}),
         };
-        if (action.actionType === ActionType.CallSubOrchestratorWithRetry && action.retryOptions)
+        const withRetry =
+          action.actionType === ActionType.CallActivityWithRetry ||
+          action.actionType === ActionType.CallSubOrchestratorWithRetry;
+        if (withRetry && action.retryOptions)
           engine.chains[String(id)] = { ...call, retry: action.retryOptions };
         scheduleCall(call, id);
         engine.actionIds.push(id);
