@@ -3,8 +3,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { getContainer } from '../../shared/app/container';
 import { checkedPage, instructionsPage, invalidLinkPage } from '../../shared/api/customerPages';
 import { ReinstatementService } from '../../shared/api/reinstatementService';
-import { parseScope } from '../../shared/model/scopes';
-import { buildCustomerScripts } from '../../shared/scripts/customerScripts';
+import { customerScriptsFor } from '../../shared/scripts/customerScripts';
 import { workflowClient } from '../workflowClient';
 
 const service = async (client: df.DurableClient) =>
@@ -39,12 +38,10 @@ df.app.client.http('customerInstructions', {
     const r = await (await service(client)).fromToken(token, 'instructions');
     if (!r || !r.partnerGroupObjectId) return invalidLinkPage();
     const { config } = await getContainer();
-    const scripts = buildCustomerScripts({
-      customerTenantId: r.customerTenantId,
-      scopes: r.scopes.map((x) => parseScope(x.scope)),
-      partnerGroupObjectId: r.partnerGroupObjectId,
-      partnerGroupName: config.partner.groupName,
-    });
+    const scripts = customerScriptsFor(
+      { ...r, partnerGroupObjectId: r.partnerGroupObjectId },
+      config.partner.groupName,
+    );
     return instructionsPage(r, scripts, `/api/c/${token}/done`);
   },
 });
@@ -61,12 +58,11 @@ df.app.client.http('customerDone', {
     const r = await s.fromToken(request.params.token ?? '', 'instructions');
     if (!r) return invalidLinkPage();
     const now = Date.now();
-    if (now - (lastCheck.get(r.id) ?? 0) < 60_000)
-      return {
-        ...checkedPage(r, 'We checked less than a minute ago; please try again in a minute.'),
-        status: 429,
-        headers: { 'Retry-After': '60', 'Content-Type': 'text/html; charset=utf-8' },
-      };
+    if (now - (lastCheck.get(r.id) ?? 0) < 60_000) {
+      const page = checkedPage(r, 'We checked less than a minute ago; please try again in a minute.');
+      // Added to the page's own headers (content type, CSP, no-store), not in place of them.
+      return { ...page, status: 429, headers: { ...page.headers, 'Retry-After': '60' } };
+    }
     lastCheck.set(r.id, now);
     if (r.state !== 'AwaitingRoleAssignment') return checkedPage(r, 'There is nothing left to check.');
     await s.verifyOne(r.id, 'customer-link');

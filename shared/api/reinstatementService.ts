@@ -10,6 +10,7 @@ import { buildInvitationLink } from '../links/invitationLink';
 import { verifyCustomerToken, type TokenPurpose } from '../links/customerTokens';
 import { parsePartnerCenterEvent } from '../adapters/partnerCenter/webhookEvents';
 import { verifyScopes, type VerificationSummary } from '../workflow/verification';
+import { allPages } from '../storage/reinstatementRepository';
 import { Events, type AcceptedEvent, type WorkflowInput } from '../workflow/workflowTypes';
 import type { Reinstatement } from '../model/reinstatement';
 
@@ -79,15 +80,8 @@ export class ReinstatementService {
     if (!isReinstatementId(id)) throw ValidationError.single('id', 'must be a reinstatement id');
     const reinstatement = await this.c.repository.require(id);
     const audit = [];
-    let token: string | undefined;
-    do {
-      const page = await this.c.repository.listAudit(id, {
-        pageSize: 500,
-        ...(token ? { continuationToken: token } : {}),
-      });
-      audit.push(...page.items);
-      token = page.continuationToken;
-    } while (token);
+    for await (const items of allPages((page) => this.c.repository.listAudit(id, page), 500))
+      audit.push(...items);
     return { ...reinstatement, audit };
   }
 
@@ -180,13 +174,10 @@ export class ReinstatementService {
       durationMs: 0,
       advanced: [],
     };
-    let token: string | undefined;
-    do {
-      const page = await this.c.repository.listByState('AwaitingRoleAssignment', {
-        pageSize: 100,
-        ...(token ? { continuationToken: token } : {}),
-      });
-      const s = await this.verify(page.items, 'timer');
+    for await (const items of allPages((page) =>
+      this.c.repository.listByState('AwaitingRoleAssignment', page),
+    )) {
+      const s = await this.verify(items, 'timer');
       for (const k of ['checked', 'verified', 'stillPending', 'throttled', 'failed'] as const)
         total[k] += s[k];
       total.advanced.push(...s.advanced);
@@ -194,8 +185,7 @@ export class ReinstatementService {
         total.backOffMs = s.backOffMs;
         break;
       }
-      token = page.continuationToken;
-    } while (token);
+    }
     return total;
   }
 
@@ -203,13 +193,8 @@ export class ReinstatementService {
   async reconcileAcceptances(): Promise<number> {
     if (!this.c.config.cloud.partnerCenterCheck) return 0;
     let moved = 0;
-    let token: string | undefined;
-    do {
-      const page = await this.c.repository.listByState('InvitationSent', {
-        pageSize: 100,
-        ...(token ? { continuationToken: token } : {}),
-      });
-      for (const r of page.items) {
+    for await (const items of allPages((page) => this.c.repository.listByState('InvitationSent', page))) {
+      for (const r of items) {
         const check = await this.c.partnerCenter.customerRelationship(r.customerTenantId);
         if (check.kind === 'related') {
           await this.workflow.raise(r.id, Events.Accepted, {
@@ -219,8 +204,7 @@ export class ReinstatementService {
           moved++;
         }
       }
-      token = page.continuationToken;
-    } while (token);
+    }
     return moved;
   }
 
@@ -240,15 +224,12 @@ export class ReinstatementService {
     if (!event.customerTenantId) return { status: 200, matched: 0, reason: 'validation event' };
     const eventId = createHash('sha256').update(rawBody).digest('hex').slice(0, 32);
     let matched = 0;
-    let token: string | undefined;
-    do {
-      const page = await this.c.repository.listByCustomer(event.customerTenantId, {
-        pageSize: 100,
-        ...(token ? { continuationToken: token } : {}),
-      });
+    for await (const items of allPages((page) =>
+      this.c.repository.listByCustomer(event.customerTenantId as string, page),
+    )) {
       // Requested too: the acceptance can beat the invitation's own bookkeeping; the orchestration
       // keeps the event until it waits for it.
-      for (const r of page.items.filter((x) => x.state === 'Requested' || x.state === 'InvitationSent')) {
+      for (const r of items.filter((x) => x.state === 'Requested' || x.state === 'InvitationSent')) {
         await this.c.repository.record(r.id, {
           what: 'webhook-received',
           actor: 'webhook',
@@ -257,8 +238,7 @@ export class ReinstatementService {
         await this.workflow.raise(r.id, Events.Accepted, { via: 'webhook', eventId } satisfies AcceptedEvent);
         matched++;
       }
-      token = page.continuationToken;
-    } while (token);
+    }
     return {
       status: 200,
       matched,

@@ -1,6 +1,7 @@
 import { isGuid, normalizeGuid } from '../model/identifiers';
 import { parseScope, renderScope, type Scope, type ScopeKind } from '../model/scopes';
 import { ValidationError } from '../model/validationError';
+import type { Reinstatement } from '../model/reinstatement';
 import { quoteBash, quotePowerShell } from './shellQuoting';
 
 /** Built-in Azure role "Owner". */
@@ -180,6 +181,19 @@ export function buildCustomerScripts(input: CustomerScriptInput): CustomerScript
   ];
 
   return { powershell, azureCli, troubleshooting, catchAll, catchAllFallbacks };
+}
+
+/** The scripts for a recorded reinstatement once the partner group is known. */
+export function customerScriptsFor(
+  r: Pick<Reinstatement, 'customerTenantId' | 'scopes'> & { partnerGroupObjectId: string },
+  partnerGroupName: string,
+): CustomerScripts {
+  return buildCustomerScripts({
+    customerTenantId: r.customerTenantId,
+    scopes: r.scopes.map((s) => parseScope(s.scope)),
+    partnerGroupObjectId: r.partnerGroupObjectId,
+    partnerGroupName,
+  });
 }
 
 function asScript(header: string[], commands: ScriptCommand[]): string {

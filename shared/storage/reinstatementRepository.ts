@@ -28,6 +28,19 @@ export interface PageRequest {
   continuationToken?: string;
 }
 
+/** Every page of a listing, following its continuation tokens: for loops that must see everything. */
+export async function* allPages<T>(
+  list: (page: PageRequest) => Promise<Page<T>>,
+  pageSize = 100,
+): AsyncGenerator<T[]> {
+  let token: string | undefined;
+  do {
+    const page = await list({ pageSize, ...(token ? { continuationToken: token } : {}) });
+    yield page.items;
+    token = page.continuationToken;
+  } while (token);
+}
+
 /** What a change to a reinstatement wants written, decided from the current record. */
 export interface Change {
   /** The whole next record (a modified copy of the current one). */

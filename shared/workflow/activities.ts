@@ -6,7 +6,6 @@ import type { PartnerGroupLookup } from '../adapters/graph/adminAgentsLookup';
 import { ServiceError } from '../adapters/outcomes';
 import { buildInvitationLink } from '../links/invitationLink';
 import { signCustomerToken } from '../links/customerTokens';
-import { parseScope } from '../model/scopes';
 import { activeKey } from '../model/activeKey';
 import type { AuditActor } from '../model/audit';
 import type { Reinstatement } from '../model/reinstatement';
@@ -14,7 +13,7 @@ import { isFinalState, type ReinstatementState } from '../model/states';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
 import { composeInvitation } from '../email/templates/invitation';
 import { composeInstructions, composePartnerNotice, composeThanks } from '../email/templates/workflowMails';
-import { buildCustomerScripts } from '../scripts/customerScripts';
+import { customerScriptsFor } from '../scripts/customerScripts';
 import type { FinalOutcome, StepResult } from './workflowTypes';
 
 export interface ActivityDeps {
@@ -178,12 +177,10 @@ export function createActivities(deps: ActivityDeps) {
     async sendInstructions(input: { reinstatementId: string; sequence: number }): Promise<StepResult> {
       const r = await repository.require(input.reinstatementId);
       if (isFinalState(r.state) || !r.partnerGroupObjectId) return { ok: true, value: undefined };
-      const scripts = buildCustomerScripts({
-        customerTenantId: r.customerTenantId,
-        scopes: r.scopes.map((s) => parseScope(s.scope)),
-        partnerGroupObjectId: r.partnerGroupObjectId,
-        partnerGroupName: config.partner.groupName,
-      });
+      const scripts = customerScriptsFor(
+        { ...r, partnerGroupObjectId: r.partnerGroupObjectId },
+        config.partner.groupName,
+      );
       const mail = composeInstructions({
         customerName: r.customerName,
         contactName: r.contact.name,

@@ -58,7 +58,10 @@ describe('reconciliation, resend, and the customer\u2019s "I\u2019ve done it"', 
     const first = await p.anonymous(done, { method: 'POST' });
     expect(first.status).toBe(200);
     expect(await first.text()).toContain('0 of 1 scopes are verified');
-    expect((await p.anonymous(done, { method: 'POST' })).status).toBe(429);
+    const again = await p.anonymous(done, { method: 'POST' });
+    expect(again.status).toBe(429);
+    expect(again.headers.get('retry-after')).toBe('60');
+    expect(again.headers.get('content-security-policy')).toContain("default-src 'none'");
     // The invitation token cannot open the instructions page: purposes do not mix.
     const invitation = linkIn(p.mailsTo('ada@contoso.com')[0]?.plainText, /\/api\/c\//);
     const wrongPurpose = await p.anonymous(`${invitation}/instructions`);
