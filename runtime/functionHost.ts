@@ -20,7 +20,7 @@ import { TimerScheduler, type TimerFire } from './timers/timerScheduler';
 import { installFunctionsCoreHook } from './worker/moduleHook';
 import type { RpcHttpData, RpcParameterBinding } from './worker/coreTypes';
 import { registry, type RegisteredFunction } from './worker/functionsCore';
-import { Invoker } from './worker/invoker';
+import { bindingOfType, Invoker } from './worker/invoker';
 
 export interface HostOptions {
   /** Folder holding the app's package.json (its `main`) and host.json. */
@@ -215,8 +215,7 @@ export class FunctionHost {
 
   private async fireTimer(fire: TimerFire): Promise<void> {
     const fn = this.invoker.find(fire.functionName);
-    const [triggerName] =
-      Object.entries(fn.metadata.bindings).find(([, b]) => b.type === 'timerTrigger') ?? [];
+    const triggerName = bindingOfType(fn, 'timerTrigger');
     if (!triggerName) throw new Error(`${fire.functionName} is not a timer function`);
     this.inFlight++;
     try {
@@ -309,9 +308,8 @@ export class FunctionHost {
   private async handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (!isAuthorized('admin', presentedKey(req, url), this.keys)) return sendJson(res, 401);
     const name = decodeURIComponent(url.pathname.slice('/admin/functions/'.length));
-    const fn = this.invoker.functions().find((f) => f.metadata.name.toLowerCase() === name.toLowerCase());
-    if (!fn || !Object.values(fn.metadata.bindings).some((b) => b.type === 'timerTrigger'))
-      return sendJson(res, 404);
+    const fn = this.invoker.tryFind(name);
+    if (!fn || !bindingOfType(fn, 'timerTrigger')) return sendJson(res, 404);
     await readBody(req);
     void this.runTimerNow(fn.metadata.name);
     sendJson(res, 202);

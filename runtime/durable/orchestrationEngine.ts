@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { Invoker } from '../worker/invoker';
+import { bindingOfType, type Invoker } from '../worker/invoker';
 import {
   decideEpisode,
   outOfProcState,
@@ -127,10 +127,9 @@ export class OrchestrationEngine {
   // ---- the client side: start, raise, terminate ----
 
   async start(name: string, instanceId: string | undefined, inputText: string | null): Promise<StartOutcome> {
-    const fn = this.invoker.functions().find((f) => f.metadata.name.toLowerCase() === name.toLowerCase());
-    const isOrchestrator =
-      fn && Object.values(fn.metadata.bindings).some((b) => b.type === 'orchestrationTrigger');
-    if (!fn || !isOrchestrator) return { started: false, reason: 'unknown-function' };
+    const fn = this.invoker.tryFind(name);
+    if (!fn || !bindingOfType(fn, 'orchestrationTrigger'))
+      return { started: false, reason: 'unknown-function' };
     const id = instanceId ?? randomUUID().replace(/-/g, '');
     // A generated id is new by construction; a chosen one may name a finished instance to replace.
     const existing = instanceId === undefined ? undefined : await this.store.getMeta(id);
@@ -488,11 +487,8 @@ export class OrchestrationEngine {
     meta: InstanceMeta,
     history: HistoryEvent[],
   ): Promise<{ state: OrchestratorState; failure?: string }> {
-    const fn = this.invoker
-      .functions()
-      .find((f) => f.metadata.name.toLowerCase() === meta.name.toLowerCase());
-    const binding =
-      fn && Object.entries(fn.metadata.bindings).find(([, b]) => b.type === 'orchestrationTrigger');
+    const fn = this.invoker.tryFind(meta.name);
+    const binding = fn && bindingOfType(fn, 'orchestrationTrigger');
     if (!fn || !binding)
       return {
         state: { isDone: false, actions: [[]] },
@@ -511,7 +507,7 @@ export class OrchestrationEngine {
     };
     try {
       const response = await this.invoker.invoke(fn.metadata.name, [
-        { name: binding[0], data: { json: JSON.stringify(trigger) } },
+        { name: binding, data: { json: JSON.stringify(trigger) } },
       ]);
       return { state: JSON.parse(typedDataToJsonText(response.returnValue)) as OrchestratorState };
     } catch (error) {
@@ -547,10 +543,10 @@ export class OrchestrationEngine {
     let event: IncomingEvent;
     try {
       const fn = this.invoker.find(item.functionName);
-      const binding = Object.entries(fn.metadata.bindings).find(([, b]) => b.type === 'activityTrigger');
+      const binding = bindingOfType(fn, 'activityTrigger');
       if (!binding) throw new Error(`${item.functionName} is not an activity function`);
       const response = await this.invoker.invoke(fn.metadata.name, [
-        { name: binding[0], data: { json: item.input ?? 'null' } },
+        { name: binding, data: { json: item.input ?? 'null' } },
       ]);
       event = {
         EventType: EventType.TaskCompleted,

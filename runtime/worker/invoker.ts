@@ -13,6 +13,11 @@ export interface InvocationLog {
   (functionName: string, level: LogLevel, category: string, message: string): void;
 }
 
+/** The name of `fn`'s binding of this type (`orchestrationTrigger`, `timerTrigger`, ...), if any. */
+export function bindingOfType(fn: RegisteredFunction, type: string): string | undefined {
+  return Object.entries(fn.metadata.bindings).find(([, b]) => b.type === type)?.[0];
+}
+
 export class FunctionNotFoundError extends Error {
   constructor(name: string) {
     super(`No function named "${name}" is registered`);
@@ -30,9 +35,14 @@ export class Invoker {
   constructor(private readonly logSink: InvocationLog = () => {}) {}
 
   find(name: string): RegisteredFunction {
-    const fn = registry.functions.get(name.toLowerCase());
+    const fn = this.tryFind(name);
     if (!fn) throw new FunctionNotFoundError(name);
     return fn;
+  }
+
+  /** The function with this name (names are case-insensitive, as in the host), if registered. */
+  tryFind(name: string): RegisteredFunction | undefined {
+    return registry.functions.get(name.toLowerCase());
   }
 
   functions(): RegisteredFunction[] {
