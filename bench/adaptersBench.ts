@@ -10,13 +10,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArmRoleAssignmentVerifier, mapWithConcurrency } from '../shared/adapters/arm/roleAssignmentVerifier';
+import { ArmRoleAssignmentVerifier } from '../shared/adapters/arm/roleAssignmentVerifier';
+import { mapWithConcurrency } from '../lib/concurrency';
 import { AcsEmailSender } from '../shared/adapters/email/acsEmailSender';
 import { EmailOutbox } from '../shared/adapters/email/emailOutbox';
 import { SendPacer } from '../shared/adapters/email/sendPacer';
 import { createCredentials } from '../shared/adapters/identity';
 import { loadConfig } from '../shared/config/appConfig';
-import { OWNER_ROLE_DEFINITION_ID } from '../shared/scripts/customerScripts';
+import { OWNER_ROLE_DEFINITION_ID } from '../lib/azure/builtInRoles';
 import { startEmbeddedAzurite } from '../runtime/embeddedAzurite';
 import { SandboxCloud } from '../sandbox/sandboxCloud';
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { TokenClaims, TokenSigner } from './jwt';
 import type { RoleAssignment, SandboxState } from './state';
 import { armError, bearer, json, parseJson, type SimRequest } from './httpUtil';
@@ -14,7 +13,6 @@ import { armError, bearer, json, parseJson, type SimRequest } from './httpUtil';
  * scope; `atScope()` those at and above it. Errors use ARM's `{ "error": { "code", "message" } }`.
  */
 const PROVIDER = '/providers/Microsoft.Authorization/roleAssignments';
-const OWNER = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
 export const API_VERSION = '2022-04-01';
 
 const lower = (s: string) => s.toLowerCase().replace(/\/+$/, '');
@@ -261,5 +259,3 @@ function canRead(state: SandboxState, claims: TokenClaims, scope: string): boole
   if (!app) return false;
   return state.roleAssignments.around(lower(scope), false).some((a) => app.memberOf.includes(a.principalId));
 }
-
-export { OWNER, randomUUID as newAssignmentName };

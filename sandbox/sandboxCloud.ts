@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { CLOUDS } from '../shared/config/clouds';
+import { CLOUDS } from '../lib/azure/clouds';
 import { AcsSimulator, type AcsLimits } from './acsSimulator';
 import { handleArm } from './armSimulator';
 import { createSandboxPki, type SandboxPki } from './certificates';

@@ -3,7 +3,7 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { getContainer } from '../../shared/app/container';
 import { checkedPage, instructionsPage, invalidLinkPage } from '../../shared/api/customerPages';
 import { ReinstatementService } from '../../shared/api/reinstatementService';
-import { customerScriptsFor } from '../../shared/scripts/customerScripts';
+import { customerScriptsFor } from '../../shared/instructions/customerScripts';
 import { workflowClient } from '../workflowClient';
 
 const service = async (client: df.DurableClient) =>

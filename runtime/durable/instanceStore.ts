@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TableEntity, type TransactionAction } from '@azure/data-tables';
-import { tableClient } from '../../shared/storage/tableClient';
-import { readChunks, writeChunks } from '../../shared/storage/chunkedProperty';
-import { isConflict, isNotFound, isPreconditionFailed, tableStatus } from '../../shared/storage/tableErrors';
+import { tableClient } from '../../lib/tables/tableClient';
+import { readChunks, writeChunks } from '../../lib/tables/chunkedProperty';
+import { isConflict, isNotFound, isPreconditionFailed, tableStatus } from '../../lib/tables/tableErrors';
 import type { HistoryEvent, IncomingEvent } from './historyEvents';
 import type { InstanceMeta } from './instanceModel';
 

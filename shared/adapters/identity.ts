@@ -6,7 +6,7 @@ import {
   type TokenCredential,
 } from '@azure/identity';
 import type { AppConfig } from '../config/appConfig';
-import { CLOUDS } from '../config/clouds';
+import { CLOUDS } from '../../lib/azure/clouds';
 import { tlsOptions } from './tls';
 
 /** Where tokens come from: the partner's multi-tenant app in any tenant, and Graph's credential. */

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { mapWithConcurrency } from '../adapters/arm/roleAssignmentVerifier';
+import { mapWithConcurrency } from '../../lib/concurrency';
 import { ValidationError, type FieldIssue } from '../model/validationError';
 import type { ReinstatementService } from './reinstatementService';
 

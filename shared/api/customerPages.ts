@@ -1,6 +1,6 @@
 import { escapeHtml } from '../text/plainText';
 import type { Reinstatement } from '../model/reinstatement';
-import { renderFullGuide, type CustomerScripts } from '../scripts/customerScripts';
+import { renderFullGuide, type CustomerScripts } from '../instructions/customerScripts';
 import type { ApiResponse } from './problem';
 
 const page = (title: string, body: string, status = 200): ApiResponse => ({

@@ -10,7 +10,7 @@ import { WebhookReadiness } from '../adapters/partnerCenter/webhookReadiness';
 import { WebhookVerifier } from '../adapters/partnerCenter/webhookVerifier';
 import { getConfig, type AppConfig } from '../config/appConfig';
 import { ReinstatementRepository } from '../storage/reinstatementRepository';
-import { tableClient } from '../storage/tableClient';
+import { tableClient } from '../../lib/tables/tableClient';
 import { createActivities, type Activities } from '../workflow/activities';
 
 /** Everything the app's functions use, built once from the configuration. */

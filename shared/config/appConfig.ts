@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLOUDS, CloudNames, type CloudEndpoints } from './clouds';
+import { CLOUDS, CloudNames, type CloudEndpoints } from '../../lib/azure/clouds';
 import { isGuid } from '../model/identifiers';
 import {
   booleanSetting,

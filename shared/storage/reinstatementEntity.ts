@@ -2,8 +2,8 @@ import type { TableEntity } from '@azure/data-tables';
 import type { AuditEntry } from '../model/audit';
 import type { Reinstatement, ScopeStatus } from '../model/reinstatement';
 import { isReinstatementState } from '../model/states';
-import { readChunks, writeChunks } from './chunkedProperty';
-import { sequenceKey } from './tableKeys';
+import { readChunks, writeChunks } from '../../lib/tables/chunkedProperty';
+import { sequenceKey } from '../../lib/tables/tableKeys';
 
 /**
  * One partition per reinstatement: the record itself under RowKey `record`, its audit trail under

@@ -1,5 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
-import { tableClient } from './tableClient';
+import { tableClient } from '../../lib/tables/tableClient';
 import type { AuditEntry, AuditEntryInput } from '../model/audit';
 import { isReinstatementId } from '../model/identifiers';
 import { newReinstatement, type Reinstatement } from '../model/reinstatement';
@@ -14,8 +14,8 @@ import {
   toAuditEntity,
   toRecordEntity,
 } from './reinstatementEntity';
-import { isConflict, isNotFound, isPreconditionFailed } from './tableErrors';
-import { assertSafeTableKey } from './tableKeys';
+import { isConflict, isNotFound, isPreconditionFailed } from '../../lib/tables/tableErrors';
+import { assertSafeTableKey } from '../../lib/tables/tableKeys';
 
 export interface Page<T> {
   items: T[];

@@ -13,7 +13,7 @@ import { isFinalState, type ReinstatementState } from '../model/states';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
 import { composeInvitation } from '../email/templates/invitation';
 import { composeInstructions, composePartnerNotice, composeThanks } from '../email/templates/workflowMails';
-import { customerScriptsFor } from '../scripts/customerScripts';
+import { customerScriptsFor } from '../instructions/customerScripts';
 import type { FinalOutcome, StepResult } from './workflowTypes';
 
 export interface ActivityDeps {

@@ -1,4 +1,5 @@
-import { mapWithConcurrency, type RoleAssignmentVerifier } from '../adapters/arm/roleAssignmentVerifier';
+import { mapWithConcurrency } from '../../lib/concurrency';
+import type { RoleAssignmentVerifier } from '../adapters/arm/roleAssignmentVerifier';
 import type { AuditActor } from '../model/audit';
 import type { Reinstatement } from '../model/reinstatement';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';

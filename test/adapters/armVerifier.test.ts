@@ -2,12 +2,10 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ClientSecretCredential } from '@azure/identity';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  ArmRoleAssignmentVerifier,
-  mapWithConcurrency,
-} from '../../shared/adapters/arm/roleAssignmentVerifier';
+import { ArmRoleAssignmentVerifier } from '../../shared/adapters/arm/roleAssignmentVerifier';
 import { createCredentials } from '../../shared/adapters/identity';
-import { OWNER_ROLE_DEFINITION_ID } from '../../shared/scripts/customerScripts';
+import { OWNER_ROLE_DEFINITION_ID } from '../../lib/azure/builtInRoles';
+import { mapWithConcurrency } from '../../lib/concurrency';
 import { CUSTOMER_TENANT, SUBSCRIPTION } from '../support/fixtures';
 import { startSandboxWorld, type SandboxWorld } from '../support/sandboxHarness';
 

@@ -1,7 +1,3 @@
-jest.mock('@azure/functions-core', () => jest.requireActual('../../runtime/worker/functionsCore'), {
-  virtual: true,
-});
-
 import { KEYS, startSampleRuntime, type SampleRuntime } from '../support/runtimeHarness';
 
 let rt: SampleRuntime;

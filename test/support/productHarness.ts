@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../runtime/clock';
 import { FunctionHost } from '../../runtime/functionHost';
 import { SandboxCloud } from '../../sandbox/sandboxCloud';
-import { OWNER_ROLE_DEFINITION_ID } from '../../shared/scripts/customerScripts';
+import { OWNER_ROLE_DEFINITION_ID } from '../../lib/azure/builtInRoles';
 import { startAzurite, uniqueTableName, type RunningAzurite } from './azurite';
 import { CUSTOMER_TENANT, PARTNER_TENANT, SUBSCRIPTION } from './fixtures';
 import { KEYS } from './runtimeHarness';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { readChunks, writeChunks } from '../../shared/storage/chunkedProperty';
+import { readChunks, writeChunks } from '../../lib/tables/chunkedProperty';
 
 describe('chunked table properties', () => {
   it('round-trips any string and keeps every property under the 32K-character limit', () => {

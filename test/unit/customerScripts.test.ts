@@ -5,8 +5,8 @@ import {
   renderAzureCliScript,
   renderFullGuide,
   renderPowerShellScript,
-} from '../../shared/scripts/customerScripts';
-import { quoteBash, quotePowerShell } from '../../shared/scripts/shellQuoting';
+} from '../../shared/instructions/customerScripts';
+import { quoteBash, quotePowerShell } from '../../shared/instructions/shellQuoting';
 import { parseScope, type Scope } from '../../shared/model/scopes';
 import { ValidationError } from '../../shared/model/validationError';
 import { ADMIN_AGENTS_ID, CUSTOMER_TENANT, OTHER_SUBSCRIPTION, SUBSCRIPTION } from '../support/fixtures';

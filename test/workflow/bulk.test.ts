@@ -1,7 +1,3 @@
-jest.mock('@azure/functions-core', () => jest.requireActual('../../runtime/worker/functionsCore'), {
-  virtual: true,
-});
-
 import { CUSTOMER_TENANT, OTHER_SUBSCRIPTION, SUBSCRIPTION } from '../support/fixtures';
 import { startProduct, type Product } from '../support/productHarness';
 

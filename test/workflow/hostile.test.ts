@@ -1,7 +1,3 @@
-jest.mock('@azure/functions-core', () => jest.requireActual('../../runtime/worker/functionsCore'), {
-  virtual: true,
-});
-
 import { TableClient } from '@azure/data-tables';
 import fc from 'fast-check';
 import { startProduct, type Product } from '../support/productHarness';

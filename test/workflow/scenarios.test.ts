@@ -1,7 +1,3 @@
-jest.mock('@azure/functions-core', () => jest.requireActual('../../runtime/worker/functionsCore'), {
-  virtual: true,
-});
-
 import { randomUUID } from 'node:crypto';
 import { CUSTOMER_TENANT, SUBSCRIPTION } from '../support/fixtures';
 import { startProduct, type Product } from '../support/productHarness';

@@ -1,10 +1,10 @@
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { isRestError } from '@azure/core-rest-pipeline';
 import type { AppConfig } from '../../config/appConfig';
-import { scopeFor } from '../../config/clouds';
+import { scopeFor } from '../../../lib/azure/clouds';
 import { isGuid } from '../../model/identifiers';
 import { coversScope, parseScope, renderScope } from '../../model/scopes';
-import { OWNER_ROLE_DEFINITION_ID } from '../../scripts/customerScripts';
+import { OWNER_ROLE_DEFINITION_ID } from '../../../lib/azure/builtInRoles';
 import type { Credentials } from '../identity';
 import { failureFor, type Failure } from '../outcomes';
 import { tlsOptions } from '../tls';
@@ -104,22 +104,4 @@ export class ArmRoleAssignmentVerifier implements RoleAssignmentVerifier {
       return { kind: 'error', failure };
     }
   }
-}
-
-/** Runs `work` over `items` with at most `concurrency` in flight, keeping results in input order. */
-export async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
-  return results;
 }

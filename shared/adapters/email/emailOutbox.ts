@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
-import { readChunks, writeChunks } from '../../storage/chunkedProperty';
-import { isConflict, isNotFound, isPreconditionFailed } from '../../storage/tableErrors';
-import { assertSafeTableKey } from '../../storage/tableKeys';
+import { readChunks, writeChunks } from '../../../lib/tables/chunkedProperty';
+import { isConflict, isNotFound, isPreconditionFailed } from '../../../lib/tables/tableErrors';
+import { assertSafeTableKey } from '../../../lib/tables/tableKeys';
 import type { Failure } from '../outcomes';
 import type { EmailSender, OutgoingMail } from './acsEmailSender';
 

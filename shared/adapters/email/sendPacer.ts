@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { isConflict, isNotFound, isPreconditionFailed } from '../../storage/tableErrors';
+import { isConflict, isNotFound, isPreconditionFailed } from '../../../lib/tables/tableErrors';
 
 export interface PacerLimits {
   perMinute: number;

@@ -1,8 +1,8 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { AppConfig } from '../../config/appConfig';
-import { scopeFor } from '../../config/clouds';
+import { scopeFor } from '../../../lib/azure/clouds';
 import { isGuid } from '../../model/identifiers';
-import { isNotFound } from '../../storage/tableErrors';
+import { isNotFound } from '../../../lib/tables/tableErrors';
 import type { Credentials } from '../identity';
 import { JsonServiceClient } from '../jsonServiceClient';
 import type { Failure } from '../outcomes';

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../config/appConfig';
-import { scopeFor } from '../../config/clouds';
+import { scopeFor } from '../../../lib/azure/clouds';
 import { isGuid } from '../../model/identifiers';
 import type { Credentials } from '../identity';
 import { JsonServiceClient } from '../jsonServiceClient';

@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { isNotFound } from '../../storage/tableErrors';
+import { isNotFound } from '../../../lib/tables/tableErrors';
 import type { PartnerCenterClient } from './partnerCenterClient';
 
 /** The events this product needs Partner Center to send it. */

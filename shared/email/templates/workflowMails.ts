@@ -1,5 +1,5 @@
 import type { Reinstatement } from '../../model/reinstatement';
-import type { CustomerScripts } from '../../scripts/customerScripts';
+import type { CustomerScripts } from '../../instructions/customerScripts';
 import { renderMessage, type Block, type EmailContent } from './message';
 
 /** The customer's instructions: a link to their page, and the key commands in the mail itself. */

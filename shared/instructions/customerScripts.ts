@@ -4,8 +4,6 @@ import { ValidationError } from '../model/validationError';
 import type { Reinstatement } from '../model/reinstatement';
 import { quoteBash, quotePowerShell } from './shellQuoting';
 
-/** Built-in Azure role "Owner". */
-export const OWNER_ROLE_DEFINITION_ID = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
 export const MINIMUM_AZ_RESOURCES_VERSION = '4.1.1';
 
 export interface CustomerScriptInput {
