@@ -1,20 +1,15 @@
 /**
  * Adapter benchmark (npm run bench). Prints:
  *  - verifying 10,000 pending scopes against the simulated ARM with 50 ms injected latency:
- *    wall time as a ratio to the ideal N x latency / concurrency, and peak RSS;
- *  - sending 2,000 mails under a configured rate limit through the pacer and the idempotent
- *    outbox: achieved rate as a ratio to the limit, lost and duplicated mails.
+ *    wall time as a ratio to the ideal N x latency / concurrency, and peak RSS.
+ * Mail pacing is measured through the whole app (bench/bulkBench.ts).
  */
-import { TableClient } from '@azure/data-tables';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArmRoleAssignmentVerifier } from '../shared/adapters/arm/roleAssignmentVerifier';
 import { mapWithConcurrency } from '../lib/concurrency';
-import { AcsEmailSender } from '../shared/adapters/email/acsEmailSender';
-import { EmailOutbox } from '../shared/adapters/email/emailOutbox';
-import { SendPacer } from '../shared/adapters/email/sendPacer';
 import { createCredentials } from '../shared/adapters/identity';
 import { loadConfig } from '../shared/config/appConfig';
 import { OWNER_ROLE_DEFINITION_ID } from '../lib/azure/builtInRoles';
@@ -82,51 +77,6 @@ async function main(): Promise<void> {
   cloud.faults.clear();
 
   // 2. Mails under a rate limit.
-  const M = 2000;
-  const perMinute = 6000; // 100 per second: the bench finishes in ~20 s; ACS's 30/min would take 67 minutes
-  cloud.acs.limits = { perMinute, perHour: 1_000_000 };
-  const table = TableClient.fromConnectionString(azurite.connectionString, 'BenchState', {
-    allowInsecureConnection: true,
-  });
-  const outboxTable = TableClient.fromConnectionString(azurite.connectionString, 'BenchOutbox', {
-    allowInsecureConnection: true,
-  });
-  await table.createTable();
-  await outboxTable.createTable();
-  const pacer = new SendPacer(table, { perMinute, perHour: 1_000_000 });
-  const outbox = new EmailOutbox(outboxTable, new AcsEmailSender(config));
-  const before = cloud.state.outbox.length;
-  let throttledRetries = 0;
-  const sendTimes: number[] = [];
-  await mapWithConcurrency(
-    Array.from({ length: M }, (_, i) => i),
-    80,
-    async (i) => {
-      for (;;) {
-        const slot = await pacer.reserve();
-        const wait = slot.getTime() - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        const outcome = await outbox.send(
-          { stream: `bench-${i}`, kind: 'invitation', sequence: 0 },
-          { to: `c${i}@contoso.com`, subject: `Invitation ${i}`, text: 'Hello', html: '<p>Hello</p>' },
-        );
-        if (outcome.kind === 'sent' || outcome.kind === 'alreadySent') {
-          sendTimes.push(Date.now());
-          return;
-        }
-        throttledRetries++;
-      }
-    },
-  );
-  const sent = cloud.state.outbox.slice(before);
-  const recipients = new Set(sent.map((m) => m.to[0]));
-  const elapsed = (Math.max(...sendTimes) - Math.min(...sendTimes)) / 1000;
-  const achieved = (M - 1) / elapsed;
-  console.log(
-    `send 2,000 mails at a limit of ${perMinute / 60}/s: achieved ${achieved.toFixed(1)}/s = ${(achieved / (perMinute / 60)).toFixed(3)} of the limit; ` +
-      `lost ${M - recipients.size}, duplicated ${sent.length - recipients.size}, throttled retries ${throttledRetries}`,
-  );
-
   await cloud.stop();
   await azurite.stop();
 }

@@ -10,7 +10,10 @@ getConfig();
 
 import './http/health';
 import './http/reinstatements';
-import './http/partnerCenterWebhook';
+import './http/bulkStarts';
+import './http/emailBacklog';
+import './http/partnerCenter';
 import './http/customerLinks';
 import './timers/verifyPendingRoleAssignments';
+import './timers/watchdog';
 import './workflow';

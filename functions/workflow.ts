@@ -1,17 +1,38 @@
 import * as df from 'durable-functions';
+import type { InvocationContext } from '@azure/functions';
 import { getContainer } from '../shared/app/container';
-import { ORCHESTRATOR } from '../shared/api/reinstatementService';
-import type { Activities } from '../shared/workflow/activities';
-import { Activity, reinstatementOrchestrator } from '../shared/workflow/reinstatementOrchestrator';
+import { bulkStartOrchestrator } from '../shared/workflow/bulkStartOrchestrator';
+import {
+  ACTIVITY_NAMES,
+  Orchestrations,
+  type ActivityEnv,
+  type ActivityInput,
+  type ActivityName,
+  type ActivityOutput,
+  type Activities,
+} from '../shared/workflow/contract';
+import { mailDispatcher } from '../shared/workflow/mailDispatcher';
+import { reinstatementOrchestrator } from '../shared/workflow/reinstatementOrchestrator';
+import { workflowClient } from './workflowClient';
 
-df.app.orchestration(ORCHESTRATOR, reinstatementOrchestrator);
+df.app.orchestration(Orchestrations.reinstatement, reinstatementOrchestrator);
+df.app.orchestration(Orchestrations.mailDispatcher, mailDispatcher);
+df.app.orchestration(Orchestrations.bulkStart, bulkStartOrchestrator);
 
-// Each activity is a one-line hand-off to the activities built from the app's dependencies.
-for (const name of Object.values(Activity)) {
+/** Each activity, as the registrations see it: its input and output from the one contract. */
+type Registry = {
+  [K in ActivityName]: (input: ActivityInput<K>, env: ActivityEnv) => Promise<ActivityOutput<K>>;
+};
+
+/** Each activity is a one-line hand-off to the activities built from the app's dependencies. */
+function registerActivity<K extends ActivityName>(name: K): void {
   df.app.activity(name, {
-    handler: async (input: unknown) => {
-      const activities = (await getContainer()).activities;
-      return (activities[name as keyof Activities] as (arg: unknown) => Promise<unknown>)(input);
+    extraInputs: [df.input.durableClient()],
+    handler: async (input: ActivityInput<K>, context: InvocationContext) => {
+      const activities: Registry = (await getContainer()).activities satisfies Activities;
+      return activities[name](input, { workflow: workflowClient(df.getClient(context)) });
     },
   });
 }
+
+for (const name of ACTIVITY_NAMES) registerActivity(name);

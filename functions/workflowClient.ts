@@ -1,19 +1,46 @@
 import * as df from 'durable-functions';
-import { ORCHESTRATOR, type WorkflowClient } from '../shared/api/reinstatementService';
+import type { InstanceStatus, WorkflowClient } from '../shared/workflow/contract';
 
-/** The service's view of Durable Functions, over the real durable client. */
+const FINISHED = ['Completed', 'Failed', 'Terminated'];
+
+/**
+ * The app's view of Durable Functions, over the real durable client. durable-functions' client
+ * throws on an unknown instance's status and treats an event for a finished instance as delivered,
+ * so both are asked after the status here.
+ */
 export function workflowClient(client: df.DurableClient): WorkflowClient {
+  const status = async (instanceId: string): Promise<InstanceStatus | undefined> => {
+    try {
+      const found = await client.getStatus(instanceId, { showInput: false });
+      return {
+        runtimeStatus: found.runtimeStatus as InstanceStatus['runtimeStatus'],
+        output: found.output,
+        customStatus: found.customStatus,
+      };
+    } catch (error) {
+      if (error instanceof Error && /HTTP 404/.test(error.message)) return undefined;
+      throw error;
+    }
+  };
+  const running = (found: InstanceStatus | undefined) =>
+    found !== undefined && !FINISHED.includes(found.runtimeStatus);
   return {
-    async start(instanceId, input) {
+    status,
+    async start(name, instanceId, input) {
+      if (running(await status(instanceId))) return false;
       try {
-        await client.startNew(ORCHESTRATOR, { instanceId, input });
+        await client.startNew(name, { instanceId, input });
+        return true;
       } catch (error) {
         // The extension refuses to start an instance id that is already running: that is the point.
-        const status = await client.getStatus(instanceId).catch(() => undefined);
-        if (!status || ['Completed', 'Failed', 'Terminated'].includes(String(status.runtimeStatus)))
-          throw error;
+        if (running(await status(instanceId))) return false;
+        throw error;
       }
     },
-    raise: (instanceId, event, data) => client.raiseEvent(instanceId, event, data),
+    async raise(instanceId, event, data) {
+      if (!running(await status(instanceId))) return false;
+      await client.raiseEvent(instanceId, event, data);
+      return true;
+    },
   };
 }

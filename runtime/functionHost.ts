@@ -86,6 +86,9 @@ export class FunctionHost {
       invoker: this.invoker,
       clock: this.clock,
       log,
+      maxConcurrentOrchestrations: config.maxConcurrentOrchestrations,
+      maxConcurrentActivities: config.maxConcurrentActivities,
+      extraInputs: (fn) => this.clientInputs(fn),
     });
     this.api = new DurableHttpApi(this.engine, this.store, {
       payload: (id) => managementUrls(this.origin, config.taskHubName, this.keys.masterKey).payload(id),

@@ -27,10 +27,15 @@ export class AcsSimulator {
   private readonly sendTimes: number[] = [];
   limits: AcsLimits;
 
+  /** Requests answered 429 because the quota was used up (not injected faults). */
+  throttled = 0;
+
   constructor(
     private readonly state: SandboxState,
     private readonly accessKey: Buffer,
     limits: AcsLimits = { perMinute: 1_000_000, perHour: 1_000_000 },
+    /** The simulated cloud's clock: tests on simulated time pass theirs. */
+    private readonly now: () => number = Date.now,
   ) {
     this.limits = limits;
   }
@@ -130,7 +135,7 @@ export class AcsSimulator {
         });
         return;
       }
-      if (Date.now() - firstSent > TRACKED_MS) {
+      if (this.now() - firstSent > TRACKED_MS) {
         json(sim.res, 412, {
           error: {
             code: 'PreconditionFailed',
@@ -155,10 +160,13 @@ export class AcsSimulator {
       }
     }
 
-    const now = Date.now();
-    while (this.sendTimes.length && now - (this.sendTimes[0] as number) > 3_600_000) this.sendTimes.shift();
+    // The quota, as ACS counts it: sends in the last 60 seconds and the last 60 minutes.
+    // https://learn.microsoft.com/azure/communication-services/concepts/service-limits#email
+    const now = this.now();
+    while (this.sendTimes.length && now - (this.sendTimes[0] as number) >= 3_600_000) this.sendTimes.shift();
     const lastMinute = this.sendTimes.filter((t) => now - t < 60_000);
     if (lastMinute.length >= this.limits.perMinute || this.sendTimes.length >= this.limits.perHour) {
+      this.throttled++;
       const oldest =
         lastMinute.length >= this.limits.perMinute
           ? (lastMinute[0] as number) + 60_000

@@ -45,6 +45,8 @@ export function handleArm(
   signer: TokenSigner,
   audiences: string[],
 ): boolean {
+  if (/^\/subscriptions\/[^/]+\/resourcegroups$/i.test(sim.path))
+    return listResourceGroups(sim, state, signer, audiences);
   const at = sim.path.toLowerCase().indexOf(PROVIDER.toLowerCase());
   if (!sim.path.toLowerCase().startsWith('/subscriptions/') || at < 0) return false;
   const scope = sim.path.slice(0, at);
@@ -250,6 +252,73 @@ export function handleArm(
   };
   state.roleAssignments.set(assignment.name, assignment);
   json(sim.res, 201, toResource(assignment));
+  return true;
+}
+
+/**
+ * Resource Groups - List, api-version 2021-04-01: only the groups the caller may read, which for a
+ * partner is where one of its groups holds a role on the group or above it.
+ * https://learn.microsoft.com/rest/api/resources/resource-groups/list
+ */
+function listResourceGroups(
+  sim: SimRequest,
+  state: SandboxState,
+  signer: TokenSigner,
+  audiences: string[],
+): true {
+  const subscriptionId = (sim.path.split('/')[2] ?? '').toLowerCase();
+  if (sim.method !== 'GET')
+    return (armError(sim.res, 405, 'MethodNotAllowed', 'The method is not allowed.'), true);
+  if (sim.url.searchParams.get('api-version') !== '2021-04-01')
+    return (
+      armError(
+        sim.res,
+        400,
+        'InvalidApiVersionParameter',
+        `The api-version '${sim.url.searchParams.get('api-version')}' is invalid. The supported versions are '2021-04-01'.`,
+      ),
+      true
+    );
+  const claims = signer.verify(bearer(sim.req) ?? '', audiences);
+  if (!claims)
+    return (armError(sim.res, 401, 'InvalidAuthenticationToken', 'The access token is invalid.'), true);
+  const customer = state.customerOfSubscription(subscriptionId);
+  if (!customer)
+    return (
+      armError(
+        sim.res,
+        404,
+        'SubscriptionNotFound',
+        `The subscription '${subscriptionId}' could not be found.`,
+      ),
+      true
+    );
+  if (claims.tid !== customer.tenantId.toLowerCase())
+    return (
+      armError(
+        sim.res,
+        401,
+        'InvalidAuthenticationTokenTenant',
+        'The access token is from the wrong issuer. It must match the tenant associated with this subscription.',
+      ),
+      true
+    );
+  const groups = new Set<string>();
+  for (const a of state.roleAssignments.values()) {
+    const m = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)/i.exec(a.scope);
+    if (m && (m[1] as string).toLowerCase() === subscriptionId) groups.add(m[2] as string);
+  }
+  const isAdmin = claims.appid === customer.admin.clientId;
+  const value = [...groups]
+    .filter((g) => isAdmin || canRead(state, claims, `/subscriptions/${subscriptionId}/resourceGroups/${g}`))
+    .map((name) => ({
+      id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
+      name,
+      type: 'Microsoft.Resources/resourceGroups',
+      location: 'westeurope',
+      properties: { provisioningState: 'Succeeded' },
+    }));
+  json(sim.res, 200, { value });
   return true;
 }
 

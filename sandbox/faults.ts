@@ -15,6 +15,8 @@ export interface Faults {
   /** Share of requests answered 200 with a body that is not the service's JSON (0..1). */
   malformedRate: number;
   retryAfterSeconds: number;
+  /** Only requests with these methods meet the faults (e.g. ['GET']: ACS accepts mail, status calls fail). */
+  onlyMethods?: string[];
 }
 
 export const NO_FAULTS: Faults = {
@@ -59,6 +61,7 @@ export class FaultInjector {
   /** Applies the service's faults; true when the request was answered (or dropped) by a fault. */
   async apply(service: Service, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const f = this.get(service);
+    if (f.onlyMethods && !f.onlyMethods.includes(req.method ?? 'GET')) return false;
     if (f.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, f.latencyMs));
     const roll = this.random();
     if (roll < f.dropRate) {

@@ -22,6 +22,8 @@ export interface SandboxCloudOptions {
   acsLimits?: AcsLimits;
   faults?: Partial<Record<Service, Partial<Faults>>>;
   pki?: SandboxPki;
+  /** The cloud's clock (ACS's quota windows, its 5-minute repeatability window); tests pass a simulated one. */
+  now?: () => number;
 }
 
 /**
@@ -49,7 +51,7 @@ export class SandboxCloud {
     this.state = new SandboxState(options);
     this.faults = new FaultInjector();
     for (const [service, f] of Object.entries(options.faults ?? {})) this.faults.set(service as Service, f);
-    this.acs = new AcsSimulator(this.state, this.acsAccessKey, options.acsLimits);
+    this.acs = new AcsSimulator(this.state, this.acsAccessKey, options.acsLimits, options.now);
     const aud = CLOUDS.AzurePublic.audiences;
     this.partnerCenter = new PartnerCenterSimulator(
       this.state,

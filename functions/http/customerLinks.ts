@@ -1,72 +1,70 @@
 import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { getContainer } from '../../shared/app/container';
 import { checkedPage, instructionsPage, invalidLinkPage } from '../../shared/api/customerPages';
-import { ReinstatementService } from '../../shared/api/reinstatementService';
-import { customerScriptsFor } from '../../shared/instructions/customerScripts';
-import { workflowClient } from '../workflowClient';
+import { CustomerLinks } from '../../shared/api/customerLinks';
+import { serve, type RequestScope } from './serve';
 
-const service = async (client: df.DurableClient) =>
-  new ReinstatementService(await getContainer(), workflowClient(client));
+const links = (scope: RequestScope) => new CustomerLinks(scope.app, scope.workflow);
 
-/** The emailed invitation link: record the click, then on to Microsoft's admin center. */
+/** The emailed invitation link: records the click, then on to Microsoft's admin center. */
+export async function customerInvitationLink(
+  request: HttpRequest,
+  scope: RequestScope,
+): Promise<HttpResponseInit> {
+  const target = await links(scope).openInvitation(request.params.token ?? '');
+  if (!target) return invalidLinkPage();
+  return {
+    status: 302,
+    headers: { Location: target, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
+  };
+}
+
+/** The customer's instructions page: every command with the customer's values, per scope. */
+export async function customerInstructions(
+  request: HttpRequest,
+  scope: RequestScope,
+): Promise<HttpResponseInit> {
+  const token = request.params.token ?? '';
+  const found = await links(scope).instructions(token);
+  if (!found) return invalidLinkPage();
+  return instructionsPage(found.reinstatement, found.scripts, `/api/c/${token}/done`);
+}
+
+/** "I've done it": checks the role assignments now (at most once a minute). */
+export async function customerDone(request: HttpRequest, scope: RequestScope): Promise<HttpResponseInit> {
+  const answer = await links(scope).checkNow(request.params.token ?? '');
+  if (!answer) return invalidLinkPage();
+  if (answer.kind === 'nothingToCheck')
+    return checkedPage(answer.reinstatement, 'There is nothing left to check.');
+  if (answer.kind === 'checked')
+    return checkedPage(answer.reinstatement, 'We checked your role assignments just now.');
+  const page = checkedPage(
+    answer.reinstatement,
+    'We checked less than a minute ago; please try again in a minute.',
+  );
+  // Added to the page's own headers (content type, CSP, no-store), not in place of them.
+  return {
+    ...page,
+    status: 429,
+    headers: { ...page.headers, 'Retry-After': String(answer.retryAfterSeconds) },
+  };
+}
+
 df.app.client.http('customerInvitationLink', {
   route: 'c/{token}',
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: async (request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> => {
-    const s = await service(client);
-    const r = await s.fromToken(request.params.token ?? '', 'invitation');
-    if (!r) return invalidLinkPage();
-    return {
-      status: 302,
-      headers: {
-        Location: await s.invitationClicked(r),
-        'Cache-Control': 'no-store',
-        'Referrer-Policy': 'no-referrer',
-      },
-    };
-  },
+  handler: serve(customerInvitationLink),
 });
-
 df.app.client.http('customerInstructions', {
   route: 'c/{token}/instructions',
   methods: ['GET'],
   authLevel: 'anonymous',
-  handler: async (request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> => {
-    const token = request.params.token ?? '';
-    const r = await (await service(client)).fromToken(token, 'instructions');
-    if (!r || !r.partnerGroupObjectId) return invalidLinkPage();
-    const { config } = await getContainer();
-    const scripts = customerScriptsFor(
-      { ...r, partnerGroupObjectId: r.partnerGroupObjectId },
-      config.partner.groupName,
-    );
-    return instructionsPage(r, scripts, `/api/c/${token}/done`);
-  },
+  handler: serve(customerInstructions),
 });
-
-/** At most one customer-triggered check per reinstatement per minute (per instance of the app). */
-const lastCheck = new Map<string, number>();
-
 df.app.client.http('customerDone', {
   route: 'c/{token}/done',
   methods: ['POST'],
   authLevel: 'anonymous',
-  handler: async (request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> => {
-    const s = await service(client);
-    const r = await s.fromToken(request.params.token ?? '', 'instructions');
-    if (!r) return invalidLinkPage();
-    const now = Date.now();
-    if (now - (lastCheck.get(r.id) ?? 0) < 60_000) {
-      const page = checkedPage(r, 'We checked less than a minute ago; please try again in a minute.');
-      // Added to the page's own headers (content type, CSP, no-store), not in place of them.
-      return { ...page, status: 429, headers: { ...page.headers, 'Retry-After': '60' } };
-    }
-    lastCheck.set(r.id, now);
-    if (r.state !== 'AwaitingRoleAssignment') return checkedPage(r, 'There is nothing left to check.');
-    await s.verifyOne(r.id, 'customer-link');
-    const { repository } = await getContainer();
-    return checkedPage(await repository.require(r.id), 'We checked your role assignments just now.');
-  },
+  handler: serve(customerDone),
 });

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
+import type { RpcParameterBinding } from '../worker/coreTypes';
+import type { RegisteredFunction } from '../worker/functionsCore';
 import { bindingOfType, type Invoker } from '../worker/invoker';
 import {
   decideEpisode,
@@ -35,6 +37,8 @@ export interface EngineOptions {
   store: InstanceStore;
   invoker: Invoker;
   clock: Clock;
+  /** The bindings the host adds to an invocation besides its trigger (the durable client's data). */
+  extraInputs?: (fn: RegisteredFunction) => RpcParameterBinding[];
   maxConcurrentOrchestrations?: number;
   maxConcurrentActivities?: number;
   log?: (message: string) => void;
@@ -78,6 +82,7 @@ export class OrchestrationEngine {
   private readonly maxOrchestrations: number;
   private readonly maxActivities: number;
   private readonly log: (message: string) => void;
+  private readonly extraInputs: (fn: RegisteredFunction) => RpcParameterBinding[];
 
   private readonly ready = new Set<string>();
   private readonly running = new Set<string>();
@@ -101,6 +106,7 @@ export class OrchestrationEngine {
     this.maxOrchestrations = options.maxConcurrentOrchestrations ?? 16;
     this.maxActivities = options.maxConcurrentActivities ?? 32;
     this.log = options.log ?? (() => {});
+    this.extraInputs = options.extraInputs ?? (() => []);
     this.unsubscribe = this.clock.onAdvance(() => this.pump());
   }
 
@@ -547,6 +553,7 @@ export class OrchestrationEngine {
       if (!binding) throw new Error(`${item.functionName} is not an activity function`);
       const response = await this.invoker.invoke(fn.metadata.name, [
         { name: binding, data: { json: item.input ?? 'null' } },
+        ...this.extraInputs(fn),
       ]);
       event = {
         EventType: EventType.TaskCompleted,

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RpcHttpCookie, RpcHttpData, RpcTypedData } from '../worker/coreTypes';
 
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** The Functions host accepts request bodies up to 100 MB (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT). */
+export const MAX_BODY_BYTES = 100 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {}
 

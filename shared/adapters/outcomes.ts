@@ -24,6 +24,12 @@ export function failureFor(status: number | undefined, message: string, retryAft
   return { kind: 'permanent', message, status };
 }
 
+/** A failure in one line for a person: what the service answered and what it said. */
+export function describeFailure(failure: Failure): string {
+  if (failure.kind === 'throttled') return `throttled, retry after ${failure.retryAfterMs} ms`;
+  return `${failure.status ? `HTTP ${failure.status}: ` : ''}${failure.message}`;
+}
+
 /** Thrown out of activities so the orchestrator's retry policy runs; permanent ones are not retried. */
 export class ServiceError extends Error {
   constructor(

@@ -1,6 +1,7 @@
 import { ValidationError } from '../model/validationError';
 import { InvalidTransitionError } from '../model/states';
 import { ReinstatementNotFoundError } from '../storage/reinstatementRepository';
+import { NotFoundError, PayloadTooLargeError, StateConflictError, UnsupportedMediaTypeError } from './errors';
 
 /** An HTTP answer, in the shape @azure/functions handlers return. */
 export interface ApiResponse {
@@ -29,23 +30,17 @@ export function problemFor(error: unknown): ApiResponse {
   if (error instanceof ValidationError)
     return problem(400, 'The request is not valid', error.message, { errors: error.issues });
   if (error instanceof ReinstatementNotFoundError) return problem(404, 'No such reinstatement');
+  if (error instanceof NotFoundError) return problem(404, `No such ${error.what}`);
+  if (error instanceof StateConflictError)
+    return problem(409, 'Not possible in the current state', error.message, {
+      state: error.state,
+      possibleWhen: error.allowedIn,
+    });
   if (error instanceof InvalidTransitionError)
     return problem(409, 'Not possible in the current state', error.message, { state: error.from });
+  if (error instanceof PayloadTooLargeError)
+    return problem(413, 'The request body is too large', error.message, { limitBytes: error.limitBytes });
+  if (error instanceof UnsupportedMediaTypeError)
+    return problem(415, 'Unsupported content type', error.message, { accepted: error.accepted });
   return problem(500, 'Something went wrong on our side', 'The error was logged; try again later.');
-}
-
-/** Parses a JSON body, or answers with a problem naming the body. */
-export function parseJsonBody(
-  text: string,
-): { ok: true; value: unknown } | { ok: false; response: ApiResponse } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return {
-      ok: false,
-      response: problem(400, 'The request is not valid', 'body: must be JSON', {
-        errors: [{ field: 'body', rule: 'must be JSON' }],
-      }),
-    };
-  }
 }

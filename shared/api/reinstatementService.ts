@@ -1,88 +1,90 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Container } from '../app/container';
 import { activeKey } from '../model/activeKey';
-import { renderScope } from '../model/scopes';
+import type { AuditEntry } from '../model/audit';
 import { isReinstatementId } from '../model/identifiers';
-import { parseReinstatementRequest } from '../model/request';
-import { isFinalState, isReinstatementState, type ReinstatementState } from '../model/states';
-import { ValidationError } from '../model/validationError';
-import { buildInvitationLink } from '../links/invitationLink';
-import { verifyCustomerToken, type TokenPurpose } from '../links/customerTokens';
-import { parsePartnerCenterEvent } from '../adapters/partnerCenter/webhookEvents';
-import { verifyScopes, type VerificationSummary } from '../workflow/verification';
-import { allPages } from '../storage/reinstatementRepository';
-import { Events, type AcceptedEvent, type WorkflowInput } from '../workflow/workflowTypes';
 import type { Reinstatement } from '../model/reinstatement';
+import { parseReinstatementRequest } from '../model/request';
+import {
+  isFinalState,
+  isReinstatementState,
+  RESUMABLE_STATES,
+  type ReinstatementState,
+} from '../model/states';
+import { ValidationError } from '../model/validationError';
+import { allPages } from '../storage/reinstatementRepository';
+import {
+  Events,
+  Orchestrations,
+  type AcceptedEvent,
+  type ActorEvent,
+  type ResendEvent,
+  type WorkflowClient,
+} from '../workflow/contract';
+import { endReinstatement } from '../workflow/ending';
+import { reinstatementInput, startReinstatement, type StartResult } from '../workflow/starting';
+import { verifyScopes, type VerificationSummary } from '../workflow/verification';
+import { StateConflictError } from './errors';
 
-export const ORCHESTRATOR = 'reinstatement';
-
-/** The durable client operations this service needs (df.getClient in the functions layer). */
-export interface WorkflowClient {
-  /** Starts the orchestration; a no-op when that instance is already running. */
-  start(instanceId: string, input: WorkflowInput): Promise<void>;
-  raise(instanceId: string, event: string, data: unknown): Promise<void>;
+/** One mail of a reinstatement, as the API shows it. */
+export interface MailView {
+  kind: string;
+  sequence: number;
+  state: string;
+  to: string;
+  subject: string;
+  queuedAt: string;
+  sentAt?: string;
+  failure?: string;
 }
 
-export type StartResult = { kind: 'started' | 'existing'; reinstatement: Reinstatement };
+export interface ReinstatementView extends Reinstatement {
+  /** What the orchestration is doing now (its custom status), when it runs. */
+  step?: unknown;
+  audit: AuditEntry[];
+  mails: MailView[];
+}
+
+const RUNNING_STATES = RESUMABLE_STATES;
 
 /**
- * What the partner, the customer and Partner Center can ask of the product. Validation happens
- * before anything is written; every change goes through the repository (state machine + audit).
+ * What the partner's people and tools can ask of the product. Input is validated before anything is
+ * written; every change goes through the repository (state machine + audit) or through the
+ * reinstatement's own orchestration; an action the current state does not allow is refused (409).
  */
 export class ReinstatementService {
   constructor(
-    private readonly c: Container,
+    private readonly app: Container,
     private readonly workflow: WorkflowClient,
   ) {}
 
-  private input(id: string): WorkflowInput {
-    const s = this.c.config.schedule;
-    return {
-      reinstatementId: id,
-      schedule: {
-        invitationReminderDays: s.invitationReminderDays,
-        invitationExpiryDays: s.invitationExpiryDays,
-        roleAssignmentReminderDays: s.roleAssignmentReminderDays,
-        roleAssignmentDeadlineDays: s.roleAssignmentDeadlineDays,
-      },
-    };
-  }
-
-  /** Starts one; the same customer and scopes while one is running returns that one. */
-  async start(body: unknown, requestedBy: string): Promise<StartResult> {
+  /** Starts one; the same customer and scopes while one is running answers that one. */
+  async start(body: unknown, by: string): Promise<StartResult> {
     const request = parseReinstatementRequest(body, {
-      delegatedAdmin: this.c.config.partner.delegatedAdminDefault,
+      delegatedAdmin: this.app.config.partner.delegatedAdminDefault,
     });
-    const id = `r-${randomUUID().replace(/-/g, '')}`;
-    const holder = await this.c.repository.claimActive(
-      activeKey(request.customerTenantId, request.scopes.map(renderScope)),
-      id,
-      async (other) => {
-        const existing = await this.c.repository.get(other);
-        return existing !== undefined && !isFinalState(existing.state);
-      },
-    );
-    if (holder !== id) {
-      const existing = await this.c.repository.require(holder);
-      // A start that crashed between recording and starting is completed here (starting twice is a no-op).
-      if (existing.state === 'Requested') await this.workflow.start(existing.id, this.input(existing.id));
-      return { kind: 'existing', reinstatement: existing };
-    }
-    const created = await this.c.repository.create(id, request, {
-      actor: 'partner',
-      details: { by: requestedBy },
-    });
-    await this.workflow.start(id, this.input(id));
-    return { kind: 'started', reinstatement: created };
+    return startReinstatement(this.deps, request, `r-${randomUUID().replace(/-/g, '')}`, by);
   }
 
-  async get(id: string) {
-    if (!isReinstatementId(id)) throw ValidationError.single('id', 'must be a reinstatement id');
-    const reinstatement = await this.c.repository.require(id);
-    const audit = [];
-    for await (const items of allPages((page) => this.c.repository.listAudit(id, page), 500))
+  async get(id: string): Promise<ReinstatementView> {
+    const reinstatement = await this.require(id);
+    const audit: AuditEntry[] = [];
+    for await (const items of allPages((page) => this.app.repository.listAudit(id, page), 500))
       audit.push(...items);
-    return { ...reinstatement, audit };
+    const mails = (await this.app.outbox.listStream(id)).map((m): MailView => ({
+      kind: m.key.kind,
+      sequence: m.key.sequence,
+      state: m.state,
+      to: m.to,
+      subject: m.subject,
+      queuedAt: m.queuedAt,
+      ...(m.sentAt ? { sentAt: m.sentAt } : {}),
+      ...(m.failure ? { failure: m.failure } : {}),
+    }));
+    const step = isFinalState(reinstatement.state)
+      ? undefined
+      : (await this.workflow.status(id))?.customStatus;
+    return { ...reinstatement, ...(step !== undefined ? { step } : {}), audit, mails };
   }
 
   async list(query: {
@@ -103,45 +105,89 @@ export class ReinstatementService {
     if (query.state) {
       if (!isReinstatementState(query.state))
         throw ValidationError.single('state', 'must be a reinstatement state, e.g. InvitationSent');
-      return this.c.repository.listByState(query.state, page);
+      return this.app.repository.listByState(query.state, page);
     }
-    if (query.customer) return this.c.repository.listByCustomer(query.customer.toLowerCase(), page);
-    return this.c.repository.listAll(page);
-  }
-
-  private async requireIn(id: string, states: ReinstatementState[]): Promise<Reinstatement> {
-    if (!isReinstatementId(id)) throw ValidationError.single('id', 'must be a reinstatement id');
-    const r = await this.c.repository.require(id);
-    if (!states.includes(r.state))
-      throw new ValidationError([
-        { field: 'state', rule: `is ${r.state}; this needs ${states.join(' or ')}` },
-      ]);
-    return r;
+    if (query.customer) return this.app.repository.listByCustomer(query.customer.toLowerCase(), page);
+    return this.app.repository.listAll(page);
   }
 
   /** The partner confirms the customer accepted (they saw it in Partner Center). */
-  async confirmAcceptance(id: string): Promise<void> {
-    await this.requireIn(id, ['Requested', 'InvitationSent']);
+  async confirmAcceptance(id: string, by: string): Promise<void> {
+    await this.requireRunning(id, 'confirming acceptance', ['Requested', 'InvitationSent']);
+    await this.app.repository.record(id, { what: 'acceptance-confirmed', actor: 'partner', details: { by } });
     await this.workflow.raise(id, Events.Accepted, {
       via: 'partner',
       eventId: randomUUID(),
     } satisfies AcceptedEvent);
   }
 
-  async cancel(id: string): Promise<void> {
-    const r = await this.requireIn(id, ['Requested', 'InvitationSent', 'Accepted', 'AwaitingRoleAssignment']);
-    await this.workflow.raise(r.id, Events.Cancel, { by: 'partner' });
+  /** Sends the current step's mail again, in people's lane, through the orchestration and the pace. */
+  async resend(id: string, by: string): Promise<{ mail: 'invitation' | 'instructions'; sequence: number }> {
+    const r = await this.requireRunning(id, 'a resend', ['InvitationSent', 'AwaitingRoleAssignment']);
+    const sequence = r.counters.resends + 1;
+    await this.app.repository.record(id, {
+      what: 'resend-requested',
+      actor: 'partner',
+      details: { by, sequence },
+    });
+    await this.workflow.raise(id, Events.Resend, { by, sequence } satisfies ResendEvent);
+    return { mail: r.state === 'InvitationSent' ? 'invitation' : 'instructions', sequence };
   }
 
-  /** Sends the current step's mail again, now. */
-  async resend(id: string): Promise<void> {
-    const r = await this.requireIn(id, ['InvitationSent', 'AwaitingRoleAssignment']);
-    const sequence = 100 + r.counters.remindersSent + r.auditCount;
-    const result =
-      r.state === 'InvitationSent'
-        ? await this.c.activities.sendInvitation({ reinstatementId: id, sequence })
-        : await this.c.activities.sendInstructions({ reinstatementId: id, sequence });
-    if (!result.ok) throw new ValidationError([{ field: 'email', rule: result.reason }]);
+  /**
+   * Cancels whatever the orchestration is doing, and answers the state reached. When no orchestration
+   * runs for it (it failed, was terminated or never started) the record itself is cancelled.
+   */
+  async cancel(id: string, by: string): Promise<{ state: ReinstatementState }> {
+    const r = await this.require(id);
+    if (isFinalState(r.state)) throw new StateConflictError('cancelling', r.state, RUNNING_STATES);
+    const reason = `cancelled by ${by}`;
+    if (await this.workflow.raise(id, Events.Cancel, { by } satisfies ActorEvent)) {
+      const ended = await this.finalState(id, 10_000);
+      if (ended) return { state: ended };
+      return { state: (await this.require(id)).state };
+    }
+    return { state: await endReinstatement(this.app, this.workflow, id, 'Cancelled', reason, 'partner') };
+  }
+
+  /** Starts a Failed reinstatement again from the step that failed; mails already sent are not sent again. */
+  async retry(id: string, by: string): Promise<{ state: ReinstatementState }> {
+    const r = await this.require(id);
+    if (r.state !== 'Failed') throw new StateConflictError('a retry', r.state, ['Failed']);
+    const running = await this.workflow.status(id);
+    if (running && ['Pending', 'Running', 'ContinuedAsNew'].includes(running.runtimeStatus))
+      throw new StateConflictError('a retry while its orchestration is still finishing', r.state, ['Failed']);
+    const holder = await this.app.repository.claimActive(activeKey(r.customerTenantId, r.scopes), id);
+    if (holder !== id)
+      throw ValidationError.single(
+        'id',
+        `reinstatement ${holder} is already running for the same customer and scopes`,
+      );
+    const resumeIn = r.failedIn ?? 'Requested';
+    await this.app.repository.update(id, (current) => {
+      if (current.state !== 'Failed') return null;
+      current.state = resumeIn;
+      delete current.failedIn;
+      delete current.stateReason;
+      return {
+        next: current,
+        reopen: true,
+        audit: { what: 'retried', actor: 'partner', details: { by, resumeIn } },
+      };
+    });
+    await this.workflow.start(
+      Orchestrations.reinstatement,
+      id,
+      reinstatementInput(this.app.config, id, true),
+    );
+    return { state: resumeIn };
+  }
+
+  async verifyOne(id: string, actor: 'partner' | 'customer-link'): Promise<VerificationSummary> {
+    const r = await this.require(id);
+    if (r.state !== 'AwaitingRoleAssignment')
+      throw new StateConflictError('verification', r.state, ['AwaitingRoleAssignment']);
+    return this.verify([r], actor);
   }
 
   /** Checks the pending scopes of these reinstatements now and moves their orchestrations on. */
@@ -150,120 +196,79 @@ export class ReinstatementService {
     actor: 'partner' | 'customer-link' | 'timer',
   ): Promise<VerificationSummary> {
     const summary = await verifyScopes(
-      { repository: this.c.repository, verifier: this.c.verifier, now: this.c.now },
+      this.app,
       reinstatements,
-      this.c.config.schedule.verifyConcurrency,
+      this.app.config.schedule.verifyConcurrency,
       actor,
     );
-    for (const id of summary.advanced) await this.workflow.raise(id, Events.ScopeVerified, { by: actor });
+    for (const id of summary.advanced)
+      await this.workflow.raise(id, Events.ScopeVerified, { by: actor } satisfies ActorEvent);
     return summary;
   }
 
-  async verifyOne(id: string, actor: 'partner' | 'customer-link'): Promise<VerificationSummary> {
-    return this.verify([await this.requireIn(id, ['AwaitingRoleAssignment'])], actor);
-  }
-
-  /** Every reinstatement awaiting a role assignment, a page at a time. */
-  async verifyAllPending(): Promise<VerificationSummary> {
-    const total: VerificationSummary = {
+  /** Every reinstatement awaiting a role assignment, a page at a time, until ARM asks to back off. */
+  async verifyAllPending(): Promise<Omit<VerificationSummary, 'scopes'>> {
+    const started = Date.now();
+    const total = {
       checked: 0,
       verified: 0,
       stillPending: 0,
       throttled: 0,
       failed: 0,
       durationMs: 0,
-      advanced: [],
+      advanced: [] as string[],
     };
+    let backOffMs: number | undefined;
     for await (const items of allPages((page) =>
-      this.c.repository.listByState('AwaitingRoleAssignment', page),
+      this.app.repository.listByState('AwaitingRoleAssignment', page),
     )) {
       const s = await this.verify(items, 'timer');
       for (const k of ['checked', 'verified', 'stillPending', 'throttled', 'failed'] as const)
         total[k] += s[k];
       total.advanced.push(...s.advanced);
       if (s.backOffMs !== undefined) {
-        total.backOffMs = s.backOffMs;
+        backOffMs = s.backOffMs;
         break;
       }
     }
-    return total;
+    return { ...total, durationMs: Date.now() - started, ...(backOffMs !== undefined ? { backOffMs } : {}) };
   }
 
-  /** Asks Partner Center about customers still awaiting acceptance (a missed webhook is caught here). */
-  async reconcileAcceptances(): Promise<number> {
-    if (!this.c.config.cloud.partnerCenterCheck) return 0;
-    let moved = 0;
-    for await (const items of allPages((page) => this.c.repository.listByState('InvitationSent', page))) {
-      for (const r of items) {
-        const check = await this.c.partnerCenter.customerRelationship(r.customerTenantId);
-        if (check.kind === 'related') {
-          await this.workflow.raise(r.id, Events.Accepted, {
-            via: 'reconciliation',
-            eventId: `reconciliation-${r.id}`,
-          } satisfies AcceptedEvent);
-          moved++;
-        }
-      }
+  private get deps() {
+    return { config: this.app.config, repository: this.app.repository, workflow: this.workflow };
+  }
+
+  private async require(id: string): Promise<Reinstatement> {
+    if (!isReinstatementId(id)) throw ValidationError.single('id', 'must be a reinstatement id');
+    return this.app.repository.require(id);
+  }
+
+  /** The reinstatement, in one of `states`, with its orchestration running to act on the request. */
+  private async requireRunning(
+    id: string,
+    action: string,
+    states: ReinstatementState[],
+  ): Promise<Reinstatement> {
+    const r = await this.require(id);
+    if (!states.includes(r.state)) throw new StateConflictError(action, r.state, states);
+    const status = await this.workflow.status(id);
+    if (!status || !['Pending', 'Running', 'ContinuedAsNew'].includes(status.runtimeStatus))
+      throw new StateConflictError(
+        `${action} (its orchestration is not running: cancel it, or wait for the watchdog to repair it)`,
+        r.state,
+        states,
+      );
+    return r;
+  }
+
+  /** Waits (briefly) until the record is final; its final state, or undefined when it is not yet. */
+  private async finalState(id: string, withinMs: number): Promise<ReinstatementState | undefined> {
+    const until = Date.now() + withinMs;
+    for (;;) {
+      const r = await this.app.repository.require(id);
+      if (isFinalState(r.state)) return r.state;
+      if (Date.now() > until) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return moved;
-  }
-
-  /**
-   * A Partner Center webhook call: verified, parsed, mapped to the customer's reinstatements waiting
-   * for acceptance. Duplicates and unknown customers change nothing.
-   */
-  async partnerCenterWebhook(
-    headers: Record<string, string | undefined>,
-    rawBody: Buffer,
-  ): Promise<{ status: number; matched: number; reason?: string }> {
-    const verified = await this.c.webhookVerifier.verify(headers, rawBody);
-    if (!verified.ok) return { status: 401, matched: 0, reason: verified.reason };
-    const parsed = parsePartnerCenterEvent(rawBody.toString('utf8'));
-    if (!parsed.ok) return { status: 200, matched: 0, reason: parsed.reason };
-    const event = parsed.event;
-    if (!event.customerTenantId) return { status: 200, matched: 0, reason: 'validation event' };
-    const eventId = createHash('sha256').update(rawBody).digest('hex').slice(0, 32);
-    let matched = 0;
-    for await (const items of allPages((page) =>
-      this.c.repository.listByCustomer(event.customerTenantId as string, page),
-    )) {
-      // Requested too: the acceptance can beat the invitation's own bookkeeping; the orchestration
-      // keeps the event until it waits for it.
-      for (const r of items.filter((x) => x.state === 'Requested' || x.state === 'InvitationSent')) {
-        await this.c.repository.record(r.id, {
-          what: 'webhook-received',
-          actor: 'webhook',
-          details: { event: event.eventName, eventId, changedAt: event.changedAt },
-        });
-        await this.workflow.raise(r.id, Events.Accepted, { via: 'webhook', eventId } satisfies AcceptedEvent);
-        matched++;
-      }
-    }
-    return {
-      status: 200,
-      matched,
-      ...(matched ? {} : { reason: 'no reinstatement waits for this customer' }),
-    };
-  }
-
-  /** A customer's link: the reinstatement it is for, or undefined for any invalid token. */
-  async fromToken(token: string, purpose: TokenPurpose): Promise<Reinstatement | undefined> {
-    const check = verifyCustomerToken(this.c.config.links.signingKeys, token, purpose, this.c.now());
-    if (!check.valid) return undefined;
-    return this.c.repository.get(check.claims.reinstatementId);
-  }
-
-  /** Records the click and answers where to send the customer (Microsoft's invitation). */
-  async invitationClicked(r: Reinstatement): Promise<string> {
-    await this.c.repository.record(
-      r.id,
-      { what: 'link-clicked', actor: 'customer-link' },
-      (x) => x.counters.linkClicks++,
-    );
-    return buildInvitationLink({
-      partnerTenantId: this.c.config.partner.tenantId,
-      msppId: this.c.config.partner.msppId,
-      delegatedAdmin: r.delegatedAdmin,
-    });
   }
 }

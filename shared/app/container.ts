@@ -1,25 +1,31 @@
 import { readFileSync } from 'node:fs';
-import { ArmRoleAssignmentVerifier } from '../adapters/arm/roleAssignmentVerifier';
+import { tableClient } from '../../lib/tables/tableClient';
+import {
+  ArmRoleAssignmentVerifier,
+  type RoleAssignmentVerifier,
+} from '../adapters/arm/roleAssignmentVerifier';
 import { AcsEmailSender } from '../adapters/email/acsEmailSender';
-import { EmailOutbox } from '../adapters/email/emailOutbox';
-import { SendPacer } from '../adapters/email/sendPacer';
 import { GraphPartnerGroupLookup } from '../adapters/graph/adminAgentsLookup';
 import { createCredentials } from '../adapters/identity';
 import { PartnerCenterClient } from '../adapters/partnerCenter/partnerCenterClient';
 import { WebhookReadiness } from '../adapters/partnerCenter/webhookReadiness';
 import { WebhookVerifier } from '../adapters/partnerCenter/webhookVerifier';
 import { getConfig, type AppConfig } from '../config/appConfig';
+import { MailDispatch } from '../email/dispatch';
+import { Outbox } from '../email/outbox';
+import { BulkJobRepository } from '../storage/bulkJobRepository';
 import { ReinstatementRepository } from '../storage/reinstatementRepository';
-import { tableClient } from '../../lib/tables/tableClient';
-import { createActivities, type Activities } from '../workflow/activities';
+import { createActivities } from '../workflow/activities';
+import type { Activities } from '../workflow/contract';
 
 /** Everything the app's functions use, built once from the configuration. */
 export interface Container {
   config: AppConfig;
   repository: ReinstatementRepository;
-  outbox: EmailOutbox;
-  pacer: SendPacer;
-  verifier: ArmRoleAssignmentVerifier;
+  bulkJobs: BulkJobRepository;
+  outbox: Outbox;
+  mail: MailDispatch;
+  verifier: RoleAssignmentVerifier;
   partnerCenter: PartnerCenterClient;
   webhookVerifier: WebhookVerifier;
   readiness: WebhookReadiness;
@@ -27,52 +33,66 @@ export interface Container {
   now: () => Date;
 }
 
-const table = (config: AppConfig, name: string) => tableClient(config.storage.connectionString, name);
-
 export async function createContainer(
   config: AppConfig,
   now: () => Date = () => new Date(),
 ): Promise<Container> {
+  const table = (name: string) => tableClient(config.storage.connectionString, name);
   const credentials = createCredentials(config);
-  const reinstatements = table(config, config.storage.reinstatementsTable);
-  const outboxTable = table(config, config.storage.emailOutboxTable);
-  const state = table(config, config.storage.partnerStateTable);
-  await Promise.all([reinstatements.createTable(), outboxTable.createTable(), state.createTable()]);
-  const repository = new ReinstatementRepository(reinstatements, { clock: now });
-  const outbox = new EmailOutbox(outboxTable, new AcsEmailSender(config), now);
-  const pacer = new SendPacer(
-    state,
+  const tables = {
+    reinstatements: table(config.storage.reinstatementsTable),
+    outbox: table(config.storage.emailOutboxTable),
+    state: table(config.storage.partnerStateTable),
+    bulk: table(config.storage.bulkJobsTable),
+  };
+  await Promise.all(Object.values(tables).map((t) => t.createTable()));
+  const repository = new ReinstatementRepository(tables.reinstatements, { clock: now });
+  const bulkJobs = new BulkJobRepository(tables.bulk);
+  const outbox = new Outbox(tables.outbox, new AcsEmailSender(config), now);
+  const mail = new MailDispatch(
+    outbox,
     { perMinute: config.pacing.emailsPerMinute, perHour: config.pacing.emailsPerHour },
     now,
+    { giveUpAfterMs: config.schedule.transientRetryHours * 3_600_000 },
   );
-  const verifier = new ArmRoleAssignmentVerifier(config, credentials);
-  const groupLookup = new GraphPartnerGroupLookup(config, credentials, state, now);
+  const groupLookup = new GraphPartnerGroupLookup(config, credentials, tables.state, now);
   const partnerCenter = new PartnerCenterClient(config, credentials);
   const ca = config.identity.caFile ? readFileSync(config.identity.caFile, 'utf8') : undefined;
-  const webhookVerifier = new WebhookVerifier({
-    certificateHost: config.cloud.webhookCertificateHost,
-    ...(ca ? { extraTrustedRootsPem: ca, downloadCa: ca } : {}),
-    now,
-  });
   return {
     config,
     repository,
+    bulkJobs,
     outbox,
-    pacer,
-    verifier,
+    mail,
+    verifier: new ArmRoleAssignmentVerifier(config, credentials),
     partnerCenter,
-    webhookVerifier,
-    readiness: new WebhookReadiness(partnerCenter, state, now),
-    activities: createActivities({ config, repository, outbox, pacer, groupLookup, verifier, now }),
+    webhookVerifier: new WebhookVerifier({
+      certificateHost: config.cloud.webhookCertificateHost,
+      ...(ca ? { extraTrustedRootsPem: ca, downloadCa: ca } : {}),
+      now,
+    }),
+    readiness: new WebhookReadiness(partnerCenter, tables.state, now),
+    activities: createActivities({ config, repository, mail, groupLookup, bulkJobs, now }),
     now,
   };
 }
 
 let shared: Promise<Container> | undefined;
+let clock: () => Date = () => new Date();
+
+/**
+ * Sets the app's clock before the container is built: tests that run the app on the offline
+ * runtime's simulated time hand it the runtime's clock, so that the email pace, customer-link
+ * expiry and every recorded time follow the same time as the orchestrations' durable timers.
+ */
+export function setAppClock(now: () => Date): void {
+  if (shared) throw new Error('the app clock must be set before the container is built');
+  clock = now;
+}
 
 /** The app's container, built on first use (configuration was validated at start-up). */
 export function getContainer(): Promise<Container> {
-  shared ??= createContainer(getConfig()).catch((error: unknown) => {
+  shared ??= createContainer(getConfig(), clock).catch((error: unknown) => {
     shared = undefined;
     throw error;
   });

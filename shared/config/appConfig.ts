@@ -62,7 +62,9 @@ const settingsShape = {
   ROLE_ASSIGNMENT_REMINDER_DAYS: dayListSetting('3,7'),
   ROLE_ASSIGNMENT_DEADLINE_DAYS: daysSetting(14),
   VERIFY_SCHEDULE: ncrontabSetting('0 */15 * * * *'),
+  WATCHDOG_SCHEDULE: ncrontabSetting('0 5-59/10 * * * *'),
   VERIFY_CONCURRENCY: integerSetting(8, 1, 64),
+  TRANSIENT_RETRY_HOURS: integerSetting(24, 1, 24 * 14),
   AzureWebJobsStorage: requiredString(
     'the storage connection string; UseDevelopmentStorage=true for Azurite',
   ),
@@ -75,6 +77,7 @@ const settingsShape = {
   TABLE_REINSTATEMENTS: tableNameSetting('Reinstatements'),
   TABLE_EMAIL_OUTBOX: tableNameSetting('EmailOutbox'),
   TABLE_PARTNER_STATE: tableNameSetting('PartnerState'),
+  TABLE_BULK_JOBS: tableNameSetting('BulkJobs'),
   CLOUD: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() ? v.trim() : 'AzurePublic'),
     z.enum(CloudNames, { error: `must be one of ${CloudNames.join(', ')}` }),
@@ -180,7 +183,10 @@ export interface AppConfig {
     roleAssignmentReminderDays: number[];
     roleAssignmentDeadlineDays: number;
     verifySchedule: string;
+    watchdogSchedule: string;
     verifyConcurrency: number;
+    /** How long a step keeps retrying throttling and outages before the reinstatement fails. */
+    transientRetryHours: number;
   };
   storage: {
     connectionString: string;
@@ -188,6 +194,7 @@ export interface AppConfig {
     reinstatementsTable: string;
     emailOutboxTable: string;
     partnerStateTable: string;
+    bulkJobsTable: string;
   };
   cloud: CloudEndpoints & { name: string; partnerCenterCheck: boolean };
   identity: {
@@ -252,7 +259,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       roleAssignmentReminderDays: s.ROLE_ASSIGNMENT_REMINDER_DAYS,
       roleAssignmentDeadlineDays: s.ROLE_ASSIGNMENT_DEADLINE_DAYS,
       verifySchedule: s.VERIFY_SCHEDULE,
+      watchdogSchedule: s.WATCHDOG_SCHEDULE,
       verifyConcurrency: s.VERIFY_CONCURRENCY,
+      transientRetryHours: s.TRANSIENT_RETRY_HOURS,
     },
     storage: {
       connectionString: s.AzureWebJobsStorage,
@@ -260,6 +269,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       reinstatementsTable: s.TABLE_REINSTATEMENTS,
       emailOutboxTable: s.TABLE_EMAIL_OUTBOX,
       partnerStateTable: s.TABLE_PARTNER_STATE,
+      bulkJobsTable: s.TABLE_BULK_JOBS,
     },
     cloud: {
       name: s.CLOUD,

@@ -62,10 +62,14 @@ export function verifyCustomerToken(
   const [, body, signature] = parts as [string, string, string];
   if (!B64URL.test(body) || !B64URL.test(signature)) return invalid;
 
-  const presented = Buffer.from(signature, 'base64url');
+  // The signature is compared as text, in its one canonical encoding: base64url decoding ignores the
+  // last character's spare bits, so comparing decoded bytes would accept several spellings of it.
+  const presented = Buffer.from(signature, 'utf8');
   const signedPart = `${VERSION}.${body}`;
   // Both keys are always computed, so timing does not tell which key (if any) matched.
-  const candidates = [keys.current, keys.previous ?? keys.current].map((key) => mac(key, signedPart));
+  const candidates = [keys.current, keys.previous ?? keys.current].map((key) =>
+    Buffer.from(mac(key, signedPart).toString('base64url'), 'utf8'),
+  );
   let matched = false;
   for (const expected of candidates) {
     if (presented.length === expected.length && timingSafeEqual(presented, expected)) matched = true;

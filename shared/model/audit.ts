@@ -1,6 +1,9 @@
 import type { ReinstatementState } from './states';
 
-/** Who caused an event: the workflow itself, a partner operator, the customer's link, or Partner Center. */
+/**
+ * Who caused an event: the workflow itself, a partner operator, the customer's link, Partner Center,
+ * the verification timer, or the watchdog that repairs reinstatements whose orchestration stopped.
+ */
 export const AuditActors = [
   'system',
   'partner',
@@ -8,6 +11,7 @@ export const AuditActors = [
   'webhook',
   'reconciliation',
   'timer',
+  'watchdog',
 ] as const;
 export type AuditActor = (typeof AuditActors)[number];
 

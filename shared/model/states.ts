@@ -66,3 +66,18 @@ export class InvalidTransitionError extends Error {
 export function assertTransition(from: ReinstatementState, to: ReinstatementState): void {
   if (!canTransition(from, to)) throw new InvalidTransitionError(from, to);
 }
+
+/**
+ * Failed is final, except that an operator may retry it: the reinstatement goes back to the state
+ * it failed in and goes on from there. No other final state is ever left.
+ */
+export const RESUMABLE_STATES: readonly ReinstatementState[] = [
+  'Requested',
+  'InvitationSent',
+  'Accepted',
+  'AwaitingRoleAssignment',
+];
+
+export function assertReopening(from: ReinstatementState, to: ReinstatementState): void {
+  if (from !== 'Failed' || !RESUMABLE_STATES.includes(to)) throw new InvalidTransitionError(from, to);
+}

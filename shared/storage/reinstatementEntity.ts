@@ -1,6 +1,6 @@
 import type { TableEntity } from '@azure/data-tables';
 import type { AuditEntry } from '../model/audit';
-import type { Reinstatement, ScopeStatus } from '../model/reinstatement';
+import type { Reinstatement, ScopeStatus, Trouble } from '../model/reinstatement';
 import { isReinstatementState } from '../model/states';
 import { readChunks, writeChunks } from '../../lib/tables/chunkedProperty';
 import { sequenceKey } from '../../lib/tables/tableKeys';
@@ -30,10 +30,19 @@ export function toRecordEntity(r: Reinstatement): Entity {
     state: r.state,
     ...(r.stateReason !== undefined ? { stateReason: r.stateReason } : {}),
     ...(r.partnerGroupObjectId !== undefined ? { partnerGroupObjectId: r.partnerGroupObjectId } : {}),
+    ...optional(r, [
+      'invitationSentAt',
+      'instructionsSentAt',
+      'acceptedAt',
+      'failedIn',
+      'lastCustomerCheckAt',
+    ]),
+    ...(r.trouble ? { trouble: JSON.stringify(r.trouble) } : {}),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     stateChangedAt: r.stateChangedAt,
     remindersSent: r.counters.remindersSent,
+    resends: r.counters.resends,
     verificationChecks: r.counters.verificationChecks,
     linkClicks: r.counters.linkClicks,
     auditCount: r.auditCount,
@@ -41,6 +50,16 @@ export function toRecordEntity(r: Reinstatement): Entity {
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** The named optional string properties that are set, as entity properties. */
+function optional<K extends keyof Reinstatement>(r: Reinstatement, keys: K[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const value = r[key];
+    if (typeof value === 'string') out[key] = value;
+  }
+  return out;
+}
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
 
 export function fromRecordEntity(e: Record<string, unknown>): Reinstatement {
@@ -60,6 +79,7 @@ export function fromRecordEntity(e: Record<string, unknown>): Reinstatement {
     stateChangedAt: String(e.stateChangedAt),
     counters: {
       remindersSent: num(e.remindersSent),
+      resends: num(e.resends),
       verificationChecks: num(e.verificationChecks),
       linkClicks: num(e.linkClicks),
     },
@@ -71,6 +91,18 @@ export function fromRecordEntity(e: Record<string, unknown>): Reinstatement {
   if (reason !== undefined) r.stateReason = reason;
   const group = str(e.partnerGroupObjectId);
   if (group !== undefined) r.partnerGroupObjectId = group;
+  for (const key of [
+    'invitationSentAt',
+    'instructionsSentAt',
+    'acceptedAt',
+    'lastCustomerCheckAt',
+  ] as const) {
+    const value = str(e[key]);
+    if (value !== undefined) r[key] = value;
+  }
+  if (isReinstatementState(e.failedIn)) r.failedIn = e.failedIn;
+  const trouble = str(e.trouble);
+  if (trouble) r.trouble = JSON.parse(trouble) as Trouble;
   return r;
 }
 

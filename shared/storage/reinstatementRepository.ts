@@ -1,10 +1,10 @@
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { tableClient } from '../../lib/tables/tableClient';
 import type { AuditEntry, AuditEntryInput } from '../model/audit';
 import { isReinstatementId } from '../model/identifiers';
 import { newReinstatement, type Reinstatement } from '../model/reinstatement';
 import type { ReinstatementRequest } from '../model/request';
-import { assertTransition, type ReinstatementState } from '../model/states';
+import { assertReopening, assertTransition, isFinalState, type ReinstatementState } from '../model/states';
 import { ValidationError } from '../model/validationError';
 import {
   AUDIT_ROW_PREFIX,
@@ -45,7 +45,10 @@ export async function* allPages<T>(
 export interface Change {
   /** The whole next record (a modified copy of the current one). */
   next: Reinstatement;
-  audit: AuditEntryInput;
+  /** The audit row to append; only a change that moves no state may go without one. */
+  audit?: AuditEntryInput;
+  /** An operator's retry of a Failed reinstatement (the one way out of a final state). */
+  reopen?: true;
 }
 
 export class ReinstatementNotFoundError extends Error {
@@ -161,7 +164,7 @@ export class ReinstatementRepository {
       try {
         await this.table.submitTransaction([
           ['update', toRecordEntity(next.record), 'Replace', { etag: current.etag }],
-          ['create', toAuditEntity(next.entry)],
+          ...(next.entry ? [['create', toAuditEntity(next.entry)] as TransactionAction] : []),
         ]);
         return next.record;
       } catch (error) {
@@ -226,33 +229,41 @@ export class ReinstatementRepository {
 
   /**
    * Claims the "one running reinstatement per customer and scopes" lock for `id`. Answers the id
-   * that holds it: `id` itself when claimed, or the running one that already did.
+   * that holds it: `id` itself when claimed (or already held), or the running one that did. A lock
+   * is taken over only when its holder has ended, or when its holder's record never appeared within
+   * `startGraceMs` of the claim (the start that claimed it died before recording anything).
    */
-  async claimActive(
-    key: string,
-    id: string,
-    isRunning: (holder: string) => Promise<boolean>,
-  ): Promise<string> {
+  async claimActive(key: string, id: string, startGraceMs = 120_000): Promise<string> {
     const partitionKey = `active-${assertSafeTableKey(key, 'lock key')}`;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const claimedAt = this.clock().toISOString();
       try {
-        await this.table.createEntity({ partitionKey, rowKey: 'lock', reinstatementId: id });
+        await this.table.createEntity({ partitionKey, rowKey: 'lock', reinstatementId: id, claimedAt });
         return id;
       } catch (error) {
         if (!isConflict(error)) throw error;
       }
       let lock;
       try {
-        lock = await this.table.getEntity<{ reinstatementId: string }>(partitionKey, 'lock');
+        lock = await this.table.getEntity<{ reinstatementId: string; claimedAt?: string }>(
+          partitionKey,
+          'lock',
+        );
       } catch (error) {
         if (isNotFound(error)) continue;
         throw error;
       }
-      if (await isRunning(lock.reinstatementId)) return lock.reinstatementId;
+      if (lock.reinstatementId === id) return id;
+      const holder = await this.get(lock.reinstatementId);
+      const starting =
+        !holder && this.clock().getTime() - Date.parse(lock.claimedAt ?? '1970-01-01') < startGraceMs;
+      if (starting || (holder && !isFinalState(holder.state))) return lock.reinstatementId;
       try {
-        await this.table.updateEntity({ partitionKey, rowKey: 'lock', reinstatementId: id }, 'Replace', {
-          etag: lock.etag,
-        });
+        await this.table.updateEntity(
+          { partitionKey, rowKey: 'lock', reinstatementId: id, claimedAt },
+          'Replace',
+          { etag: lock.etag },
+        );
         return id;
       } catch (error) {
         if (!isPreconditionFailed(error)) throw error;
@@ -273,15 +284,20 @@ export class ReinstatementRepository {
     }
   }
 
-  private prepare(current: Reinstatement, change: Change): { record: Reinstatement; entry: AuditEntry } {
+  private prepare(current: Reinstatement, change: Change): { record: Reinstatement; entry?: AuditEntry } {
     const next = change.next;
     if (next.id !== current.id) throw new Error('a change must not alter the reinstatement id');
     const changedState = next.state !== current.state;
     if (changedState) {
-      assertTransition(current.state, next.state);
+      if (change.reopen) assertReopening(current.state, next.state);
+      else assertTransition(current.state, next.state);
       next.stateChangedAt = this.clock().toISOString();
     }
     next.updatedAt = this.clock().toISOString();
+    if (!change.audit) {
+      if (changedState) throw new Error('a change of state must be audited');
+      return { record: next };
+    }
     const entry = this.auditEntry(
       current,
       change.audit,

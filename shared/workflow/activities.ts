@@ -1,234 +1,253 @@
+import { mapWithConcurrency } from '../../lib/concurrency';
 import type { AppConfig } from '../config/appConfig';
-import type { RoleAssignmentVerifier } from '../adapters/arm/roleAssignmentVerifier';
-import type { EmailOutbox } from '../adapters/email/emailOutbox';
-import type { SendPacer } from '../adapters/email/sendPacer';
 import type { PartnerGroupLookup } from '../adapters/graph/adminAgentsLookup';
-import { ServiceError } from '../adapters/outcomes';
-import { buildInvitationLink } from '../links/invitationLink';
-import { signCustomerToken } from '../links/customerTokens';
-import { activeKey } from '../model/activeKey';
-import type { AuditActor } from '../model/audit';
-import type { Reinstatement } from '../model/reinstatement';
-import { isFinalState, type ReinstatementState } from '../model/states';
+import type { MailDispatch } from '../email/dispatch';
+import type { MailState } from '../email/outbox';
+import type { Lane } from '../email/pace';
+import type { ScopeFinding } from '../model/reinstatement';
+import type { ReinstatementState } from '../model/states';
+import type { BulkJobRepository, RowResult } from '../storage/bulkJobRepository';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
-import { composeInvitation } from '../email/templates/invitation';
-import { composeInstructions, composePartnerNotice, composeThanks } from '../email/templates/workflowMails';
-import { customerScriptsFor } from '../instructions/customerScripts';
-import type { FinalOutcome, StepResult } from './workflowTypes';
+import { done, type AcceptedEvent, type ActivityEnv, type FinalOutcome, type StepOutcome } from './contract';
+import { composeReinstatementMail, isMailKind, reinstatementMailPurposes } from './reinstatementMails';
+import { endReinstatement } from './ending';
+import { startReinstatement } from './starting';
+import { wakeMailDispatcher } from './wakeMailDispatcher';
+import { failureStep } from './stepOutcomes';
 
 export interface ActivityDeps {
   config: AppConfig;
   repository: ReinstatementRepository;
-  outbox: EmailOutbox;
-  pacer: SendPacer;
+  mail: MailDispatch;
   groupLookup: PartnerGroupLookup;
-  verifier: RoleAssignmentVerifier;
+  bulkJobs: BulkJobRepository;
   now: () => Date;
 }
 
-const DAY = 86_400_000;
+/** Where a reinstatement stands, for an orchestration that (re)starts. */
+export interface Progress {
+  state: ReinstatementState;
+  invitationSentAt?: string;
+  instructionsSentAt?: string;
+}
+
+export interface QueuedMailState {
+  state: MailState;
+  queuedAt: string;
+  sentAt?: string;
+  failure?: string;
+}
 
 /**
- * Everything the orchestration does to the world, built from its dependencies so tests hand it
- * simulators. Each activity is idempotent: a retried or replayed call finds its work done (state
- * already moved, mail already recorded as sent) and does not do it twice.
+ * Everything the orchestrations do to the world, built from their dependencies so tests hand them
+ * simulators. Each is idempotent (a retried or replayed call finds its work done and does not do it
+ * twice) and answers outages as `retry` instead of throwing, so the orchestration waits them out.
  */
 export function createActivities(deps: ActivityDeps) {
-  const { config, repository, outbox } = deps;
-
-  const links = (r: Reinstatement, purpose: 'invitation' | 'instructions', days: number) => {
-    const token = signCustomerToken(config.links.signingKeys, {
-      reinstatementId: r.id,
-      purpose,
-      expiresAt: new Date(deps.now().getTime() + days * DAY),
-    });
-    return `${config.links.publicBaseUrl}/api/c/${token}${purpose === 'instructions' ? '/instructions' : ''}`;
-  };
-
-  /** Sends one mail of a reinstatement; throws on transient failure so the orchestrator retries. */
-  const send = async (
-    r: Reinstatement,
-    kind: string,
-    sequence: number,
-    mail: { to: string; subject: string; text: string; html: string },
-  ) => {
-    const outcome = await outbox.send({ stream: r.id, kind, sequence }, mail);
-    if (outcome.kind === 'failed') {
-      if (outcome.failure.kind === 'permanent')
-        return { ok: false as const, reason: `email could not be sent: ${outcome.failure.message}` };
-      throw new ServiceError(outcome.failure, 'ACS Email');
-    }
-    return { ok: true as const, fresh: outcome.kind === 'sent' };
-  };
-
-  /**
-   * Sends a step's mail to the customer. The first one moves the state on (with its audit row);
-   * later ones (reminders, resends) are counted, once, when actually sent.
-   */
-  const sendStep = async (
-    r: Reinstatement,
-    step: {
-      kind: 'invitation' | 'instructions';
-      sequence: number;
-      from: ReinstatementState;
-      to: ReinstatementState;
-      details: Record<string, unknown>;
-    },
-    mail: { subject: string; text: string; html: string },
-  ): Promise<StepResult> => {
-    const sent = await send(r, step.kind, step.sequence, { to: r.contact.email, ...mail });
-    if (!sent.ok) return { ok: false, permanent: true, reason: sent.reason };
-    if (step.sequence === 0 && r.state === step.from) {
-      await repository.transition(r.id, step.to, {
-        what: `${step.kind}-sent`,
-        actor: 'system',
-        details: step.details,
-      });
-    } else if (sent.fresh && step.sequence > 0) {
-      await repository.record(
-        r.id,
-        { what: `${step.kind}-reminder-sent`, actor: 'system', details: { sequence: step.sequence } },
-        (x) => x.counters.remindersSent++,
-      );
-    }
-    return { ok: true, value: undefined };
-  };
+  const { config, repository } = deps;
 
   return {
-    /** How long until this mail may go, by the shared pace (the orchestrator waits on a timer). */
-    async reserveEmailSlot(): Promise<number> {
-      return Math.max(0, (await deps.pacer.reserve()).getTime() - deps.now().getTime());
-    },
-
-    async sendInvitation(input: { reinstatementId: string; sequence: number }): Promise<StepResult> {
-      const r = await repository.require(input.reinstatementId);
-      if (isFinalState(r.state)) return { ok: true, value: undefined };
-      const mail = composeInvitation({
-        partnerName:
-          config.partner.groupName === 'AdminAgents' ? 'Your Microsoft partner' : config.partner.groupName,
-        customerName: r.customerName,
-        contactName: r.contact.name,
-        ...(r.note ? { note: r.note } : {}),
-        invitationLink: buildInvitationLink({
-          partnerTenantId: config.partner.tenantId,
-          msppId: config.partner.msppId,
-          delegatedAdmin: r.delegatedAdmin,
-        }),
-        trackedLink: links(r, 'invitation', config.schedule.invitationExpiryDays),
-        delegatedAdmin: r.delegatedAdmin,
-        expiresAt: new Date(Date.parse(r.createdAt) + config.schedule.invitationExpiryDays * DAY),
-        reminder: input.sequence,
-      });
-      return sendStep(
-        r,
-        {
-          kind: 'invitation',
-          sequence: input.sequence,
-          from: 'Requested',
-          to: 'InvitationSent',
-          details: { to: r.contact.email },
-        },
-        mail,
-      );
-    },
-
-    async recordAcceptance(input: {
-      reinstatementId: string;
-      via: AuditActor;
-      eventId: string;
-    }): Promise<void> {
-      const r = await repository.require(input.reinstatementId);
-      if (r.state !== 'InvitationSent') return;
-      await repository.transition(r.id, 'Accepted', {
-        what: 'accepted',
-        actor: input.via,
-        details: { eventId: input.eventId },
+    async loadProgress(input: { reinstatementId: string }): Promise<StepOutcome<Progress>> {
+      const r = await repository.get(input.reinstatementId);
+      if (!r) return { kind: 'failed', reason: `reinstatement ${input.reinstatementId} is not recorded` };
+      return done({
+        state: r.state,
+        ...(r.invitationSentAt ? { invitationSentAt: r.invitationSentAt } : {}),
+        ...(r.instructionsSentAt ? { instructionsSentAt: r.instructionsSentAt } : {}),
       });
     },
 
-    async lookupPartnerGroup(input: { reinstatementId: string }): Promise<StepResult<string>> {
+    /** Composes and queues one of the reinstatement's mails; `waiting`: its orchestration waits for it. */
+    async queueMail(
+      input: { reinstatementId: string; kind: string; sequence: number; lane: Lane; waiting: boolean },
+      env: ActivityEnv,
+    ): Promise<StepOutcome<QueuedMailState>> {
+      if (!isMailKind(input.kind))
+        return { kind: 'failed', reason: `${input.kind} is not a mail of a reinstatement` };
+      const r = await repository.require(input.reinstatementId);
+      const { mail, wake } = await deps.mail.enqueue({
+        key: { stream: r.id, kind: input.kind, sequence: input.sequence },
+        lane: input.lane,
+        ...composeReinstatementMail(config, r, input.kind, input.sequence, deps.now()),
+        ...(input.waiting ? { owner: r.id } : {}),
+      });
+      if (wake) await wakeMailDispatcher(env.workflow);
+      return done({
+        state: mail.state,
+        queuedAt: mail.queuedAt,
+        ...(mail.sentAt ? { sentAt: mail.sentAt } : {}),
+        ...(mail.failure ? { failure: mail.failure } : {}),
+      });
+    },
+
+    async recordAcceptance(input: { reinstatementId: string } & AcceptedEvent): Promise<StepOutcome> {
+      await repository.update(input.reinstatementId, (r) => {
+        if (r.state !== 'InvitationSent' && r.state !== 'Requested') return null;
+        r.state = 'Accepted';
+        r.acceptedAt = deps.now().toISOString();
+        return {
+          next: r,
+          audit: { what: 'accepted', actor: input.via, details: { eventId: input.eventId } },
+        };
+      });
+      return done(null);
+    },
+
+    async lookupPartnerGroup(input: { reinstatementId: string }): Promise<StepOutcome<string>> {
       const found = await deps.groupLookup.lookup();
-      if (found.kind === 'found') {
-        await repository.update(input.reinstatementId, (r) => {
-          if (r.partnerGroupObjectId === found.groupId) return null;
-          r.partnerGroupObjectId = found.groupId;
+      if (found.kind === 'failed') return failureStep(found.failure, 'Microsoft Graph');
+      if (found.kind === 'notFound')
+        return { kind: 'failed', reason: `no group named ${found.displayName} in the partner tenant` };
+      if (found.kind === 'ambiguous')
+        return {
+          kind: 'failed',
+          reason: `${found.count} groups are named ${found.displayName}; exactly one is expected`,
+        };
+      await repository.update(input.reinstatementId, (r) => {
+        if (r.partnerGroupObjectId === found.groupId) return null;
+        r.partnerGroupObjectId = found.groupId;
+        return {
+          next: r,
+          audit: {
+            what: 'partner-group-found',
+            actor: 'system',
+            details: { groupId: found.groupId, cached: found.cached },
+          },
+        };
+      });
+      return done(found.groupId);
+    },
+
+    /** How many scopes are verified, and in words what the others are waiting for. */
+    async scopeProgress(input: {
+      reinstatementId: string;
+    }): Promise<StepOutcome<{ verified: number; total: number; pendingSummary: string }>> {
+      const r = await repository.require(input.reinstatementId);
+      const pending = r.scopes.filter((s) => s.status !== 'Verified');
+      const findings = new Map<string, number>();
+      for (const s of pending) {
+        const words = FINDING_WORDS[s.lastCheck?.finding ?? 'never-checked'];
+        findings.set(words, (findings.get(words) ?? 0) + 1);
+      }
+      const verified = r.scopes.length - pending.length;
+      const waiting = [...findings].map(([words, n]) => `${n} ${words}`).join(', ');
+      return done({
+        verified,
+        total: r.scopes.length,
+        pendingSummary: `${verified} of ${r.scopes.length} scopes verified${waiting ? `; ${waiting}` : ''}`,
+      });
+    },
+
+    /** Shows operators that a step is being retried, and why; clears it once the step succeeded. */
+    async noteTrouble(
+      input:
+        | { reinstatementId: string; step: string; clear: true }
+        | { reinstatementId: string; step: string; attempt: number; reason: string; nextAttemptAt: string },
+    ): Promise<StepOutcome> {
+      await repository.update(input.reinstatementId, (r) => {
+        if ('clear' in input) {
+          if (!r.trouble) return null;
+          delete r.trouble;
           return {
             next: r,
-            audit: {
-              what: 'partner-group-found',
-              actor: 'system',
-              details: { groupId: found.groupId, cached: found.cached },
-            },
+            audit: { what: 'step-recovered', actor: 'system', details: { step: input.step } },
           };
-        });
-        return { ok: true, value: found.groupId };
-      }
-      if (found.kind === 'failed' && found.failure.kind !== 'permanent')
-        throw new ServiceError(found.failure, 'Microsoft Graph');
-      const reason =
-        found.kind === 'notFound'
-          ? `no group named ${found.displayName} in the partner tenant`
-          : found.kind === 'ambiguous'
-            ? `${found.count} groups are named ${found.displayName}; exactly one is expected`
-            : `Microsoft Graph refused the lookup: ${found.failure.kind === 'permanent' ? found.failure.message : ''}`;
-      return { ok: false, permanent: true, reason };
-    },
-
-    async sendInstructions(input: { reinstatementId: string; sequence: number }): Promise<StepResult> {
-      const r = await repository.require(input.reinstatementId);
-      if (isFinalState(r.state) || !r.partnerGroupObjectId) return { ok: true, value: undefined };
-      const scripts = customerScriptsFor(
-        { ...r, partnerGroupObjectId: r.partnerGroupObjectId },
-        config.partner.groupName,
-      );
-      const mail = composeInstructions({
-        customerName: r.customerName,
-        contactName: r.contact.name,
-        pageLink: links(r, 'instructions', config.schedule.roleAssignmentDeadlineDays + 1),
-        scripts,
-        reminder: input.sequence,
+        }
+        const first = !r.trouble || r.trouble.step !== input.step;
+        r.trouble = {
+          step: input.step,
+          reason: input.reason,
+          attempts: input.attempt,
+          since: first ? deps.now().toISOString() : (r.trouble as { since: string }).since,
+          nextAttemptAt: input.nextAttemptAt,
+        };
+        // The first failure of a step is audited; later attempts only update what the record shows.
+        return first
+          ? {
+              next: r,
+              audit: {
+                what: 'step-retrying',
+                actor: 'system',
+                details: { step: input.step, reason: input.reason },
+              },
+            }
+          : { next: r };
       });
-      return sendStep(
-        r,
-        {
-          kind: 'instructions',
-          sequence: input.sequence,
-          from: 'Accepted',
-          to: 'AwaitingRoleAssignment',
-          details: { scopes: r.scopes.length },
-        },
-        mail,
+      return done(null);
+    },
+
+    /** Ends the reinstatement (see endReinstatement); answers the state the record ended in. */
+    async finish(
+      input: { reinstatementId: string; outcome: FinalOutcome; reason?: string },
+      env: ActivityEnv,
+    ): Promise<StepOutcome<FinalOutcome>> {
+      return done(
+        await endReinstatement(deps, env.workflow, input.reinstatementId, input.outcome, input.reason),
       );
     },
 
-    async scopeProgress(input: { reinstatementId: string }): Promise<{ verified: number; total: number }> {
-      const r = await repository.require(input.reinstatementId);
-      return { verified: r.scopes.filter((s) => s.status === 'Verified').length, total: r.scopes.length };
+    /** Sends what the pace allows now (see MailDispatch); the dispatcher orchestration calls it. */
+    async dispatchMail(_input: Record<string, never>, env: ActivityEnv) {
+      return deps.mail.dispatch(
+        reinstatementMailPurposes({ repository, workflow: env.workflow, now: deps.now }),
+      );
     },
 
-    /** Ends the reinstatement: final state with its reason, then the partner's notice (and thanks). */
-    async finish(input: { reinstatementId: string; outcome: FinalOutcome; reason?: string }): Promise<void> {
-      let r = await repository.require(input.reinstatementId);
-      if (!isFinalState(r.state)) {
-        r = await repository.transition(
-          r.id,
-          input.outcome,
-          {
-            what: input.outcome.toLowerCase(),
-            actor: 'system',
-            details: input.reason ? { reason: input.reason } : {},
-          },
-          (x) => {
-            if (input.reason) x.stateReason = input.reason;
-          },
-        );
-      }
-      await repository.releaseActive(activeKey(r.customerTenantId, r.scopes), r.id);
-      const notice = composePartnerNotice(r);
-      await send(r, `partner-${r.state.toLowerCase()}`, 0, { to: config.partner.opsEmail, ...notice });
-      if (r.state === 'Reinstated') await send(r, 'thanks', 0, { to: r.contact.email, ...composeThanks(r) });
+    /** Starts the rows of one page of a bulk job; a retried page starts each row exactly once. */
+    async startBulkPage(
+      input: { jobId: string; page: number },
+      env: ActivityEnv,
+    ): Promise<StepOutcome<{ started: number; existing: number; failed: number }>> {
+      const page = await deps.bulkJobs.page(input.jobId, input.page);
+      if (page.results) return done(countResults(page.results));
+      const results = await mapWithConcurrency(page.rows, 8, async ({ row, request }): Promise<RowResult> => {
+        const id = bulkRowId(input.jobId, row);
+        let last: unknown;
+        // A passing fault (storage busy) is tried again at once; a row that still fails is reported.
+        for (let attempt = 0; attempt < 3; attempt++) {
+          try {
+            const started = await startReinstatement(
+              { config, repository, workflow: env.workflow },
+              request,
+              id,
+              `bulk ${input.jobId}`,
+            );
+            return { row, status: started.kind, id: started.id };
+          } catch (error) {
+            last = error;
+            await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+          }
+        }
+        return {
+          row,
+          status: 'failed',
+          error: `could not be started (${last instanceof Error ? last.message.slice(0, 160) : String(last)}); post this row again`,
+        };
+      });
+      await deps.bulkJobs.recordResults(input.jobId, input.page, results);
+      return done(countResults(results));
     },
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/** Findings in the words of a reason ("2 of 3 scopes verified; 1 with no access yet"). */
+const FINDING_WORDS: Record<ScopeFinding | 'never-checked', string> = {
+  verified: 'verified',
+  'no-access': 'with no access yet',
+  'narrower-scope': 'with Owner only on a narrower scope',
+  'wrong-role': 'with a role other than Owner',
+  'other-principal': 'with Owner granted to another principal',
+  'not-found': 'not found',
+  'could-not-check': 'that could not be checked',
+  'never-checked': 'not checked yet',
+};
+
+/** A bulk row's reinstatement id: fixed by the job and the row, so a retried page cannot twin it. */
+export function bulkRowId(jobId: string, row: number): string {
+  return `${jobId.replace(/^b-/, 'r-')}-${row}`.slice(0, 64);
+}
+
+function countResults(results: RowResult[]) {
+  const count = (status: RowResult['status']) => results.filter((r) => r.status === status).length;
+  return { started: count('started'), existing: count('existing'), failed: count('failed') };
+}

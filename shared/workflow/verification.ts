@@ -1,7 +1,7 @@
 import { mapWithConcurrency } from '../../lib/concurrency';
-import type { RoleAssignmentVerifier } from '../adapters/arm/roleAssignmentVerifier';
+import type { RoleAssignmentVerifier, ScopeCheck } from '../adapters/arm/roleAssignmentVerifier';
 import type { AuditActor } from '../model/audit';
-import type { Reinstatement } from '../model/reinstatement';
+import type { Reinstatement, ScopeCheckResult } from '../model/reinstatement';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
 
 export interface VerificationDeps {
@@ -10,10 +10,10 @@ export interface VerificationDeps {
   now: () => Date;
 }
 
-export interface ScopeOutcome {
+/** One scope's check, as the API answers it. */
+export interface ScopeOutcome extends ScopeCheckResult {
   reinstatementId: string;
   scope: string;
-  result: 'verified' | 'not-yet' | 'throttled' | 'error';
 }
 
 export interface VerificationSummary {
@@ -23,16 +23,21 @@ export interface VerificationSummary {
   throttled: number;
   failed: number;
   durationMs: number;
+  /** Every scope checked, with what was found, in words. */
+  scopes: ScopeOutcome[];
   /** Reinstatements with at least one scope newly verified: their orchestrations get the event. */
   advanced: string[];
   /** Set when ARM throttled: the wait it asked for; the rest of the run was skipped. */
   backOffMs?: number;
 }
 
+/** A finding is written again at most this often when it does not change (checks every 15 min). */
+const REWRITE_UNCHANGED_MS = 3_600_000;
+
 /**
- * Checks the pending scopes of the given reinstatements with bounded concurrency and records each
- * newly verified scope (once: a scope already verified is left alone). Stops starting new checks
- * as soon as ARM throttles, and reports how long to back off.
+ * Checks the pending scopes of the given reinstatements with bounded concurrency, and records on
+ * each scope what the check found: verified once and for good, or why not yet. Stops starting new
+ * checks as soon as ARM throttles, and reports how long to back off.
  */
 export async function verifyScopes(
   deps: VerificationDeps,
@@ -49,38 +54,77 @@ export async function verifyScopes(
     work,
     concurrency,
     async ({ r, scope }): Promise<ScopeOutcome> => {
-      if (backOffMs !== undefined) return { reinstatementId: r.id, scope, result: 'throttled' };
-      const check = await deps.verifier.verify(r.customerTenantId, scope, r.partnerGroupObjectId as string);
-      if (check.kind === 'throttled') {
-        backOffMs = Math.max(backOffMs ?? 0, check.retryAfterMs);
-        return { reinstatementId: r.id, scope, result: 'throttled' };
-      }
-      if (check.kind !== 'verified')
-        return { reinstatementId: r.id, scope, result: check.kind === 'notYet' ? 'not-yet' : 'error' };
-      await deps.repository.update(r.id, (current) => {
-        const entry = current.scopes.find((s) => s.scope === scope);
-        if (!entry || entry.status === 'Verified') return null;
-        entry.status = 'Verified';
-        entry.verifiedAt = deps.now().toISOString();
-        entry.lastOutcome = 'verified';
-        current.counters.verificationChecks++;
+      const at = deps.now().toISOString();
+      if (backOffMs !== undefined)
         return {
-          next: current,
-          audit: { what: 'scope-verified', actor, details: { scope, assignmentId: check.assignmentId } },
+          reinstatementId: r.id,
+          scope,
+          at,
+          finding: 'could-not-check',
+          explanation: 'not checked: Azure asked to slow down',
         };
-      });
-      return { reinstatementId: r.id, scope, result: 'verified' };
+      const check = await deps.verifier.verify(r.customerTenantId, scope, r.partnerGroupObjectId as string);
+      if (check.kind === 'throttled') backOffMs = Math.max(backOffMs ?? 0, check.retryAfterMs);
+      const result: ScopeCheckResult = { at, finding: findingOf(check), explanation: check.explanation };
+      await record(deps, r.id, scope, result, check, actor);
+      return { reinstatementId: r.id, scope, ...result };
     },
   );
-  const count = (result: ScopeOutcome['result']) => outcomes.filter((o) => o.result === result).length;
+  const count = (test: (o: ScopeOutcome) => boolean) => outcomes.filter(test).length;
   return {
     checked: outcomes.length,
-    verified: count('verified'),
-    stillPending: count('not-yet'),
-    throttled: count('throttled'),
-    failed: count('error'),
+    verified: count((o) => o.finding === 'verified'),
+    stillPending: count((o) => o.finding !== 'verified' && o.finding !== 'could-not-check'),
+    throttled: count((o) => o.finding === 'could-not-check' && o.explanation.includes('slow down')),
+    failed: count((o) => o.finding === 'could-not-check' && !o.explanation.includes('slow down')),
     durationMs: Date.now() - started,
-    advanced: [...new Set(outcomes.filter((o) => o.result === 'verified').map((o) => o.reinstatementId))],
+    scopes: outcomes,
+    advanced: [...new Set(outcomes.filter((o) => o.finding === 'verified').map((o) => o.reinstatementId))],
     ...(backOffMs !== undefined ? { backOffMs } : {}),
   };
+}
+
+function findingOf(check: ScopeCheck): ScopeCheckResult['finding'] {
+  if (check.kind === 'verified') return 'verified';
+  if (check.kind === 'missing') return check.finding;
+  return 'could-not-check';
+}
+
+/** Records a check on its scope: verification with an audit row, other findings when they change. */
+async function record(
+  deps: VerificationDeps,
+  id: string,
+  scope: string,
+  result: ScopeCheckResult,
+  check: ScopeCheck,
+  actor: AuditActor,
+): Promise<void> {
+  await deps.repository.update(id, (current) => {
+    const entry = current.scopes.find((s) => s.scope === scope);
+    if (!entry || entry.status === 'Verified') return null;
+    const previous = entry.lastCheck;
+    current.counters.verificationChecks++;
+    entry.lastCheck = result;
+    if (check.kind === 'verified') {
+      entry.status = 'Verified';
+      entry.verifiedAt = result.at;
+      return {
+        next: current,
+        audit: { what: 'scope-verified', actor, details: { scope, assignmentId: check.assignmentId } },
+      };
+    }
+    const changed = previous?.finding !== result.finding || previous.explanation !== result.explanation;
+    if (!changed && Date.parse(result.at) - Date.parse(previous?.at ?? '1970-01-01') < REWRITE_UNCHANGED_MS)
+      return null;
+    return changed
+      ? {
+          next: current,
+          audit: {
+            what: 'scope-checked',
+            actor,
+            details: { scope, finding: result.finding, explanation: result.explanation },
+          },
+        }
+      : { next: current };
+  });
 }

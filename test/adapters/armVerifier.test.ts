@@ -55,14 +55,15 @@ const grant = (
   });
 
 describe('role-assignment verification through @azure/arm-authorization against the simulated ARM', () => {
-  it('says "not yet" while the partner cannot read the scope (403)', async () => {
+  it('says there is no access yet while the partner cannot read the scope (403)', async () => {
     expect(await verifier.verify(CUSTOMER_TENANT, sub, groupId)).toEqual({
-      kind: 'notYet',
-      reason: expect.stringContaining('403'),
+      kind: 'missing',
+      finding: 'no-access',
+      explanation: expect.stringContaining('no access yet'),
     });
   });
 
-  it('mirrors ARM: principalType ForeignGroup must be explicit and right; duplicates are refused', async () => {
+  it('refuses to create a ForeignGroup assignment without the principal type, or with another type', async () => {
     await expect(grant(rg, { principalType: null })).rejects.toMatchObject({
       statusCode: 400,
       code: 'PrincipalNotFound',
@@ -71,17 +72,41 @@ describe('role-assignment verification through @azure/arm-authorization against 
       statusCode: 400,
       code: 'UnmatchedPrincipalType',
     });
-    await expect(grant(rg, { principalId: randomUUID() })).rejects.toMatchObject({
-      code: 'PrincipalNotFound',
-    });
   });
 
-  it('does not accept a weaker role, or a grant below the requested scope', async () => {
-    await grant(rg, { role: READER });
-    expect(await verifier.verify(CUSTOMER_TENANT, rg, groupId)).toMatchObject({ kind: 'notYet' });
+  it('explains each way a grant can miss: a weaker role, Owner held by someone else, Owner on a narrower scope', async () => {
+    const other = `${sub}/resourceGroups/rg-other`;
+    await grant(other, { role: READER });
+    expect(await verifier.verify(CUSTOMER_TENANT, other, groupId)).toEqual({
+      kind: 'missing',
+      finding: 'wrong-role',
+      explanation: 'the role assigned is Reader; Owner is needed',
+    });
+    // The customer's own administrator principal: a local service principal, not the partner group.
+    const stranger = world.cloud.state.customers.get(CUSTOMER_TENANT)!.admin.objectId;
+    await grant(other, { principalId: stranger, principalType: 'ServicePrincipal' });
+    expect(await verifier.verify(CUSTOMER_TENANT, other, groupId)).toEqual({
+      kind: 'missing',
+      finding: 'other-principal',
+      explanation: `Owner is assigned to another principal (${stranger}, ServicePrincipal), not to the partner group (${groupId}); the partner group has Reader`,
+    });
+    await grant(rg);
+    expect(await verifier.verify(CUSTOMER_TENANT, sub, groupId)).toEqual({
+      kind: 'missing',
+      finding: 'narrower-scope',
+      explanation:
+        'Owner is assigned on resource group rg-prod, but this request is for the whole subscription',
+    });
     await grant(vm);
     expect(await verifier.verify(CUSTOMER_TENANT, vm, groupId)).toMatchObject({ kind: 'verified' });
-    expect(await verifier.verify(CUSTOMER_TENANT, rg, groupId)).toMatchObject({ kind: 'notYet' });
+  });
+
+  it('says a subscription that does not exist is not found, so the partner checks the id', async () => {
+    expect(await verifier.verify(CUSTOMER_TENANT, `/subscriptions/${randomUUID()}`, groupId)).toEqual({
+      kind: 'missing',
+      finding: 'not-found',
+      explanation: expect.stringContaining('was not found'),
+    });
   });
 
   it('verifies Owner to the partner group as ForeignGroup at the scope or above it, for every scope kind', async () => {
@@ -92,9 +117,9 @@ describe('role-assignment verification through @azure/arm-authorization against 
         kind: 'verified',
         assignmentId: expect.stringContaining('/roleAssignments/'),
         grantedAt: expect.any(String),
+        explanation: `Owner is granted to the partner group on subscription ${SUBSCRIPTION}`,
       });
     }
-    expect(await verifier.verify(CUSTOMER_TENANT, sub, randomUUID())).toMatchObject({ kind: 'notYet' });
   });
 
   it('reports throttling with the wait ARM asked for, and 5xx, dropped connections and malformed bodies as errors', async () => {
@@ -102,6 +127,7 @@ describe('role-assignment verification through @azure/arm-authorization against 
     expect(await verifier.verify(CUSTOMER_TENANT, sub, groupId)).toEqual({
       kind: 'throttled',
       retryAfterMs: 0,
+      explanation: 'could not check: Azure answered 429; it is checked again later',
     });
     world.cloud.faults.set('arm', { rate429: 0, rate5xx: 1 });
     expect(await verifier.verify(CUSTOMER_TENANT, sub, groupId)).toMatchObject({

@@ -1,9 +1,19 @@
+import fc from 'fast-check';
 import { AcsEmailSender } from '../../shared/adapters/email/acsEmailSender';
-import { EmailOutbox, requestIdFor, type MailKey } from '../../shared/adapters/email/emailOutbox';
-import { SendPacer } from '../../shared/adapters/email/sendPacer';
+import { MailDispatch, type MailPurposes } from '../../shared/email/dispatch';
+import {
+  Outbox,
+  requestIdFor,
+  type MailKey,
+  type MailRecord,
+  type MailRequest,
+} from '../../shared/email/outbox';
+import { EMPTY_PACE, Pace, type Lane, type PaceState } from '../../shared/email/pace';
 import { startSandboxWorld, type SandboxWorld } from '../support/sandboxHarness';
 
 let world: SandboxWorld;
+let now = Date.parse('2026-11-27T08:00:00Z');
+const clock = () => new Date(now);
 beforeAll(async () => {
   world = await startSandboxWorld();
 });
@@ -13,38 +23,53 @@ afterEach(() => {
   world.cloud.acs.limits = { perMinute: 1_000_000, perHour: 1_000_000 };
 });
 
-const mail = (n: number) => ({
+const request = (n: number, lane: Lane = 'bulk', key?: Partial<MailKey>): MailRequest => ({
+  key: { stream: `r-${n}`, kind: 'invitation', sequence: 0, ...key },
+  lane,
   to: `contact${n}@contoso.com`,
   subject: `Invitation ${n}`,
   text: `Hello ${n}`,
   html: `<p>Hello ${n}</p>`,
 });
-const outboxFor = (to: string) =>
+const sentTo = (to: string) =>
   world.cloud.state.outbox.filter((m) => m.to.some((address) => address.startsWith(to)));
 
-describe('email through @azure/communication-email against the simulated ACS', () => {
-  it('sends once per key: a second send of the same key is recognised, not repeated', async () => {
-    const outbox = new EmailOutbox(await world.table('outbox'), new AcsEmailSender(world.config));
-    const key: MailKey = { stream: 'r-1', kind: 'invitation', sequence: 0 };
-    const first = await outbox.send(key, mail(1));
-    expect(first).toMatchObject({ kind: 'sent', operationId: expect.any(String) });
-    expect(await outbox.send(key, mail(1))).toEqual({
-      kind: 'alreadySent',
-      operationId: (first as { operationId: string }).operationId,
-    });
-    const sent = outboxFor('contact1@');
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({
+/** Purposes that remember what the dispatcher told them. */
+function recordingPurposes(unwanted = new Set<string>()) {
+  const told: string[] = [];
+  const purposes: MailPurposes = {
+    stillWanted: async (m) => !unwanted.has(m.key.stream),
+    sent: async (m) => void told.push(`sent ${m.key.stream}`),
+    failed: async (m, reason) => void told.push(`failed ${m.key.stream}: ${reason}`),
+    withdrawn: async (m) => void told.push(`withdrawn ${m.key.stream}`),
+  };
+  return { purposes, told };
+}
+
+describe('the outbox: every mail recorded before it is sent, and sent at most once', () => {
+  it('records a mail once per key and hands it to ACS once, with the key\u2019s Repeatability-Request-Id', async () => {
+    const outbox = new Outbox(await world.table('outbox'), new AcsEmailSender(world.config));
+    const first = await outbox.enqueue(request(1));
+    expect(first).toMatchObject({ state: 'queued', lane: 'bulk', to: 'contact1@contoso.com' });
+    expect(await outbox.enqueue({ ...request(1), subject: 'changed' })).toMatchObject({
       subject: 'Invitation 1',
-      repeatabilityRequestId: requestIdFor(key),
+    });
+    const delivered = await outbox.deliver(first.key);
+    expect(delivered).toMatchObject({ kind: 'accepted', alreadyAccepted: false });
+    expect(await outbox.deliver(first.key)).toEqual({ ...delivered, alreadyAccepted: true });
+    expect(sentTo('contact1@')).toHaveLength(1);
+    expect(sentTo('contact1@')[0]).toMatchObject({
+      subject: 'Invitation 1',
+      repeatabilityRequestId: requestIdFor(first.key),
       senderAddress: world.config.email.senderAddress,
     });
+    expect(await outbox.get(first.key)).toMatchObject({ state: 'accepted', operationId: expect.any(String) });
   });
 
-  it('killed between "ACS accepted" and "recorded", then retried: exactly one mail in the outbox', async () => {
+  it('killed between "ACS accepted" and "recorded", then retried: exactly one mail', async () => {
     const table = await world.table('outbox');
     const sender = new AcsEmailSender(world.config);
-    const crashing = new EmailOutbox(
+    const crashing = new Outbox(
       table,
       sender,
       () => new Date(),
@@ -52,65 +77,70 @@ describe('email through @azure/communication-email against the simulated ACS', (
         throw new Error('process killed here');
       },
     );
-    const key: MailKey = { stream: 'r-2', kind: 'invitation', sequence: 0 };
-    await expect(crashing.send(key, mail(2))).rejects.toThrow('process killed here');
-    expect(outboxFor('contact2@')).toHaveLength(1);
-    // The retry (a new process: a fresh outbox on the same table) sends the recorded bytes with the
-    // same Repeatability-Request-Id and first-sent time; ACS answers with the first result.
-    const retried = await new EmailOutbox(table, sender).send(key, mail(2));
-    expect(retried).toMatchObject({ kind: 'sent', operationId: outboxFor('contact2@')[0]?.operationId });
-    expect(outboxFor('contact2@')).toHaveLength(1);
+    const { key } = await crashing.enqueue(request(2));
+    await expect(crashing.deliver(key)).rejects.toThrow('process killed here');
+    expect(sentTo('contact2@')).toHaveLength(1);
+    // A new process retries with the recorded bytes, the same id and first-sent time: ACS answers
+    // with the first result.
+    const retried = await new Outbox(table, sender).deliver(key);
+    expect(retried).toMatchObject({ kind: 'accepted', operationId: sentTo('contact2@')[0]?.operationId });
+    expect(sentTo('contact2@')).toHaveLength(1);
   });
 
-  it('past ACS\u2019s 5-minute window a retry is a new send: at least once, never lost, and counted', async () => {
+  it('a status poll that fails after ACS accepted is not a failed send, and nothing is sent again after 5 minutes', async () => {
+    const table = await world.table('outbox');
+    const outbox = new Outbox(table, new AcsEmailSender(world.config));
+    const { key } = await outbox.enqueue(request(3));
+    // Every GET of the operation's status fails; the POST that sends goes through.
+    world.cloud.faults.set('acs', { rate5xx: 1, onlyMethods: ['GET'] });
+    expect(await outbox.deliver(key)).toMatchObject({ kind: 'accepted' });
+    const later = new Outbox(
+      table,
+      new AcsEmailSender(world.config),
+      () => new Date(Date.now() + 6 * 60_000),
+    );
+    expect(await later.deliver(key)).toMatchObject({ kind: 'accepted', alreadyAccepted: true });
+    world.cloud.faults.clear();
+    const record = (await later.get(key)) as MailRecord;
+    expect(await later.refreshStatus(record)).toBe('Succeeded');
+    expect(sentTo('contact3@')).toHaveLength(1);
+  });
+
+  it('only when ACS\u2019s answer never arrived and its window passed is the mail sent under a renewed id', async () => {
     const table = await world.table('outbox');
     const sender = new AcsEmailSender(world.config);
-    const key: MailKey = { stream: 'r-3', kind: 'instructions', sequence: 0 };
+    const { key } = await new Outbox(table, sender).enqueue(request(4));
     await expect(
-      new EmailOutbox(
+      new Outbox(
         table,
         sender,
         () => new Date(),
         async () => Promise.reject(new Error('killed')),
-      ).send(key, mail(3)),
+      ).deliver(key),
     ).rejects.toThrow();
     const later = () => new Date(Date.now() + 6 * 60_000);
-    expect(await new EmailOutbox(table, sender, later).send(key, mail(3))).toMatchObject({ kind: 'sent' });
-    expect(outboxFor('contact3@')).toHaveLength(2);
-    expect((await table.getEntity('r-3', 'instructions-000')).renewals).toBe(1);
+    expect(await new Outbox(table, sender, later).deliver(key)).toMatchObject({ kind: 'accepted' });
+    expect(sentTo('contact4@')).toHaveLength(2);
+    expect((await new Outbox(table, sender).get(key))?.renewals).toBe(1);
   });
 
-  it('answers ACS throttling as throttled with its Retry-After, and keeps the intent for the retry', async () => {
+  it('returns typed failures: throttled with ACS\u2019s wait, 5xx and dropped connections transient, a wrong key permanent', async () => {
     const table = await world.table('outbox');
-    const outbox = new EmailOutbox(table, new AcsEmailSender(world.config));
-    world.cloud.faults.set('acs', { rate429: 1, retryAfterSeconds: 0 });
-    const key: MailKey = { stream: 'r-4', kind: 'invitation', sequence: 0 };
-    expect(await outbox.send(key, mail(4))).toEqual({
+    const outbox = new Outbox(table, new AcsEmailSender(world.config));
+    const { key } = await outbox.enqueue(request(5));
+    world.cloud.faults.set('acs', { rate429: 1, retryAfterSeconds: 7 });
+    expect(await outbox.deliver(key)).toEqual({
       kind: 'failed',
-      failure: { kind: 'throttled', retryAfterMs: 0 },
+      failure: { kind: 'throttled', retryAfterMs: 7000 },
     });
-    world.cloud.faults.clear();
-    expect(await outbox.send(key, mail(4))).toMatchObject({ kind: 'sent' });
-    expect(outboxFor('contact4@')).toHaveLength(1);
-  });
-
-  it('reports 5xx as transient and an ACS-side rate limit as throttled with the seconds ACS asks for', async () => {
-    const outbox = new EmailOutbox(await world.table('outbox'), new AcsEmailSender(world.config));
-    world.cloud.faults.set('acs', { rate5xx: 1 });
-    expect(await outbox.send({ stream: 'r-5', kind: 'invitation', sequence: 0 }, mail(5))).toMatchObject({
+    world.cloud.faults.set('acs', { rate429: 0, rate5xx: 1 });
+    expect(await outbox.deliver(key)).toMatchObject({
       kind: 'failed',
       failure: { kind: 'transient', status: 503 },
     });
+    world.cloud.faults.set('acs', { rate5xx: 0, dropRate: 1 });
+    expect(await outbox.deliver(key)).toMatchObject({ kind: 'failed', failure: { kind: 'transient' } });
     world.cloud.faults.clear();
-    world.cloud.acs.limits = { perMinute: 1, perHour: 100 };
-    await outbox.send({ stream: 'r-6', kind: 'invitation', sequence: 0 }, mail(6));
-    const throttled = await outbox.send({ stream: 'r-7', kind: 'invitation', sequence: 0 }, mail(7));
-    expect(throttled).toMatchObject({ kind: 'failed', failure: { kind: 'throttled' } });
-    expect((throttled as { failure: { retryAfterMs: number } }).failure.retryAfterMs).toBeGreaterThan(50_000);
-  });
-
-  it('returns typed failures for a wrong access key (401), dropped connections and malformed answers', async () => {
-    const table = await world.table('outbox');
     const wrongKey = {
       ...world.config,
       email: {
@@ -121,49 +151,132 @@ describe('email through @azure/communication-email against the simulated ACS', (
         },
       },
     };
-    expect(
-      await new EmailOutbox(table, new AcsEmailSender(wrongKey)).send(
-        { stream: 'r-8', kind: 'invitation', sequence: 0 },
-        mail(8),
-      ),
-    ).toMatchObject({ kind: 'failed', failure: { kind: 'permanent', status: 401 } });
-    const outbox = new EmailOutbox(table, new AcsEmailSender(world.config));
-    world.cloud.faults.set('acs', { dropRate: 1 });
-    expect(await outbox.send({ stream: 'r-9', kind: 'invitation', sequence: 0 }, mail(9))).toMatchObject({
+    const refused = new Outbox(table, new AcsEmailSender(wrongKey));
+    const other = await refused.enqueue(request(6));
+    expect(await refused.deliver(other.key)).toMatchObject({
       kind: 'failed',
-      failure: { kind: 'transient' },
+      failure: { kind: 'permanent', status: 401 },
     });
-    world.cloud.faults.set('acs', { dropRate: 0, malformedRate: 1 });
-    expect(await outbox.send({ stream: 'r-9', kind: 'invitation', sequence: 0 }, mail(9))).toMatchObject({
-      kind: 'failed',
-    });
-    world.cloud.faults.clear();
-    expect(await outbox.send({ stream: 'r-9', kind: 'invitation', sequence: 0 }, mail(9))).toMatchObject({
-      kind: 'sent',
-    });
-    expect(outboxFor('contact9@')).toHaveLength(1);
-    expect(outboxFor('contact8@')).toHaveLength(0);
+    expect(await outbox.deliver(key)).toMatchObject({ kind: 'accepted' });
+    expect(sentTo('contact5@')).toHaveLength(1);
+    expect(sentTo('contact6@')).toHaveLength(0);
+  });
+});
+
+describe('the pace: ACS\u2019s windows, people first, bulk evenly spread', () => {
+  const limits = { perMinute: 30, perHour: 100 };
+
+  it('spreads bulk mail at the hourly rate and lets a person\u2019s mail take the next free place', () => {
+    const pace = new Pace(limits);
+    expect(pace.bulkSpacingMs).toBe(36_020);
+    let state: PaceState = EMPTY_PACE;
+    let t = Date.parse('2026-11-27T08:00:00Z');
+    state = pace.record(state, 'bulk', t);
+    expect(pace.earliest(state, 'bulk', t)).toBe(t + 36_020);
+    expect(pace.earliest(state, 'people', t)).toBe(t);
+    for (let i = 0; i < 29; i++) state = pace.record(state, 'people', t);
+    // 30 sends in this minute: the next waits until the window has room again.
+    expect(pace.earliest(state, 'people', t)).toBeGreaterThan(t + 60_000);
+    t += 3_600_000;
+    expect(pace.earliest(state, 'people', t)).toBe(t);
   });
 
-  it('paces to the quota: slots spaced so neither limit is exceeded, with queue length and expected finish', async () => {
-    let now = new Date('2026-11-27T08:00:00Z');
-    const pacer = new SendPacer(await world.table('pacer'), { perMinute: 30, perHour: 100 }, () => now);
-    expect(pacer.spacingMs).toBe(36_000);
-    const slots = await Promise.all(Array.from({ length: 10 }, () => pacer.reserve()));
-    const times = slots.map((d) => d.getTime()).sort((a, b) => a - b);
-    expect(times[0]).toBe(now.getTime());
-    times.slice(1).forEach((t, i) => expect(t - (times[i] as number)).toBe(36_000));
-    expect(await pacer.backlog()).toEqual({
-      queued: 10,
-      expectedFinish: new Date(now.getTime() + 9 * 36_000).toISOString(),
-      spacingMs: 36_000,
+  it('never lets any 60-second window hold more than 30 sends, or any hour more than 100, whatever the mix', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom<Lane>('people', 'bulk'), fc.integer({ min: 0, max: 20_000 })), {
+          minLength: 50,
+          maxLength: 400,
+        }),
+        (asks) => {
+          const pace = new Pace(limits);
+          let state: PaceState = EMPTY_PACE;
+          let t = 1_700_000_000_000;
+          const sends: number[] = [];
+          for (const [lane, gap] of asks) {
+            t += gap;
+            const at = pace.earliest(state, lane, t);
+            t = Math.max(t, at);
+            state = pace.record(state, lane, t);
+            sends.push(t);
+          }
+          for (let i = 0; i < sends.length; i++) {
+            const start = sends[i] as number;
+            expect(sends.filter((s) => s >= start && s < start + 60_000).length).toBeLessThanOrEqual(30);
+            expect(sends.filter((s) => s >= start && s < start + 3_600_000).length).toBeLessThanOrEqual(100);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('the dispatcher: the queue\u2019s head, when the pace allows', () => {
+  const dispatchFor = async (limits = { perMinute: 30, perHour: 100 }) => {
+    const outbox = new Outbox(await world.table('mail'), new AcsEmailSender(world.config), clock);
+    return { outbox, mail: new MailDispatch(outbox, limits, clock, { giveUpAfterMs: 3_600_000 }) };
+  };
+
+  it('sends people\u2019s mail first, spreads the bulk, and says when to come back', async () => {
+    const { mail } = await dispatchFor();
+    const { purposes, told } = recordingPurposes();
+    expect(await mail.enqueue(request(10))).toMatchObject({ wake: true });
+    await mail.enqueue(request(11));
+    await mail.enqueue(request(12, 'people'));
+    const first = await mail.dispatch(purposes);
+    // The person's mail and one invitation go now; the next invitation waits one bulk spacing.
+    expect(told).toEqual(['sent r-12', 'sent r-10']);
+    expect(first).toEqual({
+      kind: 'wait',
+      until: new Date(now + 36_020).toISOString(),
+      sent: 2,
+      reason: 'pace',
     });
-    now = new Date(now.getTime() + 5 * 36_000);
-    expect((await pacer.backlog()).queued).toBe(5);
-    // 100 in any hour: the 101st slot lands an hour after the first.
-    const fast = new SendPacer(await world.table('pacer'), { perMinute: 30, perHour: 100 }, () => now);
-    const many = [];
-    for (let i = 0; i < 101; i++) many.push(await fast.reserve());
-    expect((many[100] as Date).getTime() - (many[0] as Date).getTime()).toBe(3_600_000);
+    const backlog = await mail.backlog();
+    expect(backlog.lanes).toEqual({
+      people: { queued: 0 },
+      bulk: { queued: 1, oldestQueuedAt: expect.any(String) },
+    });
+    expect(backlog.sentLastMinute).toBe(2);
+    now += 36_020;
+    expect(await mail.dispatch(purposes)).toEqual({ kind: 'idle', sent: 1 });
+    expect(told).toEqual(['sent r-12', 'sent r-10', 'sent r-11']);
+    // Idle was announced: the next mail queued must wake the dispatcher.
+    expect(await mail.enqueue(request(13, 'people'))).toMatchObject({ wake: true });
+  });
+
+  it('skips a mail nobody wants any more without spending a place in the pace', async () => {
+    const { mail, outbox } = await dispatchFor();
+    const { purposes, told } = recordingPurposes(new Set(['r-20']));
+    await mail.enqueue(request(20));
+    await mail.enqueue(request(21));
+    expect(await mail.dispatch(purposes)).toEqual({ kind: 'idle', sent: 1 });
+    expect(told).toEqual(['withdrawn r-20', 'sent r-21']);
+    expect(await outbox.get(request(20).key)).toMatchObject({ state: 'withdrawn' });
+    expect(sentTo('contact20@')).toHaveLength(0);
+  });
+
+  it('waits out ACS\u2019s Retry-After, and gives a mail up (telling why) only after ACS failed for the whole deadline', async () => {
+    const { mail } = await dispatchFor({ perMinute: 1000, perHour: 100_000 });
+    const { purposes, told } = recordingPurposes();
+    await mail.enqueue(request(30, 'people'));
+    world.cloud.faults.set('acs', { rate429: 1, retryAfterSeconds: 20 });
+    expect(await mail.dispatch(purposes)).toEqual({
+      kind: 'wait',
+      until: new Date(now + 20_000).toISOString(),
+      sent: 0,
+      reason: 'throttled',
+    });
+    world.cloud.faults.set('acs', { rate429: 0, rate5xx: 1 });
+    now += 20_000;
+    expect(await mail.dispatch(purposes)).toMatchObject({ kind: 'wait', reason: 'failing' });
+    expect((await mail.backlog()).failingSince).toBe(new Date(now).toISOString());
+    now += 3_600_000;
+    expect(await mail.dispatch(purposes)).toEqual({ kind: 'idle', sent: 0 });
+    expect(told).toEqual([
+      expect.stringMatching(/^failed r-30: ACS has been failing since .* \(last answer: .*503/),
+    ]);
+    world.cloud.faults.clear();
   });
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../runtime/clock';
 import { FunctionHost } from '../../runtime/functionHost';
 import { SandboxCloud } from '../../sandbox/sandboxCloud';
+import { setAppClock } from '../../shared/app/container';
 import { OWNER_ROLE_DEFINITION_ID } from '../../lib/azure/builtInRoles';
 import { startAzurite, uniqueTableName, type RunningAzurite } from './azurite';
 import { CUSTOMER_TENANT, PARTNER_TENANT, SUBSCRIPTION } from './fixtures';
@@ -49,13 +50,17 @@ export interface ProductWorld {
 }
 
 /** Azurite, the sandbox cloud with one customer, a port for the app, and the settings tying them. */
-export async function startProductWorld(overrides: Record<string, string> = {}): Promise<ProductWorld> {
+export async function startProductWorld(
+  overrides: Record<string, string> = {},
+  now?: () => number,
+): Promise<ProductWorld> {
   const azurite = await startAzurite();
   const cloud = await SandboxCloud.start({
     partnerTenantId: PARTNER_TENANT,
     partnerAppClientId: randomUUID(),
     partnerAppSecret: randomUUID(),
     pki: await sharedPki(),
+    ...(now ? { now } : {}),
   });
   cloud.partnerCenter.retryDelayMs = 5;
   const customer = cloud.state.addCustomer(CUSTOMER_TENANT, [SUBSCRIPTION]);
@@ -132,8 +137,10 @@ export interface Product {
 
 /** The product itself, in this process on the offline runtime with a manual clock. */
 export async function startProduct(overrides: Record<string, string> = {}): Promise<Product> {
-  const world = await startProductWorld(overrides);
   const clock = new ManualClock(new Date());
+  const world = await startProductWorld(overrides, () => clock.now().getTime());
+  // The app, the runtime and the simulated cloud share one clock: a 14-day wait takes milliseconds.
+  setAppClock(() => clock.now());
   const host = await FunctionHost.start({
     appRoot: ROOT,
     main: join(ROOT, 'functions', 'index.ts'),

@@ -30,7 +30,9 @@ describe('loadConfig', () => {
       roleAssignmentReminderDays: [3, 7],
       roleAssignmentDeadlineDays: 14,
       verifySchedule: '0 */15 * * * *',
+      watchdogSchedule: '0 5-59/10 * * * *',
       verifyConcurrency: 8,
+      transientRetryHours: 24,
     });
     expect(config.email.acs.kind).toBe('connectionString');
     expect(config.links.signingKeys.current).toEqual(Buffer.from(SIGNING_KEY, 'base64'));
@@ -41,6 +43,7 @@ describe('loadConfig', () => {
       reinstatementsTable: 'Reinstatements',
       emailOutboxTable: 'EmailOutbox',
       partnerStateTable: 'PartnerState',
+      bulkJobsTable: 'BulkJobs',
     });
     expect(config.cloud).toEqual({
       name: 'AzurePublic',
@@ -80,9 +83,12 @@ describe('loadConfig', () => {
         ROLE_ASSIGNMENT_REMINDER_DAYS: '',
         ROLE_ASSIGNMENT_DEADLINE_DAYS: '21',
         VERIFY_SCHEDULE: '0 0 * * * *',
+        WATCHDOG_SCHEDULE: '0 30 * * * *',
         VERIFY_CONCURRENCY: '32',
+        TRANSIENT_RETRY_HOURS: '6',
         TASK_HUB_NAME: 'PartnerHub',
         TABLE_REINSTATEMENTS: 'Reinst2',
+        TABLE_BULK_JOBS: 'Jobs2',
       }),
     );
     expect(config.partner).toMatchObject({
@@ -102,9 +108,15 @@ describe('loadConfig', () => {
       roleAssignmentReminderDays: [],
       roleAssignmentDeadlineDays: 21,
       verifySchedule: '0 0 * * * *',
+      watchdogSchedule: '0 30 * * * *',
       verifyConcurrency: 32,
+      transientRetryHours: 6,
     });
-    expect(config.storage).toMatchObject({ taskHubName: 'PartnerHub', reinstatementsTable: 'Reinst2' });
+    expect(config.storage).toMatchObject({
+      taskHubName: 'PartnerHub',
+      reinstatementsTable: 'Reinst2',
+      bulkJobsTable: 'Jobs2',
+    });
   });
 
   it('names every missing setting in one error', () => {

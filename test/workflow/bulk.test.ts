@@ -15,34 +15,69 @@ const row = (rg: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-interface BulkAnswer {
-  started: number;
-  existing: number;
+interface Accepted {
+  jobId: string;
+  statusUrl: string;
+  rows: number;
+  valid: number;
   invalid: number;
+  invalidRows: { row: number; status: string; errors: { field: string; rule: string }[] }[];
+}
+interface JobStatus {
+  done: boolean;
+  counts: Record<string, number>;
   results: { row: number; status: string; id?: string; errors?: { field: string }[] }[];
 }
 
+const submit = async (body: string, contentType = 'application/json') =>
+  p.partner('/api/reinstatements/bulk', { method: 'POST', body, headers: { 'content-type': contentType } });
+const job = async (jobId: string, query = '') =>
+  (await (await p.partner(`/api/reinstatements/bulk/${jobId}${query}`)).json()) as JobStatus;
+const count = async () =>
+  ((await (await p.partner('/api/reinstatements?pageSize=500')).json()) as { items: unknown[] }).items.length;
+
 describe('bulk start', () => {
-  it('starts every valid row of a JSON array, names what is wrong with the others, never twins', async () => {
-    const res = await p.partner('/api/reinstatements/bulk', {
-      method: 'POST',
-      body: JSON.stringify([
+  it('answers 202 at once with the invalid rows, then starts every valid row in durable work, never twinning one', async () => {
+    const res = await submit(
+      JSON.stringify([
         row('bulk-a'),
         row('bulk-b', { contact: { name: 'Ada', email: 'not-an-email' } }),
         row('bulk-c'),
         row('bulk-a'),
       ]),
-    });
-    expect(res.status).toBe(200);
-    const answer = (await res.json()) as BulkAnswer;
-    expect(answer).toMatchObject({ started: 2, existing: 1, invalid: 1 });
-    expect(answer.results[1]).toEqual({
-      row: 2,
-      status: 'invalid',
-      errors: [{ field: 'contact.email', rule: expect.any(String) }],
-    });
-    expect(answer.results[3]?.id).toBe(answer.results[0]?.id);
+    );
+    expect(res.status).toBe(202);
+    const accepted = (await res.json()) as Accepted;
+    expect(res.headers.get('location')).toBe(accepted.statusUrl);
+    expect(accepted).toMatchObject({ rows: 4, valid: 3, invalid: 1 });
+    expect(accepted.invalidRows).toEqual([
+      { row: 2, status: 'invalid', errors: [{ field: 'contact.email', rule: expect.any(String) }] },
+    ]);
     await p.settle();
+    const status = await job(accepted.jobId);
+    expect(status.done).toBe(true);
+    expect(status.counts).toEqual({ started: 2, existing: 1, invalid: 1, failed: 0, pending: 0 });
+    expect(status.results.map((r) => r.status)).toEqual(['started', 'invalid', 'started', 'existing']);
+    expect(status.results[3]?.id).toBe(status.results[0]?.id);
+    const first = (await (await p.partner(`/api/reinstatements/${status.results[0]?.id}`)).json()) as {
+      state: string;
+      audit: { what: string; details: { by?: string } }[];
+    };
+    expect(first.state).toBe('InvitationSent');
+    expect(first.audit[0]?.details.by).toBe(`bulk ${accepted.jobId}`);
+  });
+
+  it('posting the same rows again while they run gives existing for each, and pages the results', async () => {
+    const rows = JSON.stringify([row('again-1'), row('again-2'), row('again-3')]);
+    const one = (await (await submit(rows)).json()) as Accepted;
+    const two = (await (await submit(rows)).json()) as Accepted;
+    await p.settle();
+    const [a, b] = [await job(one.jobId), await job(two.jobId)];
+    const ids = (s: JobStatus) => s.results.map((r) => r.id);
+    expect(ids(b)).toEqual(ids(a));
+    expect([...a.results, ...b.results].filter((r) => r.status === 'started')).toHaveLength(3);
+    const page = await job(one.jobId, '?page=2&pageSize=2');
+    expect(page.results.map((r) => r.row)).toEqual([3]);
   });
 
   it('accepts text/csv with the documented header, scopes separated by semicolons', async () => {
@@ -51,59 +86,60 @@ describe('bulk start', () => {
       `${CUSTOMER_TENANT},Contoso,Ada,ada@contoso.com,/subscriptions/${SUBSCRIPTION}/resourceGroups/csv-1;/subscriptions/${OTHER_SUBSCRIPTION},false,"Hello, Ada"`,
       `${CUSTOMER_TENANT},Contoso,Ada,ada@contoso.com,/subscriptions/bad,maybe,`,
     ].join('\n');
-    const res = await p.partner('/api/reinstatements/bulk', {
-      method: 'POST',
-      body: csv,
-      headers: { 'content-type': 'text/csv' },
-    });
-    const answer = (await res.json()) as BulkAnswer;
-    expect(answer).toMatchObject({ started: 1, invalid: 1 });
-    expect(answer.results[1]?.errors?.map((e) => e.field).sort()).toEqual(['delegatedAdmin', 'scopes[0]']);
-    const started = (await (await p.partner(`/api/reinstatements/${answer.results[0]?.id}`)).json()) as {
+    const accepted = (await (await submit(csv, 'text/csv')).json()) as Accepted;
+    expect(accepted).toMatchObject({ valid: 1, invalid: 1 });
+    expect(accepted.invalidRows[0]?.errors.map((e) => e.field).sort()).toEqual([
+      'delegatedAdmin',
+      'scopes[0]',
+    ]);
+    await p.settle();
+    const started = (await job(accepted.jobId)).results[0];
+    const record = (await (await p.partner(`/api/reinstatements/${started?.id}`)).json()) as {
       scopes: { scope: string }[];
       note: string;
     };
-    expect(started.scopes).toHaveLength(2);
-    expect(started.note).toBe('Hello, Ada');
+    expect(record.scopes).toHaveLength(2);
+    expect(record.note).toBe('Hello, Ada');
+  });
+
+  it('refuses a whole request that cannot be read, writing nothing: each with the status that says why', async () => {
+    const before = await count();
+    const expectProblem = async (res: Response, status: number, detail: RegExp) => {
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
+    };
+    await expectProblem(await submit(JSON.stringify(row('x'))), 400, /JSON array/);
+    await expectProblem(await submit('tenant,name\nx,y', 'text/csv'), 400, /unknown columns/);
+    await expectProblem(
+      await submit(JSON.stringify(Array.from({ length: 5001 }, (_, i) => row(`many-${i}`)))),
+      400,
+      /at most 5000 rows/,
+    );
+    await expectProblem(
+      await submit(JSON.stringify([{ customerTenantId: 'nope' }])),
+      400,
+      /Every row was refused/,
+    );
+    await expectProblem(await submit('<rows/>', 'application/xml'), 415, /application\/json or text\/csv/);
+    await expectProblem(await submit(`[${' '.repeat(21 * 1024 * 1024)}]`), 413, /at most 20 MB/);
     await p.settle();
+    expect(await count()).toBe(before);
   });
 
-  it('refuses a whole request that is not a list, has an unknown CSV header, or holds over 5,000 rows, writing nothing', async () => {
-    const before = (await (await p.partner('/api/reinstatements?pageSize=500')).json()) as {
-      items: unknown[];
-    };
-    const notList = await p.partner('/api/reinstatements/bulk', {
-      method: 'POST',
-      body: JSON.stringify(row('x')),
-    });
-    expect(notList.status).toBe(400);
-    const header = await p.partner('/api/reinstatements/bulk', {
-      method: 'POST',
-      body: 'tenant,name\nx,y',
-      headers: { 'content-type': 'text/csv' },
-    });
-    expect(header.status).toBe(400);
-    const tooMany = await p.partner('/api/reinstatements/bulk', {
-      method: 'POST',
-      body: JSON.stringify(Array.from({ length: 5001 }, (_, i) => row(`many-${i}`))),
-    });
-    expect(tooMany.status).toBe(400);
-    const after = (await (await p.partner('/api/reinstatements?pageSize=500')).json()) as {
-      items: unknown[];
-    };
-    expect(after.items).toHaveLength(before.items.length);
-  });
-
-  it('shows the email queue: length and expected finish', async () => {
-    const backlog = (await (await p.partner('/api/email/backlog')).json()) as {
-      queued: number;
-      expectedFinish: string;
-      spacingMs: number;
-    };
+  it('shows the email backlog per lane with the expected finish', async () => {
+    const backlog = (await (await p.partner('/api/email/backlog')).json()) as Record<string, unknown>;
     expect(backlog).toEqual({
-      queued: expect.any(Number),
+      lanes: { people: { queued: 0 }, bulk: { queued: 0 } },
       expectedFinish: expect.any(String),
-      spacingMs: 3.6, // max(60 s / 100,000 per minute, 3,600 s / 1,000,000 per hour)
+      bulkSpacingMs: 4, // max(62 s / 100,000 per minute, 3,602 s / 1,000,000 per hour)
+      limits: { perMinute: 100000, perHour: 1000000 },
+      sentLastMinute: expect.any(Number),
+      sentLastHour: expect.any(Number),
     });
+    expect(await (await p.partner('/api/reinstatements/bulk/b-unknown')).json()).toMatchObject({
+      status: 400,
+    });
+    expect((await p.partner(`/api/reinstatements/bulk/b-${'0'.repeat(32)}`)).status).toBe(404);
   });
 });

@@ -39,12 +39,20 @@ describe('reconciliation, resend, and the customer\u2019s "I\u2019ve done it"', 
     expect(v.audit.find((a) => a.what === 'accepted')?.actor).toBe('reconciliation');
   });
 
-  it('resends the current step\u2019s mail on request', async () => {
+  it('resends the current step\u2019s mail on request, through its orchestration, and names who asked', async () => {
     const before = p.mailsTo('ada@contoso.com').length;
-    expect((await p.partner(`/api/reinstatements/${id}/resend`, { method: 'POST' })).status).toBe(202);
+    const res = await p.partner(`/api/reinstatements/${id}/resend`, { method: 'POST' });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ id, mail: 'instructions', sequence: 1 });
+    await p.settle();
     const mails = p.mailsTo('ada@contoso.com');
     expect(mails).toHaveLength(before + 1);
     expect(mails.at(-1)?.subject).toContain('last step');
+    const audit = (await view(id)).audit as { what: string; details?: { by?: string } }[];
+    expect(audit.find((a) => a.what === 'resend-requested')?.details?.by).toBe(
+      'partner tooling (function key)',
+    );
+    expect(audit.some((a) => a.what === 'instructions-resent')).toBe(true);
   });
 
   it('lets the customer trigger a check, at most once a minute, and never reveals anything for a bad link', async () => {

@@ -96,6 +96,8 @@ describe('a reinstatement, end to end, only through HTTP', () => {
       ['scope-verified', 'timer'],
       ['scope-verified', 'timer'],
       ['reinstated', 'system'],
+      ['partner-notified', 'system'],
+      ['thanks-sent', 'system'],
     ]);
     expect(p.mailsTo('ops@partner.example').map((m) => m.subject)).toEqual([
       'Reinstatement reinstated: Contoso Ltd',

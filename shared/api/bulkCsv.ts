@@ -1,7 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { mapWithConcurrency } from '../../lib/concurrency';
-import { ValidationError, type FieldIssue } from '../model/validationError';
-import type { ReinstatementService } from './reinstatementService';
+import { ValidationError } from '../model/validationError';
 
 export const MAX_BULK_ROWS = 5000;
 
@@ -19,11 +17,6 @@ export const CSV_COLUMNS = [
   'delegatedAdmin',
   'note',
 ];
-
-export type RowResult =
-  | { row: number; status: 'started' | 'existing'; id: string }
-  | { row: number; status: 'invalid'; errors: FieldIssue[] }
-  | { row: number; status: 'failed'; error: string };
 
 /** Rows of a CSV as request bodies; a header or shape problem refuses the whole file (nothing started). */
 export function csvToBodies(text: string): unknown[] {
@@ -70,26 +63,4 @@ export function csvToBodies(text: string): unknown[] {
       : {}),
     ...(r.note ? { note: r.note } : {}),
   }));
-}
-
-/** Starts every row on its own: one bad row never blocks the others. */
-export async function bulkStart(
-  service: ReinstatementService,
-  bodies: unknown[],
-  log: (message: string) => void,
-): Promise<RowResult[]> {
-  if (bodies.length === 0) throw ValidationError.single('body', 'must hold at least one row');
-  if (bodies.length > MAX_BULK_ROWS)
-    throw ValidationError.single('body', `must hold at most ${MAX_BULK_ROWS} rows`);
-  return mapWithConcurrency(bodies, 8, async (body, index): Promise<RowResult> => {
-    const row = index + 1;
-    try {
-      const result = await service.start(body, 'partner-bulk');
-      return { row, status: result.kind, id: result.reinstatement.id };
-    } catch (error) {
-      if (error instanceof ValidationError) return { row, status: 'invalid', errors: [...error.issues] };
-      log(`bulk row ${row} failed: ${error instanceof Error ? error.message : String(error)}`);
-      return { row, status: 'failed', error: 'could not be started; try this row again' };
-    }
-  });
 }

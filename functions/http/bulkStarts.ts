@@ -1,0 +1,58 @@
+import * as df from 'durable-functions';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { BulkStarts } from '../../shared/api/bulkStarts';
+import { problem } from '../../shared/api/problem';
+import { readBody, serve, urlFor, type RequestScope } from './serve';
+
+/**
+ * Up to 5,000 rows as a JSON array or text/csv: validated at once, answered 202 with the job's status
+ * URL (invalid rows listed in the answer), started by durable work.
+ */
+export async function submitBulkStart(request: HttpRequest, scope: RequestScope): Promise<HttpResponseInit> {
+  const body = await readBody(request, {
+    accept: ['application/json', 'text/csv'],
+    maxBytes: 20 * 1024 * 1024,
+  });
+  const submission = await new BulkStarts(scope.app, scope.workflow).submit(body, scope.by);
+  if (submission.kind === 'noValidRow')
+    return problem(400, 'No row is valid', 'Every row was refused; nothing was started.', {
+      invalid: submission.invalidRows.length,
+      results: submission.invalidRows,
+    });
+  const { job, invalidRows } = submission;
+  const statusUrl = urlFor(request, `reinstatements/bulk/${job.id}`);
+  return {
+    status: 202,
+    headers: { Location: statusUrl },
+    jsonBody: {
+      jobId: job.id,
+      statusUrl,
+      rows: job.rows,
+      valid: job.valid,
+      invalid: job.invalid,
+      invalidRows,
+    },
+  };
+}
+
+/** A bulk job: counts per outcome, done or not, and its per-row results a page at a time. */
+export async function getBulkStart(request: HttpRequest, scope: RequestScope): Promise<HttpResponseInit> {
+  const status = await new BulkStarts(scope.app, scope.workflow).status(request.params.jobId ?? '', {
+    page: request.query.get('page'),
+    pageSize: request.query.get('pageSize'),
+  });
+  return { jsonBody: status };
+}
+
+df.app.client.http('submitBulkStart', {
+  route: 'reinstatements/bulk',
+  methods: ['POST'],
+  authLevel: 'function',
+  handler: serve(submitBulkStart),
+});
+df.app.client.http('getBulkStart', {
+  route: 'reinstatements/bulk/{jobId}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: serve(getBulkStart),
+});

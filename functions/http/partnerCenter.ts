@@ -1,0 +1,47 @@
+import * as df from 'durable-functions';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { PartnerCenterInbox } from '../../shared/api/partnerCenterInbox';
+import { problem } from '../../shared/api/problem';
+import { serve, type RequestScope } from './serve';
+
+/** Partner Center's webhook: anonymous, authenticated by its RSA-SHA256 signature over the raw body. */
+export async function partnerCenterWebhook(
+  request: HttpRequest,
+  scope: RequestScope,
+): Promise<HttpResponseInit> {
+  const raw = Buffer.from(await request.arrayBuffer());
+  if (raw.length > 64 * 1024) return problem(413, 'The request body is too large', 'At most 64 KB.');
+  const headers = Object.fromEntries([...request.headers.entries()]);
+  const answer = await new PartnerCenterInbox(scope.app, scope.workflow).webhook(headers, raw);
+  if (answer.status === 401) {
+    scope.context.warn(`webhook rejected: ${answer.reason}`);
+    return problem(401, 'Signature verification failed');
+  }
+  if (answer.reason) scope.context.log(`webhook acknowledged: ${answer.reason}`);
+  return { status: 200, jsonBody: { matched: answer.matched } };
+}
+
+/** Whether acceptances will arrive (GET), and registering and validating the webhook (POST). */
+export async function webhookReadiness(request: HttpRequest, scope: RequestScope): Promise<HttpResponseInit> {
+  if (request.method === 'GET') {
+    const readiness = await scope.app.readiness.read();
+    return readiness
+      ? { jsonBody: readiness }
+      : problem(404, 'Not checked yet', 'POST to this URL to register and validate the webhook.');
+  }
+  const callback = `${scope.app.config.links.publicBaseUrl}/api/webhooks/partner-center`;
+  return { jsonBody: await scope.app.readiness.ensure(callback, { validate: true, waitMs: 20_000 }) };
+}
+
+df.app.client.http('partnerCenterWebhook', {
+  route: 'webhooks/partner-center',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  handler: serve(partnerCenterWebhook),
+});
+df.app.client.http('webhookReadiness', {
+  route: 'webhooks/partner-center/readiness',
+  methods: ['GET', 'POST'],
+  authLevel: 'function',
+  handler: serve(webhookReadiness),
+});

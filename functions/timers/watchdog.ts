@@ -1,0 +1,22 @@
+import * as df from 'durable-functions';
+import type { InvocationContext, Timer } from '@azure/functions';
+import { getContainer } from '../../shared/app/container';
+import { getConfig } from '../../shared/config/appConfig';
+import { runWatchdog } from '../../shared/workflow/watchdog';
+import { workflowClient } from '../workflowClient';
+
+/** Repairs reinstatements whose orchestration stopped, and resumes unfinished bulk jobs and mail. */
+export async function watchdog(
+  _timer: Timer,
+  client: df.DurableClient,
+  context: InvocationContext,
+): Promise<void> {
+  const r = await runWatchdog(await getContainer(), workflowClient(client));
+  context.log(
+    `watchdog: examined ${r.examined}, resumed ${r.resumed}, marked failed ${r.failed}, ` +
+      `bulk jobs resumed ${r.bulkJobsResumed}${r.mailDispatcherWoken ? ', mail dispatcher woken' : ''}`,
+  );
+}
+
+// The schedule comes from the validated configuration, so its documented default applies.
+df.app.client.timer('watchdog', { schedule: getConfig().schedule.watchdogSchedule, handler: watchdog });

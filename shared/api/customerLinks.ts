@@ -1,0 +1,87 @@
+import type { Container } from '../app/container';
+import { customerScriptsFor, type CustomerScripts } from '../instructions/customerScripts';
+import { buildInvitationLink } from '../links/invitationLink';
+import { verifyCustomerToken, type TokenPurpose } from '../links/customerTokens';
+import type { Reinstatement } from '../model/reinstatement';
+import type { WorkflowClient } from '../workflow/contract';
+import { ReinstatementService } from './reinstatementService';
+
+/** The customer may ask for a check at most this often (per reinstatement, across app instances). */
+const CHECK_INTERVAL_MS = 60_000;
+
+export type CheckAnswer =
+  | { kind: 'checked'; reinstatement: Reinstatement }
+  | { kind: 'nothingToCheck'; reinstatement: Reinstatement }
+  | { kind: 'tooSoon'; reinstatement: Reinstatement; retryAfterSeconds: number };
+
+/**
+ * What a customer's links can do. Each link carries a signed, expiring, purpose-bound token; any
+ * invalid token answers undefined, and the caller shows the same page whatever was wrong with it.
+ */
+export class CustomerLinks {
+  constructor(
+    private readonly app: Container,
+    private readonly workflow: WorkflowClient,
+  ) {}
+
+  /** The emailed invitation link: records the click and answers Microsoft's invitation to go on to. */
+  async openInvitation(token: string): Promise<string | undefined> {
+    const r = await this.fromToken(token, 'invitation');
+    if (!r) return undefined;
+    await this.app.repository.record(
+      r.id,
+      { what: 'link-clicked', actor: 'customer-link' },
+      (x) => x.counters.linkClicks++,
+    );
+    return buildInvitationLink({
+      partnerTenantId: this.app.config.partner.tenantId,
+      msppId: this.app.config.partner.msppId,
+      delegatedAdmin: r.delegatedAdmin,
+    });
+  }
+
+  /** The instructions page's content: the reinstatement and its commands, once the group is known. */
+  async instructions(
+    token: string,
+  ): Promise<{ reinstatement: Reinstatement; scripts: CustomerScripts } | undefined> {
+    const r = await this.fromToken(token, 'instructions');
+    if (!r?.partnerGroupObjectId) return undefined;
+    const scripts = customerScriptsFor(
+      { ...r, partnerGroupObjectId: r.partnerGroupObjectId },
+      this.app.config.partner.groupName,
+    );
+    return { reinstatement: r, scripts };
+  }
+
+  /** "I've done it": checks the role assignments now, at most once a minute per reinstatement. */
+  async checkNow(token: string): Promise<CheckAnswer | undefined> {
+    const r = await this.fromToken(token, 'instructions');
+    if (!r) return undefined;
+    if (r.state !== 'AwaitingRoleAssignment') return { kind: 'nothingToCheck', reinstatement: r };
+    let allowed = false;
+    const now = this.app.now();
+    const updated = await this.app.repository.update(r.id, (current) => {
+      const last = Date.parse(current.lastCustomerCheckAt ?? '1970-01-01');
+      if (now.getTime() - last < CHECK_INTERVAL_MS) return null;
+      allowed = true;
+      current.lastCustomerCheckAt = now.toISOString();
+      return { next: current };
+    });
+    if (!allowed) {
+      const waited = now.getTime() - Date.parse(updated.lastCustomerCheckAt ?? now.toISOString());
+      return {
+        kind: 'tooSoon',
+        reinstatement: updated,
+        retryAfterSeconds: Math.max(1, Math.ceil((CHECK_INTERVAL_MS - waited) / 1000)),
+      };
+    }
+    await new ReinstatementService(this.app, this.workflow).verifyOne(r.id, 'customer-link');
+    return { kind: 'checked', reinstatement: await this.app.repository.require(r.id) };
+  }
+
+  private async fromToken(token: string, purpose: TokenPurpose): Promise<Reinstatement | undefined> {
+    const check = verifyCustomerToken(this.app.config.links.signingKeys, token, purpose, this.app.now());
+    if (!check.valid) return undefined;
+    return this.app.repository.get(check.claims.reinstatementId);
+  }
+}

@@ -1,0 +1,39 @@
+import type { ReinstatementState } from '../model/states';
+
+/** The action is not possible in the reinstatement's current state (409). */
+export class StateConflictError extends Error {
+  constructor(
+    readonly action: string,
+    readonly state: ReinstatementState,
+    readonly allowedIn: readonly ReinstatementState[],
+  ) {
+    super(
+      `${action} is not possible while the reinstatement is ${state}; it is possible when ${allowedIn.join(' or ')}`,
+    );
+    this.name = 'StateConflictError';
+  }
+}
+
+/** The request body is larger than this route accepts (413). */
+export class PayloadTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`the body may be at most ${Math.round(limitBytes / 1024 / 1024)} MB`);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+/** The request body's content type is not one this route reads (415). */
+export class UnsupportedMediaTypeError extends Error {
+  constructor(readonly accepted: readonly string[]) {
+    super(`the body must be ${accepted.join(' or ')}`);
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
+
+/** Something the request names does not exist (404). */
+export class NotFoundError extends Error {
+  constructor(readonly what: string) {
+    super(`no such ${what}`);
+    this.name = 'NotFoundError';
+  }
+}

@@ -1,0 +1,202 @@
+import { describeFailure } from '../adapters/outcomes';
+import type { Lane } from './pace';
+import { Pace } from './pace';
+import type { MailRecord, MailRequest, Outbox, PaceRow } from './outbox';
+
+/** What the workflow says about its mails: whether one is still wanted, and what its sending means. */
+export interface MailPurposes {
+  /** False when the reinstatement moved past the mail (accepted before the reminder went, cancelled). */
+  stillWanted(mail: MailRecord): Promise<boolean>;
+  sent(mail: MailRecord): Promise<void>;
+  failed(mail: MailRecord, reason: string): Promise<void>;
+  withdrawn(mail: MailRecord): Promise<void>;
+}
+
+export type DispatchResult =
+  /** The queue is empty; the dispatcher sleeps until a new mail wakes it. */
+  | { kind: 'idle'; sent: number }
+  /** Come back at `until`: the pace, ACS's Retry-After, or a backoff while ACS fails. */
+  | { kind: 'wait'; until: string; sent: number; reason: 'pace' | 'throttled' | 'failing' };
+
+export interface LaneBacklog {
+  queued: number;
+  oldestQueuedAt?: string;
+}
+
+export interface Backlog {
+  lanes: Record<Lane, LaneBacklog>;
+  /** When the last queued mail is expected to go at the current pace. */
+  expectedFinish: string;
+  /** The bulk lane's spacing; people's mails take the next free place in the windows. */
+  bulkSpacingMs: number;
+  limits: { perMinute: number; perHour: number };
+  sentLastMinute: number;
+  sentLastHour: number;
+  /** Set while ACS keeps failing: since when. */
+  failingSince?: string;
+}
+
+export interface DispatchOptions {
+  /** How long ACS may keep failing before queued mails are given up, one by one, with the reason. */
+  giveUpAfterMs: number;
+  /** At most this many sends per dispatch run (an activity should not run for long). */
+  maxPerRun?: number;
+}
+
+/**
+ * The one place mail leaves the product. Mails are queued by whoever needs them sent; a single
+ * dispatcher (a durable orchestration) calls `dispatch`, which sends the queue's head whenever the
+ * pace allows and says when to come back. Mails that are no longer wanted are skipped without
+ * taking a place in the pace, so a cancelled bulk leaves no capacity unused.
+ */
+export class MailDispatch {
+  readonly pace: Pace;
+
+  constructor(
+    private readonly outbox: Outbox,
+    limits: { perMinute: number; perHour: number },
+    private readonly now: () => Date,
+    private readonly options: DispatchOptions,
+  ) {
+    this.pace = new Pace(limits);
+  }
+
+  /**
+   * Records and queues a mail (idempotent by key). `wake` is true when the dispatcher announced it
+   * went idle: the caller must wake it. The dispatcher announces idle before it looks at the queue
+   * a last time, so a mail queued concurrently is either seen by that look or told to wake it.
+   */
+  async enqueue(mail: MailRequest): Promise<{ mail: MailRecord; wake: boolean }> {
+    const record = await this.outbox.enqueue(mail);
+    if (record.state !== 'queued') return { mail: record, wake: false };
+    return { mail: record, wake: (await this.outbox.readPace()).dispatcher === 'idle' };
+  }
+
+  async dispatch(purposes: MailPurposes): Promise<DispatchResult> {
+    const maxPerRun = this.options.maxPerRun ?? 25;
+    let sent = 0;
+    while (sent < maxPerRun) {
+      const entry = await this.outbox.head();
+      if (!entry) {
+        if (await this.goIdle()) return { kind: 'idle', sent };
+        continue;
+      }
+      const mail = await this.outbox.get(entry.key);
+      if (!mail) {
+        await this.outbox.dequeue(entry); // its record is gone: nothing can be sent
+        continue;
+      }
+      // A mail leaves the queue only after its outcome was told (a run that died in between is
+      // finished here; every purpose is idempotent).
+      if (mail.state !== 'queued' && mail.state !== 'sending') {
+        await this.settled(mail, purposes);
+        continue;
+      }
+      if (!(await purposes.stillWanted(mail))) {
+        await this.settled(await this.outbox.withdraw(mail, 'no longer needed'), purposes);
+        continue;
+      }
+      const row = await this.outbox.readPace();
+      const now = this.now().getTime();
+      const earliest = this.pace.earliest(row.pace, mail.lane, now);
+      if (earliest > now) return this.wait(earliest, sent, 'pace');
+      const claimed = await this.outbox.writePace({
+        ...row,
+        dispatcher: 'active',
+        pace: this.pace.record(row.pace, mail.lane, now),
+      });
+      if (!claimed) continue;
+
+      const delivery = await this.outbox.deliver(mail.key);
+      if (delivery.kind === 'accepted') {
+        if (row.failingSince) await this.recovered();
+        await this.settled({ ...mail, state: 'accepted', operationId: delivery.operationId }, purposes);
+        sent++;
+        continue;
+      }
+      const failure = delivery.failure;
+      if (failure.kind === 'throttled')
+        return this.wait(now + Math.max(1000, failure.retryAfterMs), sent, 'throttled');
+      if (failure.kind === 'permanent') {
+        await this.giveUp(mail, `ACS refused the mail: ${describeFailure(failure)}`, purposes);
+        continue;
+      }
+      const since = row.failingSince ?? (await this.failing(now));
+      const failingFor = now - Date.parse(since);
+      if (failingFor >= this.options.giveUpAfterMs) {
+        await this.giveUp(
+          mail,
+          `ACS has been failing since ${since} (last answer: ${describeFailure(failure)})`,
+          purposes,
+        );
+        continue;
+      }
+      // Back off in proportion to how long the outage lasts: 5 s at first, at most 5 minutes.
+      return this.wait(now + Math.min(300_000, Math.max(5_000, failingFor / 4)), sent, 'failing');
+    }
+    return { kind: 'wait', until: this.now().toISOString(), sent, reason: 'pace' };
+  }
+
+  async backlog(): Promise<Backlog> {
+    const [lanes, row] = await Promise.all([this.outbox.backlog(), this.outbox.readPace()]);
+    const now = this.now().getTime();
+    const queued = lanes.people.queued + lanes.bulk.queued;
+    // Every queued mail takes one bulk spacing at worst: people's mails take the places bulk leaves.
+    const start = queued ? this.pace.earliest(row.pace, lanes.people.queued ? 'people' : 'bulk', now) : now;
+    return {
+      lanes,
+      expectedFinish: new Date(start + Math.max(0, queued - 1) * this.pace.bulkSpacingMs).toISOString(),
+      bulkSpacingMs: Math.round(this.pace.bulkSpacingMs),
+      limits: this.pace.limits,
+      sentLastMinute: this.pace.sentWithin(row.pace, 60, now),
+      sentLastHour: this.pace.sentWithin(row.pace, 3600, now),
+      ...(row.failingSince ? { failingSince: row.failingSince } : {}),
+    };
+  }
+
+  private wait(until: number, sent: number, reason: 'pace' | 'throttled' | 'failing'): DispatchResult {
+    return { kind: 'wait', until: new Date(until).toISOString(), sent, reason };
+  }
+
+  /** Announces idle, then looks once more: true when the queue is still empty. */
+  private async goIdle(): Promise<boolean> {
+    const row = await this.outbox.readPace();
+    if (row.dispatcher !== 'idle' && !(await this.outbox.writePace({ ...row, dispatcher: 'idle' })))
+      return false;
+    if (!(await this.outbox.head())) return true;
+    const again = await this.outbox.readPace();
+    await this.outbox.writePace({ ...again, dispatcher: 'active' });
+    return false;
+  }
+
+  private async failing(now: number): Promise<string> {
+    const since = new Date(now).toISOString();
+    const row = await this.outbox.readPace();
+    await this.outbox.writePace({ ...row, failingSince: since } satisfies PaceRow);
+    return since;
+  }
+
+  private async recovered(): Promise<void> {
+    const row = await this.outbox.readPace();
+    await this.outbox.writePace({
+      pace: row.pace,
+      dispatcher: row.dispatcher,
+      ...(row.etag ? { etag: row.etag } : {}),
+    });
+  }
+
+  private async giveUp(mail: MailRecord, reason: string, purposes: MailPurposes): Promise<void> {
+    await this.settled(await this.outbox.fail(mail, reason), purposes);
+  }
+
+  /** Tells the workflow what became of a mail, then takes it out of the queue. */
+  private async settled(mail: MailRecord, purposes: MailPurposes): Promise<void> {
+    if (!mail.toldAt) {
+      if (mail.state === 'accepted') await purposes.sent(mail);
+      else if (mail.state === 'failed') await purposes.failed(mail, mail.failure ?? 'failed');
+      else await purposes.withdrawn(mail);
+      await this.outbox.markTold(mail);
+    }
+    await this.outbox.dequeue(mail);
+  }
+}

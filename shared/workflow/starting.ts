@@ -1,0 +1,63 @@
+import type { AppConfig } from '../config/appConfig';
+import { activeKey } from '../model/activeKey';
+import type { Reinstatement } from '../model/reinstatement';
+import type { ReinstatementRequest } from '../model/request';
+import { renderScope } from '../model/scopes';
+import { ReinstatementExistsError, type ReinstatementRepository } from '../storage/reinstatementRepository';
+import { Orchestrations, type ReinstatementInput, type WorkflowClient } from './contract';
+
+export type StartResult =
+  | { kind: 'started'; id: string; reinstatement: Reinstatement }
+  /** The same customer and scopes are already being reinstated; `reinstatement` once it is recorded. */
+  | { kind: 'existing'; id: string; reinstatement?: Reinstatement };
+
+/** What an orchestration is given at start: the configured schedule, fixed for its whole life. */
+export function reinstatementInput(config: AppConfig, id: string, retry = false): ReinstatementInput {
+  const s = config.schedule;
+  return {
+    reinstatementId: id,
+    schedule: {
+      invitationReminderDays: s.invitationReminderDays,
+      invitationExpiryDays: s.invitationExpiryDays,
+      roleAssignmentReminderDays: s.roleAssignmentReminderDays,
+      roleAssignmentDeadlineDays: s.roleAssignmentDeadlineDays,
+      transientRetryHours: s.transientRetryHours,
+    },
+    ...(retry ? { retry: true } : {}),
+  };
+}
+
+/**
+ * Starts one validated request under `id`: claims the customer and scopes (one running
+ * reinstatement each), records it, starts its orchestration. Safe to repeat with the same id (a
+ * bulk page retried after a crash): each step finds its own work done and goes on, so a row is
+ * started exactly once.
+ */
+export async function startReinstatement(
+  deps: { config: AppConfig; repository: ReinstatementRepository; workflow: WorkflowClient },
+  request: ReinstatementRequest,
+  id: string,
+  requestedBy: string,
+): Promise<StartResult> {
+  const { repository, workflow } = deps;
+  const holder = await repository.claimActive(
+    activeKey(request.customerTenantId, request.scopes.map(renderScope)),
+    id,
+  );
+  if (holder !== id) {
+    const existing = await repository.get(holder);
+    // A start that died between recording and starting its orchestration is completed here.
+    if (existing?.state === 'Requested' && !(await workflow.status(holder)))
+      await workflow.start(Orchestrations.reinstatement, holder, reinstatementInput(deps.config, holder));
+    return { kind: 'existing', id: holder, ...(existing ? { reinstatement: existing } : {}) };
+  }
+  let reinstatement: Reinstatement;
+  try {
+    reinstatement = await repository.create(id, request, { actor: 'partner', details: { by: requestedBy } });
+  } catch (error) {
+    if (!(error instanceof ReinstatementExistsError)) throw error;
+    reinstatement = await repository.require(id);
+  }
+  await workflow.start(Orchestrations.reinstatement, id, reinstatementInput(deps.config, id));
+  return { kind: 'started', id, reinstatement };
+}
