@@ -39,7 +39,11 @@ it('a reinstatement survives SIGKILL midway and finishes with every mail sent ex
   const api = (path: string, init?: RequestInit) =>
     fetch(`http://127.0.0.1:${port}${path}`, {
       ...init,
-      headers: { 'x-functions-key': KEYS.functionKey, ...(init?.headers ?? {}) },
+      headers: {
+        'x-functions-key': KEYS.functionKey,
+        'content-type': 'application/json',
+        ...(init?.headers ?? {}),
+      },
     });
   const state = async (id: string) =>
     ((await (await api(`/api/reinstatements/${id}`)).json()) as { state: string }).state;
@@ -74,9 +78,14 @@ it('a reinstatement survives SIGKILL midway and finishes with every mail sent ex
     headers: { 'x-functions-key': KEYS.masterKey },
   });
   await until('Reinstated', async () => ((await state(id)) === 'Reinstated' ? true : undefined));
-  await until('the partner notice', async () =>
-    cloud.state.outbox.some((m) => m.subject.startsWith('Reinstatement reinstated')) ? true : undefined,
+  await until('the partner notice and the thanks', async () =>
+    cloud.state.outbox.some((m) => m.subject.startsWith('Reinstatement reinstated')) &&
+    cloud.state.outbox.some((m) => m.subject.startsWith('Thank you'))
+      ? true
+      : undefined,
   );
+  // Nothing more goes out afterwards (a duplicate would come now).
+  await new Promise((resolve) => setTimeout(resolve, 500));
 
   const sent = cloud.state.outbox.map((m) => `${m.to[0]} | ${m.subject}`).sort();
   expect(sent).toEqual(
