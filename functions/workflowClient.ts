@@ -1,12 +1,11 @@
 import * as df from 'durable-functions';
-import type { InstanceStatus, WorkflowClient } from '../shared/workflow/contract';
-
-const FINISHED = ['Completed', 'Failed', 'Terminated'];
+import { isRunning, type InstanceStatus, type WorkflowClient } from '../shared/workflow/contract';
 
 /**
  * The app's view of Durable Functions, over the real durable client. durable-functions' client
- * throws on an unknown instance's status and treats an event for a finished instance as delivered,
- * so both are asked after the status here.
+ * throws on an unknown instance's status (answered here as undefined), refuses to start an instance
+ * that is running (answered as false), and treats an event for a finished instance as delivered:
+ * callers that need the instance running ask its status first.
  */
 export function workflowClient(client: df.DurableClient): WorkflowClient {
   const status = async (instanceId: string): Promise<InstanceStatus | undefined> => {
@@ -22,25 +21,35 @@ export function workflowClient(client: df.DurableClient): WorkflowClient {
       throw error;
     }
   };
-  const running = (found: InstanceStatus | undefined) =>
-    found !== undefined && !FINISHED.includes(found.runtimeStatus);
   return {
     status,
     async start(name, instanceId, input) {
-      if (running(await status(instanceId))) return false;
       try {
         await client.startNew(name, { instanceId, input });
         return true;
       } catch (error) {
         // The extension refuses to start an instance id that is already running: that is the point.
-        if (running(await status(instanceId))) return false;
+        if (isRunning(await status(instanceId))) return false;
         throw error;
       }
     },
+    async list(statuses) {
+      const found = await client.getStatusBy({ runtimeStatus: statuses as df.OrchestrationRuntimeStatus[] });
+      return found.map((s) => ({
+        instanceId: s.instanceId,
+        runtimeStatus: s.runtimeStatus as InstanceStatus['runtimeStatus'],
+        output: s.output,
+        customStatus: s.customStatus,
+      }));
+    },
     async raise(instanceId, event, data) {
-      if (!running(await status(instanceId))) return false;
-      await client.raiseEvent(instanceId, event, data);
-      return true;
+      try {
+        await client.raiseEvent(instanceId, event, data);
+        return true;
+      } catch (error) {
+        if (error instanceof Error && /No instance with ID/.test(error.message)) return false;
+        throw error;
+      }
     },
   };
 }

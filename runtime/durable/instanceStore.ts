@@ -109,8 +109,30 @@ export function entityToMeta(e: Record<string, unknown>): InstanceMeta {
   return meta;
 }
 
+/**
+ * The instances' rows. The offline runtime is one process, the only writer of its inbox rows, so
+ * the store keeps an index of them in memory (rebuilt from storage by `pendingRows` at start-up) and
+ * reads an instance's inbox by key: Azurite answers every query by scanning the whole table, which
+ * made each episode's inbox query cost as much as the number of instances.
+ */
 export class InstanceStore {
+  /** Each instance's inbox rows, with their message when this process wrote (or read) it. */
+  private readonly inboxIndex = new Map<string, Map<string, InboxMessage | undefined>>();
+
   constructor(readonly table: TableClient) {}
+
+  private noteInbox(instanceId: string, rowKey: string, message?: InboxMessage): void {
+    let keys = this.inboxIndex.get(instanceId);
+    if (!keys) this.inboxIndex.set(instanceId, (keys = new Map()));
+    keys.set(rowKey, message);
+  }
+
+  private forgetInbox(instanceId: string, rowKey: string): void {
+    const keys = this.inboxIndex.get(instanceId);
+    if (!keys) return;
+    keys.delete(rowKey);
+    if (keys.size === 0) this.inboxIndex.delete(instanceId);
+  }
 
   static fromConnectionString(connectionString: string, taskHubName: string): InstanceStore {
     return new InstanceStore(tableClient(connectionString, `${taskHubName}Instances`));
@@ -144,6 +166,7 @@ export class InstanceStore {
     ];
     try {
       await this.table.submitTransaction(actions);
+      this.noteInbox(meta.instanceId, started.rowKey, started);
       return 'started';
     } catch (error) {
       if (isConflict(error) || isPreconditionFailed(error)) return 'conflict';
@@ -151,25 +174,34 @@ export class InstanceStore {
     }
   }
 
+  /** The instance's waiting events, oldest first (at most `max`). */
   async inbox(instanceId: string, max = 50): Promise<InboxMessage[]> {
-    const rows = this.table
-      .listEntities<Record<string, unknown>>({
-        queryOptions: {
-          filter: odata`PartitionKey eq ${instanceId} and RowKey gt 'inbox-' and RowKey lt 'inbox.'`,
-        },
-      })
-      .byPage({ maxPageSize: max });
-    const page = await rows.next();
-    if (page.done) return [];
-    return page.value.map((e) => ({
-      rowKey: String(e.rowKey),
-      executionId: String(e.executionId),
-      event: JSON.parse(String(e.event)) as IncomingEvent,
-    }));
+    const known = this.inboxIndex.get(instanceId) ?? new Map<string, InboxMessage | undefined>();
+    const keys = [...known.keys()].sort().slice(0, max);
+    const messages: InboxMessage[] = [];
+    for (const rowKey of keys) {
+      const cached = known.get(rowKey);
+      if (cached) {
+        messages.push(cached);
+        continue;
+      }
+      const e = await this.getRow(instanceId, rowKey);
+      if (!e) {
+        this.forgetInbox(instanceId, rowKey);
+        continue;
+      }
+      messages.push({
+        rowKey,
+        executionId: String(e.executionId),
+        event: JSON.parse(String(e.event)) as IncomingEvent,
+      });
+    }
+    return messages;
   }
 
   async enqueue(instanceId: string, message: InboxMessage): Promise<void> {
     await this.table.createEntity(inboxEntity(instanceId, message));
+    this.noteInbox(instanceId, message.rowKey, message);
   }
 
   /** Writes rows that must exist before an episode commits; safe to repeat (upserts). */
@@ -196,6 +228,9 @@ export class InstanceStore {
     for (const row of extra) actions.push(['upsert', row, 'Replace']);
     try {
       const response = await this.table.submitTransaction(actions);
+      if (consumedRowKey) this.forgetInbox(meta.instanceId, consumedRowKey);
+      for (const row of extra)
+        if (String(row.rowKey).startsWith('inbox-')) this.noteInbox(meta.instanceId, String(row.rowKey));
       return response.subResponses[0]?.etag ?? (await this.getMeta(meta.instanceId))?.etag ?? '*';
     } catch (error) {
       if (isPreconditionFailed(error) || isNotFound(error) || isConflict(error)) return 'stale';
@@ -214,6 +249,7 @@ export class InstanceStore {
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
+    this.forgetInbox(instanceId, rowKey);
   }
 
   async getRow(instanceId: string, rowKey: string): Promise<StoredRow | undefined> {
@@ -237,6 +273,7 @@ export class InstanceStore {
         ['delete', { partitionKey: instanceId, rowKey: consumedRowKey }],
         ['create', inboxEntity(instanceId, message)],
       ]);
+      this.noteInbox(instanceId, message.rowKey, message);
       return true;
     } catch (error) {
       if (isNotFound(error) || isPreconditionFailed(error) || isConflict(error)) return false;
@@ -249,6 +286,12 @@ export class InstanceStore {
     for await (const e of this.table.listEntities<Record<string, unknown>>({
       queryOptions: { filter: odata`RowKey ne ${META}` },
     })) {
+      if (String(e.rowKey).startsWith('inbox-'))
+        this.noteInbox(String(e.partitionKey), String(e.rowKey), {
+          rowKey: String(e.rowKey),
+          executionId: String(e.executionId),
+          event: JSON.parse(String(e.event)) as IncomingEvent,
+        });
       yield e;
     }
   }
@@ -281,6 +324,7 @@ export class InstanceStore {
           .map((rowKey): TransactionAction => ['delete', { partitionKey: instanceId, rowKey }]),
       );
     }
+    this.inboxIndex.delete(instanceId);
     return keys.includes(META) ? 1 : 0;
   }
 }

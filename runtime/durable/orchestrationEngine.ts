@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
+import { TimerQueue, type DueTimer } from './timerQueue';
 import type { RpcParameterBinding } from '../worker/coreTypes';
 import type { RegisteredFunction } from '../worker/functionsCore';
 import { bindingOfType, type Invoker } from '../worker/invoker';
@@ -31,6 +32,8 @@ import {
   workKey,
   type InboxMessage,
   type Row,
+  type StoredRow,
+  type WorkItem,
 } from './instanceStore';
 
 export interface EngineOptions {
@@ -63,12 +66,6 @@ interface Cached {
   etag: string;
 }
 
-interface DueTimer {
-  fireAt: number;
-  instanceId: string;
-  rowKey: string;
-}
-
 /**
  * Runs orchestrations through durable-functions' own replay, with all state in Table storage.
  * In-memory queues only say what to look at next; storage is the truth, and a restart rebuilds the
@@ -89,8 +86,10 @@ export class OrchestrationEngine {
   private readonly again = new Set<string>();
   private readonly work: { instanceId: string; rowKey: string }[] = [];
   private readonly queuedWork = new Set<string>();
+  /** The work rows' content, as written: the runtime is their only writer, so it need not read them back. */
+  private readonly workItems = new Map<string, WorkItem>();
   private workRunning = 0;
-  private timers: DueTimer[] = [];
+  private readonly timers = new TimerQueue();
   private readonly cache = new Map<string, Cached>();
   private idleWaiters: (() => void)[] = [];
   private failures: Error[] = [];
@@ -117,9 +116,17 @@ export class OrchestrationEngine {
       const instanceId = String(row.partitionKey);
       const rowKey = String(row.rowKey);
       if (rowKey.startsWith('inbox-')) this.ready.add(instanceId);
-      else if (rowKey.startsWith('work-') || rowKey === NOTIFY_PARENT) this.queueWork(instanceId, rowKey);
+      else if (rowKey === NOTIFY_PARENT) this.queueWork(instanceId, rowKey);
+      else if (rowKey.startsWith('work-')) this.queueWork(instanceId, rowKey, entityToWork(row));
       else if (rowKey.startsWith('timer-'))
-        this.addTimer({ fireAt: Date.parse(String(row.fireAt)), instanceId, rowKey });
+        this.addTimer({
+          fireAt: Date.parse(String(row.fireAt)),
+          instanceId,
+          rowKey,
+          executionId: String(row.executionId),
+          eventId: Number(row.eventId),
+          fireAtText: String(row.fireAt),
+        });
     }
     this.pump();
   }
@@ -138,7 +145,7 @@ export class OrchestrationEngine {
       return { started: false, reason: 'unknown-function' };
     const id = instanceId ?? randomUUID().replace(/-/g, '');
     // A generated id is new by construction; a chosen one may name a finished instance to replace.
-    const existing = instanceId === undefined ? undefined : await this.store.getMeta(id);
+    const existing = instanceId === undefined ? undefined : await this.load(id);
     if (existing && !isTerminal(existing.meta.status)) return { started: false, reason: 'running' };
     const now = this.clock.now().toISOString();
     const meta: InstanceMeta = {
@@ -162,7 +169,7 @@ export class OrchestrationEngine {
   }
 
   async raiseEvent(instanceId: string, name: string, inputText: string | null): Promise<SignalOutcome> {
-    const found = await this.store.getMeta(instanceId);
+    const found = await this.load(instanceId);
     if (!found) return 'not-found';
     if (isTerminal(found.meta.status)) return 'gone';
     // External events belong to the instance, not to one execution: they survive continue-as-new.
@@ -181,7 +188,7 @@ export class OrchestrationEngine {
 
   async terminate(instanceId: string, reason: string): Promise<SignalOutcome> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const found = await this.store.getMeta(instanceId);
+      const found = await this.load(instanceId);
       if (!found) return 'not-found';
       if (isTerminal(found.meta.status)) return 'gone';
       const meta = {
@@ -202,7 +209,10 @@ export class OrchestrationEngine {
           ]
         : [];
       const etag = await this.store.commit(meta, found.etag, undefined, extra);
-      if (etag === 'stale') continue;
+      if (etag === 'stale') {
+        this.cache.delete(instanceId);
+        continue;
+      }
       this.cache.delete(instanceId);
       if (notify) this.queueWork(instanceId, NOTIFY_PARENT);
       this.pump();
@@ -230,6 +240,12 @@ export class OrchestrationEngine {
     });
   }
 
+  /** When the next durable timer is due, if any is pending (tests jump the clock there). */
+  nextTimerAt(): Date | undefined {
+    const first = this.timers.peek();
+    return first ? new Date(first.fireAt) : undefined;
+  }
+
   private isIdle(): boolean {
     const now = this.clock.now().getTime();
     return (
@@ -237,7 +253,7 @@ export class OrchestrationEngine {
       this.running.size === 0 &&
       this.work.length === 0 &&
       this.workRunning === 0 &&
-      !this.timers.some((t) => t.fireAt <= now)
+      !((this.timers.peek()?.fireAt ?? Infinity) <= now)
     );
   }
 
@@ -256,17 +272,17 @@ export class OrchestrationEngine {
     this.pump();
   }
 
-  private queueWork(instanceId: string, rowKey: string): void {
+  /** Queues a work row; `item` is its content when known (this process wrote it, or just read it). */
+  private queueWork(instanceId: string, rowKey: string, item?: WorkItem): void {
     const key = `${instanceId}\u0000${rowKey}`;
+    if (item) this.workItems.set(key, item);
     if (this.queuedWork.has(key)) return;
     this.queuedWork.add(key);
     this.work.push({ instanceId, rowKey });
   }
 
   private addTimer(timer: DueTimer): void {
-    const index = this.timers.findIndex((t) => t.fireAt > timer.fireAt);
-    if (index < 0) this.timers.push(timer);
-    else this.timers.splice(index, 0, timer);
+    this.timers.add(timer);
   }
 
   private pump(): void {
@@ -307,29 +323,29 @@ export class OrchestrationEngine {
 
   private fireDueTimers(): void {
     const now = this.clock.now().getTime();
-    while (this.timers.length && (this.timers[0] as DueTimer).fireAt <= now) {
-      const timer = this.timers.shift()!;
+    for (const timer of this.timers.takeDue(now)) {
       this.workRunning++;
       void this.guard(this.fireTimer(timer)).finally(() => {
         this.workRunning--;
         this.pump();
       });
     }
-    if (!this.clock.manual && this.timers.length) {
+    const next = this.timers.peek();
+    if (!this.clock.manual && next) {
       if (this.realTimer) clearTimeout(this.realTimer);
-      const wait = Math.min(Math.max(0, (this.timers[0] as DueTimer).fireAt - now), 60_000);
+      const wait = Math.min(Math.max(0, next.fireAt - now), 60_000);
       this.realTimer = setTimeout(() => this.pump(), wait);
       this.realTimer.unref();
     }
   }
 
   private async fireTimer(timer: DueTimer): Promise<void> {
-    const row = await this.store.getRow(timer.instanceId, timer.rowKey);
-    if (!row) return;
+    // Delivery deletes the timer row in the same transaction: a timer cancelled meanwhile (its row
+    // deleted) is not delivered.
     const delivered = await this.store.deliver(timer.instanceId, timer.rowKey, {
       rowKey: inboxKey(),
-      executionId: String(row.executionId),
-      event: { EventType: EventType.TimerFired, TimerId: Number(row.eventId), FireAt: String(row.fireAt) },
+      executionId: timer.executionId,
+      event: { EventType: EventType.TimerFired, TimerId: timer.eventId, FireAt: timer.fireAtText },
     });
     if (delivered) this.markReady(timer.instanceId);
   }
@@ -366,7 +382,8 @@ export class OrchestrationEngine {
     const cached = this.cache.get(instanceId);
     if (cached) return cached;
     const found = await this.store.getMeta(instanceId);
-    if (found) this.cache.set(instanceId, found);
+    // Finished instances are not kept: memory holds only what may still run.
+    if (found && !isTerminal(found.meta.status)) this.cache.set(instanceId, found);
     return found;
   }
 
@@ -440,11 +457,18 @@ export class OrchestrationEngine {
 
       for (const id of decided.cancelledTimers) {
         await this.store.deleteIfPresent(instanceId, timerKey(id));
-        this.timers = this.timers.filter((t) => !(t.instanceId === instanceId && t.rowKey === timerKey(id)));
+        this.timers.cancel(instanceId, timerKey(id));
       }
-      for (const w of decided.work) this.queueWork(instanceId, workKey(w.eventId));
+      for (const w of decided.work) this.queueWork(instanceId, workKey(w.eventId), w);
       for (const t of decided.timers)
-        this.addTimer({ fireAt: Date.parse(t.fireAt), instanceId, rowKey: timerKey(t.eventId) });
+        this.addTimer({
+          fireAt: Date.parse(t.fireAt),
+          instanceId,
+          rowKey: timerKey(t.eventId),
+          executionId: t.executionId,
+          eventId: t.eventId,
+          fireAtText: t.fireAt,
+        });
       if (decided.parentEvent) this.queueWork(instanceId, NOTIFY_PARENT);
       if (nextStart) this.again.add(instanceId);
       this.pump();
@@ -527,9 +551,12 @@ export class OrchestrationEngine {
 
   private async runWork(instanceId: string, rowKey: string): Promise<void> {
     if (rowKey === NOTIFY_PARENT) return this.notifyParent(instanceId);
-    const row = await this.store.getRow(instanceId, rowKey);
-    if (!row) return;
-    const item = entityToWork(row);
+    const key = `${instanceId}\u0000${rowKey}`;
+    const known = this.workItems.get(key);
+    this.workItems.delete(key);
+    const row = known ? undefined : await this.store.getRow(instanceId, rowKey);
+    if (!known && !row) return;
+    const item = known ?? entityToWork(row as StoredRow);
     const owner = await this.load(instanceId);
     if (!owner || owner.meta.executionId !== item.executionId || isTerminal(owner.meta.status)) {
       await this.store.deleteIfPresent(instanceId, rowKey);
@@ -622,7 +649,8 @@ export class OrchestrationEngine {
 
   // ---- reading ----
 
+  /** The runtime is the only writer of its instances, so what it holds in memory is current. */
   async status(instanceId: string): Promise<InstanceMeta | undefined> {
-    return (await this.store.getMeta(instanceId))?.meta;
+    return (await this.load(instanceId))?.meta;
   }
 }

@@ -17,6 +17,7 @@ import {
   Events,
   Orchestrations,
   type AcceptedEvent,
+  isRunning,
   type ActorEvent,
   type ResendEvent,
   type WorkflowClient,
@@ -142,7 +143,8 @@ export class ReinstatementService {
     const r = await this.require(id);
     if (isFinalState(r.state)) throw new StateConflictError('cancelling', r.state, RUNNING_STATES);
     const reason = `cancelled by ${by}`;
-    if (await this.workflow.raise(id, Events.Cancel, { by } satisfies ActorEvent)) {
+    if (isRunning(await this.workflow.status(id))) {
+      await this.workflow.raise(id, Events.Cancel, { by } satisfies ActorEvent);
       const ended = await this.finalState(id, 10_000);
       if (ended) return { state: ended };
       return { state: (await this.require(id)).state };
@@ -154,8 +156,7 @@ export class ReinstatementService {
   async retry(id: string, by: string): Promise<{ state: ReinstatementState }> {
     const r = await this.require(id);
     if (r.state !== 'Failed') throw new StateConflictError('a retry', r.state, ['Failed']);
-    const running = await this.workflow.status(id);
-    if (running && ['Pending', 'Running', 'ContinuedAsNew'].includes(running.runtimeStatus))
+    if (isRunning(await this.workflow.status(id)))
       throw new StateConflictError('a retry while its orchestration is still finishing', r.state, ['Failed']);
     const holder = await this.app.repository.claimActive(activeKey(r.customerTenantId, r.scopes), id);
     if (holder !== id)
@@ -178,7 +179,7 @@ export class ReinstatementService {
     await this.workflow.start(
       Orchestrations.reinstatement,
       id,
-      reinstatementInput(this.app.config, id, true),
+      reinstatementInput(this.app.config, id, 'retry'),
     );
     return { state: resumeIn };
   }
@@ -251,8 +252,7 @@ export class ReinstatementService {
   ): Promise<Reinstatement> {
     const r = await this.require(id);
     if (!states.includes(r.state)) throw new StateConflictError(action, r.state, states);
-    const status = await this.workflow.status(id);
-    if (!status || !['Pending', 'Running', 'ContinuedAsNew'].includes(status.runtimeStatus))
+    if (!isRunning(await this.workflow.status(id)))
       throw new StateConflictError(
         `${action} (its orchestration is not running: cancel it, or wait for the watchdog to repair it)`,
         r.state,

@@ -42,13 +42,15 @@ export async function createContainer(
   const tables = {
     reinstatements: table(config.storage.reinstatementsTable),
     outbox: table(config.storage.emailOutboxTable),
+    // The queue has a table of its own: it is read at every send, and stays small.
+    queue: table(`${config.storage.emailOutboxTable}Queue`),
     state: table(config.storage.partnerStateTable),
     bulk: table(config.storage.bulkJobsTable),
   };
   await Promise.all(Object.values(tables).map((t) => t.createTable()));
   const repository = new ReinstatementRepository(tables.reinstatements, { clock: now });
   const bulkJobs = new BulkJobRepository(tables.bulk);
-  const outbox = new Outbox(tables.outbox, new AcsEmailSender(config), now);
+  const outbox = new Outbox(tables.outbox, tables.queue, new AcsEmailSender(config), now);
   const mail = new MailDispatch(
     outbox,
     { perMinute: config.pacing.emailsPerMinute, perHour: config.pacing.emailsPerHour },

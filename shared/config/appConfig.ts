@@ -155,6 +155,13 @@ const settingsSchema = z
         message: 'is required when PARTNER_APP_CREDENTIAL is clientCertificate',
       });
     }
+    if (s.TABLE_EMAIL_OUTBOX.length > 58) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TABLE_EMAIL_OUTBOX'],
+        message: 'must be at most 58 characters (the queue is kept in the table of that name + "Queue")',
+      });
+    }
     if (s.LINK_SIGNING_KEY && s.LINK_SIGNING_KEY_PREVIOUS?.equals(s.LINK_SIGNING_KEY)) {
       ctx.addIssue({
         code: 'custom',

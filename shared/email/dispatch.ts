@@ -81,6 +81,11 @@ export class MailDispatch {
         if (await this.goIdle()) return { kind: 'idle', sent };
         continue;
       }
+      // The pace first: a mail that must wait is not even read (the dispatcher comes back for it).
+      const row = await this.outbox.readPace();
+      const now = this.now().getTime();
+      const earliest = this.pace.earliest(row.pace, entry.lane, now);
+      if (earliest > now) return this.wait(earliest, sent, 'pace');
       const mail = await this.outbox.get(entry.key);
       if (!mail) {
         await this.outbox.dequeue(entry); // its record is gone: nothing can be sent
@@ -96,10 +101,6 @@ export class MailDispatch {
         await this.settled(await this.outbox.withdraw(mail, 'no longer needed'), purposes);
         continue;
       }
-      const row = await this.outbox.readPace();
-      const now = this.now().getTime();
-      const earliest = this.pace.earliest(row.pace, mail.lane, now);
-      if (earliest > now) return this.wait(earliest, sent, 'pace');
       const claimed = await this.outbox.writePace({
         ...row,
         dispatcher: 'active',
@@ -107,7 +108,7 @@ export class MailDispatch {
       });
       if (!claimed) continue;
 
-      const delivery = await this.outbox.deliver(mail.key);
+      const delivery = await this.outbox.deliver(mail);
       if (delivery.kind === 'accepted') {
         if (row.failingSince) await this.recovered();
         await this.settled({ ...mail, state: 'accepted', operationId: delivery.operationId }, purposes);

@@ -43,6 +43,8 @@ export interface MailRecord extends MailRequest {
   renewals: number;
   /** When the workflow was told of the mail's fate (sent, given up, withdrawn). */
   toldAt?: string;
+  /** The Repeatability-First-Sent of the current attempts (an IMF-fixdate). */
+  firstSent?: string;
   etag: string;
 }
 
@@ -50,6 +52,7 @@ export interface MailRecord extends MailRequest {
 export interface QueueEntry {
   queueKey: string;
   key: MailKey;
+  lane: Lane;
 }
 
 export type Delivery =
@@ -93,7 +96,10 @@ export interface PaceRow {
  */
 export class Outbox {
   constructor(
-    private readonly table: TableClient,
+    /** The mails, one partition per stream (a reinstatement's). */
+    private readonly mails: TableClient,
+    /** The queue and the pace: few rows, read at every send. */
+    private readonly queue: TableClient,
     private readonly sender: EmailSender,
     private readonly now: () => Date = () => new Date(),
     /** Test seam: runs after ACS accepted and before that is recorded (a crash lands here). */
@@ -102,47 +108,56 @@ export class Outbox {
 
   /** Records and queues a mail; a key already recorded is left as it is (and its state returned). */
   async enqueue(mail: MailRequest): Promise<MailRecord> {
-    const partitionKey = assertSafeTableKey(mail.key.stream, 'mail stream');
-    const rowKey = rowKeyOf(mail.key);
+    let existing: MailRecord | undefined;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const existing = await this.get(mail.key);
-      if (existing && existing.state !== 'failed' && existing.state !== 'withdrawn') {
-        // A crash between the two writes left the mail without its place in the queue.
-        if (existing.state === 'queued') await this.table.upsertEntity(queueEntity(existing), 'Replace');
-        return existing;
-      }
-      // New, or never sent and asked for again (a retried reinstatement): recorded afresh, under a
-      // renewed Repeatability-Request-Id since ACS may still remember the old one with other content.
-      const queuedAt = this.now();
-      const queueKey = `${LANE_RANK[mail.lane]}-${String(queuedAt.getTime()).padStart(15, '0')}-${partitionKey}-${rowKey}`;
-      const entity = {
-        partitionKey,
-        rowKey,
-        state: 'queued',
-        lane: mail.lane,
-        to: mail.to,
-        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
-        subject: mail.subject,
-        ...writeChunks('text', mail.text),
-        ...writeChunks('html', mail.html),
-        ...(mail.owner ? { owner: mail.owner } : {}),
-        queuedAt: queuedAt.toISOString(),
-        queueKey,
-        renewals: existing ? existing.renewals + 1 : 0,
-      };
+      // New (the usual case: one write), or never sent and asked for again (a retried
+      // reinstatement): recorded afresh, under a renewed Repeatability-Request-Id since ACS may
+      // still remember the old one with other content.
+      const entity = this.mailEntity(mail, existing ? existing.renewals + 1 : 0);
       try {
-        if (existing) await this.table.updateEntity(entity, 'Replace', { etag: existing.etag });
-        else await this.table.createEntity(entity);
+        const written = existing
+          ? await this.mails.updateEntity(entity, 'Replace', { etag: existing.etag })
+          : await this.mails.createEntity(entity);
+        const record = toRecord({ ...entity, etag: written.etag ?? '' });
+        await this.queue.upsertEntity(queueEntity(record), 'Replace');
+        return record;
       } catch (error) {
         if (!isConflict(error) && !isPreconditionFailed(error)) throw error;
       }
+      existing = await this.get(mail.key);
+      if (existing && existing.state !== 'failed' && existing.state !== 'withdrawn') {
+        // A crash between the two writes left the mail without its place in the queue.
+        if (existing.state === 'queued') await this.queue.upsertEntity(queueEntity(existing), 'Replace');
+        return existing;
+      }
     }
-    throw new Error(`mail ${mail.key.stream}/${rowKey} could not be recorded`);
+    throw new Error(`mail ${mail.key.stream}/${rowKeyOf(mail.key)} could not be recorded`);
+  }
+
+  private mailEntity(mail: MailRequest, renewals: number) {
+    const partitionKey = assertSafeTableKey(mail.key.stream, 'mail stream');
+    const rowKey = rowKeyOf(mail.key);
+    const queuedAt = this.now();
+    return {
+      partitionKey,
+      rowKey,
+      state: 'queued',
+      lane: mail.lane,
+      to: mail.to,
+      ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+      subject: mail.subject,
+      ...writeChunks('text', mail.text),
+      ...writeChunks('html', mail.html),
+      ...(mail.owner ? { owner: mail.owner } : {}),
+      queuedAt: queuedAt.toISOString(),
+      queueKey: `${LANE_RANK[mail.lane]}-${String(queuedAt.getTime()).padStart(15, '0')}-${partitionKey}-${rowKey}`,
+      renewals,
+    };
   }
 
   async get(key: MailKey): Promise<MailRecord | undefined> {
     try {
-      const row = await this.table.getEntity<Record<string, unknown>>(
+      const row = await this.mails.getEntity<Record<string, unknown>>(
         assertSafeTableKey(key.stream, 'mail stream'),
         rowKeyOf(key),
       );
@@ -156,7 +171,7 @@ export class Outbox {
   /** Every mail of one stream (a reinstatement's), in key order. */
   async listStream(stream: string): Promise<MailRecord[]> {
     const mails: MailRecord[] = [];
-    for await (const row of this.table.listEntities<Record<string, unknown>>({
+    for await (const row of this.mails.listEntities<Record<string, unknown>>({
       queryOptions: { filter: odata`PartitionKey eq ${assertSafeTableKey(stream, 'mail stream')}` },
     }))
       mails.push(toRecord(row));
@@ -165,8 +180,8 @@ export class Outbox {
 
   /** The next mail to send: people's lane first, then bulk, each oldest first. */
   async head(): Promise<QueueEntry | undefined> {
-    const page = await this.table
-      .listEntities<{ stream: string; kind: string; sequence: number }>({
+    const page = await this.queue
+      .listEntities<{ stream: string; kind: string; sequence: number; lane: Lane }>({
         queryOptions: { filter: odata`PartitionKey eq ${QUEUE} and RowKey ne ${PACE_ROW}` },
       })
       .byPage({ maxPageSize: 1 })
@@ -176,6 +191,7 @@ export class Outbox {
       ? {
           queueKey: String(first.rowKey),
           key: { stream: first.stream, kind: first.kind, sequence: Number(first.sequence) },
+          lane: first.lane === 'people' ? 'people' : 'bulk',
         }
       : undefined;
   }
@@ -186,7 +202,7 @@ export class Outbox {
       people: { queued: 0 },
       bulk: { queued: 0 },
     };
-    for await (const row of this.table.listEntities<{ lane: Lane; queuedAt: string }>({
+    for await (const row of this.queue.listEntities<{ lane: Lane; queuedAt: string }>({
       queryOptions: {
         filter: odata`PartitionKey eq ${QUEUE} and RowKey ne ${PACE_ROW}`,
         select: ['lane', 'queuedAt'],
@@ -220,7 +236,7 @@ export class Outbox {
   /** Removes a mail from the queue once it reached a final state (idempotent). */
   async dequeue(mail: Pick<MailRecord, 'queueKey'>): Promise<void> {
     try {
-      await this.table.deleteEntity(QUEUE, mail.queueKey);
+      await this.queue.deleteEntity(QUEUE, mail.queueKey);
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -230,17 +246,17 @@ export class Outbox {
    * Hands the mail to ACS, exactly once as far as anyone can tell (see the class comment). The
    * caller has taken a place in the pace for it.
    */
-  async deliver(key: MailKey): Promise<Delivery> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const mail = await this.get(key);
-      if (!mail) throw new Error(`mail ${key.stream}/${key.kind}-${key.sequence} is not recorded`);
+  async deliver(recorded: MailRecord): Promise<Delivery> {
+    let mail: MailRecord | undefined = recorded;
+    for (let attempt = 0; attempt < 5; attempt++, mail = await this.get(recorded.key)) {
+      if (!mail) throw new Error(`mail ${recorded.key.stream}/${rowKeyOf(recorded.key)} is not recorded`);
+      const key = mail.key;
       if (mail.operationId) return { kind: 'accepted', operationId: mail.operationId, alreadyAccepted: true };
       if (mail.state !== 'queued' && mail.state !== 'sending')
         return { kind: 'failed', failure: { kind: 'permanent', message: `the mail is ${mail.state}` } };
 
       // Record the first attempt's time before sending; renew it only when ACS's window has passed.
-      const row = await this.table.getEntity<Record<string, unknown>>(mail.key.stream, rowKeyOf(key));
-      let firstSent = typeof row.firstSent === 'string' ? row.firstSent : undefined;
+      let firstSent = mail.firstSent;
       let renewals = mail.renewals;
       const expired =
         firstSent !== undefined && this.now().getTime() - Date.parse(firstSent) > TRACKING_WINDOW_MS;
@@ -248,10 +264,10 @@ export class Outbox {
         if (expired) renewals++;
         firstSent = this.now().toUTCString();
         try {
-          await this.table.updateEntity(
+          await this.mails.updateEntity(
             { partitionKey: mail.key.stream, rowKey: rowKeyOf(key), state: 'sending', firstSent, renewals },
             'Merge',
-            { etag: row.etag },
+            { etag: mail.etag },
           );
         } catch (error) {
           if (isPreconditionFailed(error)) continue;
@@ -294,7 +310,7 @@ export class Outbox {
 
   async readPace(): Promise<PaceRow> {
     try {
-      const row = await this.table.getEntity<Record<string, unknown>>(QUEUE, PACE_ROW);
+      const row = await this.queue.getEntity<Record<string, unknown>>(QUEUE, PACE_ROW);
       return {
         pace: JSON.parse(String(row.pace)) as PaceState,
         dispatcher: row.dispatcher === 'idle' ? 'idle' : 'active',
@@ -309,8 +325,8 @@ export class Outbox {
     }
   }
 
-  /** Writes the pace row if nobody changed it since `row` was read; false when someone did. */
-  async writePace(row: PaceRow): Promise<boolean> {
+  /** Writes the pace row if nobody changed it since `row` was read: its new ETag, or undefined when someone did. */
+  async writePace(row: PaceRow): Promise<string | undefined> {
     const entity = {
       partitionKey: QUEUE,
       rowKey: PACE_ROW,
@@ -319,17 +335,18 @@ export class Outbox {
       failingSince: row.failingSince ?? '',
     };
     try {
-      if (row.etag) await this.table.updateEntity(entity, 'Replace', { etag: row.etag });
-      else await this.table.createEntity(entity);
-      return true;
+      const written = row.etag
+        ? await this.queue.updateEntity(entity, 'Replace', { etag: row.etag })
+        : await this.queue.createEntity(entity);
+      return written.etag;
     } catch (error) {
-      if (isPreconditionFailed(error) || isConflict(error)) return false;
+      if (isPreconditionFailed(error) || isConflict(error)) return undefined;
       throw error;
     }
   }
 
   private async merge(key: MailKey, values: Record<string, string | number>): Promise<void> {
-    await this.table.updateEntity({ partitionKey: key.stream, rowKey: rowKeyOf(key), ...values }, 'Merge');
+    await this.mails.updateEntity({ partitionKey: key.stream, rowKey: rowKeyOf(key), ...values }, 'Merge');
   }
 }
 
@@ -374,6 +391,7 @@ function toRecord(row: Record<string, unknown> & { etag: string }): MailRecord {
     'sentAt',
     'failure',
     'toldAt',
+    'firstSent',
   ] as const) {
     const value = text(name);
     if (value) record[name] = value;

@@ -93,6 +93,8 @@ export interface WorkflowSchedule {
 export interface ReinstatementInput {
   reinstatementId: string;
   schedule: WorkflowSchedule;
+  /** A new reinstatement is Requested; a resumed one (retry, repair) reads where its record stands. */
+  fresh?: true;
   /** Set when an operator retries a failed reinstatement: waits start again from now. */
   retry?: boolean;
 }
@@ -120,9 +122,11 @@ export type FinalOutcome = Extract<ReinstatementState, 'Reinstated' | 'Expired' 
 export interface WorkflowClient {
   /** Starts an orchestration; false when that instance is already running. */
   start(name: string, instanceId: string, input: unknown): Promise<boolean>;
-  /** Raises an event; false when the instance does not exist or has finished. */
+  /** Raises an event; false when no such instance exists (a finished one drops it silently). */
   raise(instanceId: string, event: string, data: unknown): Promise<boolean>;
   status(instanceId: string): Promise<InstanceStatus | undefined>;
+  /** Every instance in one of these runtime statuses (all pages). */
+  list(statuses: InstanceStatus['runtimeStatus'][]): Promise<(InstanceStatus & { instanceId: string })[]>;
 }
 
 export interface InstanceStatus {
@@ -130,6 +134,14 @@ export interface InstanceStatus {
     'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated' | 'Suspended';
   output?: unknown;
   customStatus?: unknown;
+}
+
+/** Whether an instance is still going (it can take events, and cannot be started again). */
+export function isRunning(status: InstanceStatus | undefined): boolean {
+  return (
+    status !== undefined &&
+    ['Pending', 'Running', 'ContinuedAsNew', 'Suspended'].includes(status.runtimeStatus)
+  );
 }
 
 /** What each activity invocation gets besides its input: the durable client of that invocation. */

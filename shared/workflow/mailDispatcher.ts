@@ -2,7 +2,7 @@ import type { OrchestrationContext, OrchestrationHandler } from 'durable-functio
 import { proxyActivities, waitForEvent } from './contract';
 
 /** Dispatch runs per generation before the history starts afresh (continue-as-new). */
-const RUNS_PER_GENERATION = 50;
+const RUNS_PER_GENERATION = 20;
 
 /**
  * The one sender of mail (a singleton instance, `mail-dispatcher`): it sends what the pace allows,

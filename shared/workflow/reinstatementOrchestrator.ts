@@ -1,4 +1,5 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import type { Progress } from './activities';
 import type { ReinstatementInput } from './contract';
 import { ReinstatementFlow } from './reinstatementFlow';
 
@@ -10,13 +11,15 @@ import { ReinstatementFlow } from './reinstatementFlow';
  * ReinstatementFlow; every end, expected or not, is recorded with its reason.
  */
 export const reinstatementOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const flow = new ReinstatementFlow(context, context.df.getInput<ReinstatementInput>());
+  const input = context.df.getInput<ReinstatementInput>();
+  const flow = new ReinstatementFlow(context, input);
   const { act, id, schedule } = flow;
-  const loaded = yield* flow.run('reading the reinstatement', () =>
-    act.loadProgress({ reinstatementId: id }),
-  );
+  // A new reinstatement is Requested; a resumed one (a retry, a repair) starts where its record stands.
+  const loaded = input.fresh
+    ? ({ kind: 'done', value: { state: 'Requested' } } as const)
+    : yield* flow.run('reading the reinstatement', () => act.loadProgress({ reinstatementId: id }));
   if (loaded.kind !== 'done') return yield* flow.end(loaded);
-  const record = loaded.value;
+  const record: Progress = loaded.value;
   try {
     // 1. The reseller relationship invitation, with the bulk of the mail at the shared pace.
     let invitedAt = record.invitationSentAt;

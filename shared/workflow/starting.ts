@@ -12,7 +12,11 @@ export type StartResult =
   | { kind: 'existing'; id: string; reinstatement?: Reinstatement };
 
 /** What an orchestration is given at start: the configured schedule, fixed for its whole life. */
-export function reinstatementInput(config: AppConfig, id: string, retry = false): ReinstatementInput {
+export function reinstatementInput(
+  config: AppConfig,
+  id: string,
+  start: 'fresh' | 'resume' | 'retry' = 'resume',
+): ReinstatementInput {
   const s = config.schedule;
   return {
     reinstatementId: id,
@@ -23,7 +27,8 @@ export function reinstatementInput(config: AppConfig, id: string, retry = false)
       roleAssignmentDeadlineDays: s.roleAssignmentDeadlineDays,
       transientRetryHours: s.transientRetryHours,
     },
-    ...(retry ? { retry: true } : {}),
+    ...(start === 'fresh' ? { fresh: true } : {}),
+    ...(start === 'retry' ? { retry: true } : {}),
   };
 }
 
@@ -58,6 +63,10 @@ export async function startReinstatement(
     if (!(error instanceof ReinstatementExistsError)) throw error;
     reinstatement = await repository.require(id);
   }
-  await workflow.start(Orchestrations.reinstatement, id, reinstatementInput(deps.config, id));
+  await workflow.start(
+    Orchestrations.reinstatement,
+    id,
+    reinstatementInput(deps.config, id, reinstatement.state === 'Requested' ? 'fresh' : 'resume'),
+  );
   return { kind: 'started', id, reinstatement };
 }

@@ -1,6 +1,5 @@
-import { mapWithConcurrency } from '../../lib/concurrency';
 import type { Container } from '../app/container';
-import type { Reinstatement } from '../model/reinstatement';
+import { isReinstatementId } from '../model/identifiers';
 import { RESUMABLE_STATES } from '../model/states';
 import { allPages } from '../storage/reinstatementRepository';
 import { Orchestrations, type BulkStartInput, type InstanceStatus, type WorkflowClient } from './contract';
@@ -10,9 +9,9 @@ import { wakeMailDispatcher } from './wakeMailDispatcher';
 
 export interface WatchdogReport {
   examined: number;
-  /** Records whose orchestration never started (the start died midway): started now. */
+  /** Records without an orchestration (a start that died midway, a purged instance): started again. */
   resumed: number;
-  /** Records whose orchestration failed, was terminated or ended without an outcome: Failed, with why. */
+  /** Records whose orchestration failed or was terminated: Failed, with that reason. */
   failed: number;
   bulkJobsResumed: number;
   mailDispatcherWoken: boolean;
@@ -22,11 +21,12 @@ export interface WatchdogReport {
 const START_GRACE_MS = 120_000;
 
 /**
- * No record waits for an orchestration that no longer exists. Compares every reinstatement that is
- * not final with its orchestration: one that never started is started (it resumes from the record's
- * state); one that failed, was terminated or ended without recording an outcome is marked Failed
- * with that reason, and the partner's team is told (an operator may then retry it). Bulk jobs left
- * unfinished without their orchestration, and a mail queue without its dispatcher, are resumed too.
+ * No record waits for an orchestration that no longer exists. Every reinstatement that is not final
+ * is compared with its orchestration, from two listings (the running instances and the broken ones)
+ * rather than one call per record: one without an orchestration is started again (it resumes from the
+ * record's state); one whose orchestration failed or was terminated is marked Failed with that
+ * reason, and the partner's team is told (an operator may then retry it). Bulk jobs left unfinished
+ * without their orchestration, and a mail queue without its dispatcher, are resumed too.
  */
 export async function runWatchdog(app: Container, workflow: WorkflowClient): Promise<WatchdogReport> {
   const report: WatchdogReport = {
@@ -36,18 +36,41 @@ export async function runWatchdog(app: Container, workflow: WorkflowClient): Pro
     bulkJobsResumed: 0,
     mailDispatcherWoken: false,
   };
+  const running = new Set(
+    (await workflow.list(['Pending', 'Running', 'ContinuedAsNew'])).map((i) => i.instanceId),
+  );
+  const broken = new Map(
+    (await workflow.list(['Failed', 'Terminated']))
+      .filter((i) => isReinstatementId(i.instanceId))
+      .map((i) => [i.instanceId, i] as const),
+  );
+  const now = app.now().getTime();
   for (const state of RESUMABLE_STATES) {
-    for await (const items of allPages((page) => app.repository.listByState(state, page), 200)) {
+    for await (const items of allPages((page) => app.repository.listByState(state, page), 500)) {
       report.examined += items.length;
-      await mapWithConcurrency(items, 16, async (r) => {
-        const outcome = await repair(app, workflow, r, await workflow.status(r.id));
-        if (outcome) report[outcome]++;
-      });
+      for (const r of items) {
+        if (running.has(r.id)) continue;
+        const instance = broken.get(r.id);
+        if (instance) {
+          await endReinstatement(app, workflow, r.id, 'Failed', whyStopped(instance), 'watchdog');
+          report.failed++;
+        } else if (now - Date.parse(r.updatedAt) >= START_GRACE_MS) {
+          // Started under the same id again: a start that raced it is refused, not doubled.
+          await app.repository.record(r.id, {
+            what: 'resumed',
+            actor: 'watchdog',
+            details: { from: r.state },
+          });
+          await workflow.start(Orchestrations.reinstatement, r.id, reinstatementInput(app.config, r.id));
+          report.resumed++;
+        }
+      }
     }
   }
   for (const job of await app.bulkJobs.unfinished()) {
     const input: BulkStartInput = { jobId: job.id, pages: job.pages };
-    if (await workflow.start(Orchestrations.bulkStart, job.id, input)) report.bulkJobsResumed++;
+    if (!running.has(job.id) && (await workflow.start(Orchestrations.bulkStart, job.id, input)))
+      report.bulkJobsResumed++;
   }
   const backlog = await app.mail.backlog();
   if (backlog.lanes.people.queued + backlog.lanes.bulk.queued > 0) {
@@ -57,32 +80,10 @@ export async function runWatchdog(app: Container, workflow: WorkflowClient): Pro
   return report;
 }
 
-async function repair(
-  app: Container,
-  workflow: WorkflowClient,
-  r: Reinstatement,
-  status: InstanceStatus | undefined,
-): Promise<'resumed' | 'failed' | undefined> {
-  if (!status) {
-    if (app.now().getTime() - Date.parse(r.updatedAt) < START_GRACE_MS) return undefined;
-    await app.repository.record(r.id, { what: 'resumed', actor: 'watchdog', details: { from: r.state } });
-    await workflow.start(Orchestrations.reinstatement, r.id, reinstatementInput(app.config, r.id));
-    return 'resumed';
-  }
-  const why =
-    status.runtimeStatus === 'Failed'
-      ? `its orchestration failed: ${describe(status.output)}`
-      : status.runtimeStatus === 'Terminated'
-        ? `its orchestration was terminated${status.output ? `: ${describe(status.output)}` : ''}`
-        : status.runtimeStatus === 'Completed'
-          ? 'its orchestration ended without recording an outcome'
-          : undefined;
-  if (!why) return undefined;
-  await endReinstatement(app, workflow, r.id, 'Failed', why, 'watchdog');
-  return 'failed';
-}
-
-function describe(output: unknown): string {
-  const text = typeof output === 'string' ? output : JSON.stringify(output ?? 'no details');
-  return text.replace(/\s+/g, ' ').slice(0, 300);
+function whyStopped(instance: InstanceStatus): string {
+  const text = typeof instance.output === 'string' ? instance.output : JSON.stringify(instance.output ?? '');
+  const details = text.replace(/\s+/g, ' ').slice(0, 300);
+  return instance.runtimeStatus === 'Failed'
+    ? `its orchestration failed: ${details || 'no details'}`
+    : `its orchestration was terminated${details ? `: ${details}` : ''}`;
 }

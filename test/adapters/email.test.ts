@@ -12,7 +12,9 @@ import { EMPTY_PACE, Pace, type Lane, type PaceState } from '../../shared/email/
 import { startSandboxWorld, type SandboxWorld } from '../support/sandboxHarness';
 
 let world: SandboxWorld;
-let now = Date.parse('2026-11-27T08:00:00Z');
+// The dispatcher's clock starts at the real time: the simulated ACS judges Repeatability-First-Sent
+// against its own (real) clock.
+let now = Math.floor(Date.now() / 1000) * 1000;
 const clock = () => new Date(now);
 beforeAll(async () => {
   world = await startSandboxWorld();
@@ -31,6 +33,13 @@ const request = (n: number, lane: Lane = 'bulk', key?: Partial<MailKey>): MailRe
   text: `Hello ${n}`,
   html: `<p>Hello ${n}</p>`,
 });
+/** Hands a recorded mail to ACS, as the dispatcher does: read the record, then deliver it. */
+async function deliverNow(outbox: Outbox, key: MailKey) {
+  return outbox.deliver((await outbox.get(key)) as MailRecord);
+}
+
+/** The outbox's two tables: the mails, and the queue with the pace. */
+const tables = async () => [await world.table('outbox'), await world.table('queue')] as const;
 const sentTo = (to: string) =>
   world.cloud.state.outbox.filter((m) => m.to.some((address) => address.startsWith(to)));
 
@@ -48,15 +57,15 @@ function recordingPurposes(unwanted = new Set<string>()) {
 
 describe('the outbox: every mail recorded before it is sent, and sent at most once', () => {
   it('records a mail once per key and hands it to ACS once, with the key\u2019s Repeatability-Request-Id', async () => {
-    const outbox = new Outbox(await world.table('outbox'), new AcsEmailSender(world.config));
+    const outbox = new Outbox(...(await tables()), new AcsEmailSender(world.config));
     const first = await outbox.enqueue(request(1));
     expect(first).toMatchObject({ state: 'queued', lane: 'bulk', to: 'contact1@contoso.com' });
     expect(await outbox.enqueue({ ...request(1), subject: 'changed' })).toMatchObject({
       subject: 'Invitation 1',
     });
-    const delivered = await outbox.deliver(first.key);
+    const delivered = await deliverNow(outbox, first.key);
     expect(delivered).toMatchObject({ kind: 'accepted', alreadyAccepted: false });
-    expect(await outbox.deliver(first.key)).toEqual({ ...delivered, alreadyAccepted: true });
+    expect(await deliverNow(outbox, first.key)).toEqual({ ...delivered, alreadyAccepted: true });
     expect(sentTo('contact1@')).toHaveLength(1);
     expect(sentTo('contact1@')[0]).toMatchObject({
       subject: 'Invitation 1',
@@ -67,10 +76,10 @@ describe('the outbox: every mail recorded before it is sent, and sent at most on
   });
 
   it('killed between "ACS accepted" and "recorded", then retried: exactly one mail', async () => {
-    const table = await world.table('outbox');
+    const table = await tables();
     const sender = new AcsEmailSender(world.config);
     const crashing = new Outbox(
-      table,
+      ...table,
       sender,
       () => new Date(),
       async () => {
@@ -78,28 +87,28 @@ describe('the outbox: every mail recorded before it is sent, and sent at most on
       },
     );
     const { key } = await crashing.enqueue(request(2));
-    await expect(crashing.deliver(key)).rejects.toThrow('process killed here');
+    await expect(deliverNow(crashing, key)).rejects.toThrow('process killed here');
     expect(sentTo('contact2@')).toHaveLength(1);
     // A new process retries with the recorded bytes, the same id and first-sent time: ACS answers
     // with the first result.
-    const retried = await new Outbox(table, sender).deliver(key);
+    const retried = await deliverNow(new Outbox(...table, sender), key);
     expect(retried).toMatchObject({ kind: 'accepted', operationId: sentTo('contact2@')[0]?.operationId });
     expect(sentTo('contact2@')).toHaveLength(1);
   });
 
   it('a status poll that fails after ACS accepted is not a failed send, and nothing is sent again after 5 minutes', async () => {
-    const table = await world.table('outbox');
-    const outbox = new Outbox(table, new AcsEmailSender(world.config));
+    const table = await tables();
+    const outbox = new Outbox(...table, new AcsEmailSender(world.config));
     const { key } = await outbox.enqueue(request(3));
     // Every GET of the operation's status fails; the POST that sends goes through.
     world.cloud.faults.set('acs', { rate5xx: 1, onlyMethods: ['GET'] });
-    expect(await outbox.deliver(key)).toMatchObject({ kind: 'accepted' });
+    expect(await deliverNow(outbox, key)).toMatchObject({ kind: 'accepted' });
     const later = new Outbox(
-      table,
+      ...table,
       new AcsEmailSender(world.config),
       () => new Date(Date.now() + 6 * 60_000),
     );
-    expect(await later.deliver(key)).toMatchObject({ kind: 'accepted', alreadyAccepted: true });
+    expect(await deliverNow(later, key)).toMatchObject({ kind: 'accepted', alreadyAccepted: true });
     world.cloud.faults.clear();
     const record = (await later.get(key)) as MailRecord;
     expect(await later.refreshStatus(record)).toBe('Succeeded');
@@ -107,39 +116,42 @@ describe('the outbox: every mail recorded before it is sent, and sent at most on
   });
 
   it('only when ACS\u2019s answer never arrived and its window passed is the mail sent under a renewed id', async () => {
-    const table = await world.table('outbox');
+    const table = await tables();
     const sender = new AcsEmailSender(world.config);
-    const { key } = await new Outbox(table, sender).enqueue(request(4));
+    const { key } = await new Outbox(...table, sender).enqueue(request(4));
     await expect(
-      new Outbox(
-        table,
-        sender,
-        () => new Date(),
-        async () => Promise.reject(new Error('killed')),
-      ).deliver(key),
+      deliverNow(
+        new Outbox(
+          ...table,
+          sender,
+          () => new Date(),
+          async () => Promise.reject(new Error('killed')),
+        ),
+        key,
+      ),
     ).rejects.toThrow();
     const later = () => new Date(Date.now() + 6 * 60_000);
-    expect(await new Outbox(table, sender, later).deliver(key)).toMatchObject({ kind: 'accepted' });
+    expect(await deliverNow(new Outbox(...table, sender, later), key)).toMatchObject({ kind: 'accepted' });
     expect(sentTo('contact4@')).toHaveLength(2);
-    expect((await new Outbox(table, sender).get(key))?.renewals).toBe(1);
+    expect((await new Outbox(...table, sender).get(key))?.renewals).toBe(1);
   });
 
   it('returns typed failures: throttled with ACS\u2019s wait, 5xx and dropped connections transient, a wrong key permanent', async () => {
-    const table = await world.table('outbox');
-    const outbox = new Outbox(table, new AcsEmailSender(world.config));
+    const table = await tables();
+    const outbox = new Outbox(...table, new AcsEmailSender(world.config));
     const { key } = await outbox.enqueue(request(5));
     world.cloud.faults.set('acs', { rate429: 1, retryAfterSeconds: 7 });
-    expect(await outbox.deliver(key)).toEqual({
+    expect(await deliverNow(outbox, key)).toEqual({
       kind: 'failed',
       failure: { kind: 'throttled', retryAfterMs: 7000 },
     });
     world.cloud.faults.set('acs', { rate429: 0, rate5xx: 1 });
-    expect(await outbox.deliver(key)).toMatchObject({
+    expect(await deliverNow(outbox, key)).toMatchObject({
       kind: 'failed',
       failure: { kind: 'transient', status: 503 },
     });
     world.cloud.faults.set('acs', { rate5xx: 0, dropRate: 1 });
-    expect(await outbox.deliver(key)).toMatchObject({ kind: 'failed', failure: { kind: 'transient' } });
+    expect(await deliverNow(outbox, key)).toMatchObject({ kind: 'failed', failure: { kind: 'transient' } });
     world.cloud.faults.clear();
     const wrongKey = {
       ...world.config,
@@ -151,13 +163,13 @@ describe('the outbox: every mail recorded before it is sent, and sent at most on
         },
       },
     };
-    const refused = new Outbox(table, new AcsEmailSender(wrongKey));
+    const refused = new Outbox(...table, new AcsEmailSender(wrongKey));
     const other = await refused.enqueue(request(6));
-    expect(await refused.deliver(other.key)).toMatchObject({
+    expect(await deliverNow(refused, other.key)).toMatchObject({
       kind: 'failed',
       failure: { kind: 'permanent', status: 401 },
     });
-    expect(await outbox.deliver(key)).toMatchObject({ kind: 'accepted' });
+    expect(await deliverNow(outbox, key)).toMatchObject({ kind: 'accepted' });
     expect(sentTo('contact5@')).toHaveLength(1);
     expect(sentTo('contact6@')).toHaveLength(0);
   });
@@ -214,7 +226,7 @@ describe('the pace: ACS\u2019s windows, people first, bulk evenly spread', () =>
 
 describe('the dispatcher: the queue\u2019s head, when the pace allows', () => {
   const dispatchFor = async (limits = { perMinute: 30, perHour: 100 }) => {
-    const outbox = new Outbox(await world.table('mail'), new AcsEmailSender(world.config), clock);
+    const outbox = new Outbox(...(await tables()), new AcsEmailSender(world.config), clock);
     return { outbox, mail: new MailDispatch(outbox, limits, clock, { giveUpAfterMs: 3_600_000 }) };
   };
 

@@ -2,7 +2,6 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ClientSecretCredential } from '@azure/identity';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../runtime/clock';
@@ -10,23 +9,13 @@ import { FunctionHost } from '../../runtime/functionHost';
 import { SandboxCloud } from '../../sandbox/sandboxCloud';
 import { setAppClock } from '../../shared/app/container';
 import { OWNER_ROLE_DEFINITION_ID } from '../../lib/azure/builtInRoles';
-import { startAzurite, uniqueTableName, type RunningAzurite } from './azurite';
+import { freePort, startAzurite, uniqueTableName, type RunningAzurite } from './azurite';
 import { CUSTOMER_TENANT, PARTNER_TENANT, SUBSCRIPTION } from './fixtures';
 import { KEYS } from './runtimeHarness';
 import { sharedPki } from './sandboxHarness';
 import { validSettings } from './settings';
 
 const ROOT = join(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The first customer link in a mail's text on a line matching `line`, as a path. */
 export const linkIn = (text: string | undefined, line: RegExp): string =>
@@ -53,8 +42,9 @@ export interface ProductWorld {
 export async function startProductWorld(
   overrides: Record<string, string> = {},
   now?: () => number,
+  options: { azuriteProcess?: boolean } = {},
 ): Promise<ProductWorld> {
-  const azurite = await startAzurite();
+  const azurite = await startAzurite({ ownProcess: options.azuriteProcess ?? false });
   const cloud = await SandboxCloud.start({
     partnerTenantId: PARTNER_TENANT,
     partnerAppClientId: randomUUID(),
@@ -129,6 +119,8 @@ export interface Product {
   anonymous(path: string, init?: RequestInit): Promise<Response>;
   settle(): Promise<void>;
   advance(by: string): Promise<void>;
+  /** Moves the clock to the next durable timer (if it is still to come) and lets what is due run. */
+  toNextTimer(): Promise<Date | undefined>;
   grantOwner(scope: string): Promise<void>;
   mailsTo(address: string): { subject: string; plainText?: string }[];
   runVerificationTimer(): Promise<void>;
@@ -136,9 +128,12 @@ export interface Product {
 }
 
 /** The product itself, in this process on the offline runtime with a manual clock. */
-export async function startProduct(overrides: Record<string, string> = {}): Promise<Product> {
+export async function startProduct(
+  overrides: Record<string, string> = {},
+  options: { azuriteProcess?: boolean } = {},
+): Promise<Product> {
   const clock = new ManualClock(new Date());
-  const world = await startProductWorld(overrides, () => clock.now().getTime());
+  const world = await startProductWorld(overrides, () => clock.now().getTime(), options);
   // The app, the runtime and the simulated cloud share one clock: a 14-day wait takes milliseconds.
   setAppClock(() => clock.now());
   const host = await FunctionHost.start({
@@ -172,6 +167,14 @@ export async function startProduct(overrides: Record<string, string> = {}): Prom
       await host.whenIdle();
       clock.advance(by);
       await host.whenIdle();
+    },
+    toNextTimer: async () => {
+      await host.whenIdle();
+      const next = host.engine.nextTimerAt();
+      if (!next) return undefined;
+      if (next > clock.now()) clock.set(next);
+      await host.whenIdle();
+      return next;
     },
     grantOwner: world.grantOwner,
     mailsTo: (address) =>
