@@ -17,6 +17,8 @@ export interface Faults {
   retryAfterSeconds: number;
   /** Only requests with these methods meet the faults (e.g. ['GET']: ACS accepts mail, status calls fail). */
   onlyMethods?: string[];
+  /** At most this many faults, then none (e.g. 1: exactly the next request fails). */
+  limit?: number;
 }
 
 export const NO_FAULTS: Faults = {
@@ -30,6 +32,8 @@ export const NO_FAULTS: Faults = {
 
 export class FaultInjector {
   private readonly faults = new Map<Service, Faults>();
+  /** Faults injected so far, per service and kind (for tests' and benchmarks' figures). */
+  readonly injected = new Map<string, number>();
   /** Deterministic when seeded: tests get the same sequence of faults every run. */
   private seed: number;
 
@@ -64,11 +68,27 @@ export class FaultInjector {
     if (f.onlyMethods && !f.onlyMethods.includes(req.method ?? 'GET')) return false;
     if (f.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, f.latencyMs));
     const roll = this.random();
-    if (roll < f.dropRate) {
+    const kind =
+      roll < f.dropRate
+        ? 'drop'
+        : roll < f.dropRate + f.rate429
+          ? '429'
+          : roll < f.dropRate + f.rate429 + f.rate5xx
+            ? '503'
+            : roll < f.dropRate + f.rate429 + f.rate5xx + f.malformedRate
+              ? 'malformed'
+              : undefined;
+    if (!kind) return false;
+    if (f.limit !== undefined) {
+      if (f.limit <= 0) return false;
+      this.set(service, { limit: f.limit - 1 });
+    }
+    this.injected.set(`${service} ${kind}`, (this.injected.get(`${service} ${kind}`) ?? 0) + 1);
+    if (kind === 'drop') {
       req.socket.destroy();
       return true;
     }
-    if (roll < f.dropRate + f.rate429) {
+    if (kind === '429') {
       res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': String(f.retryAfterSeconds) });
       res.end(
         JSON.stringify({
@@ -77,7 +97,7 @@ export class FaultInjector {
       );
       return true;
     }
-    if (roll < f.dropRate + f.rate429 + f.rate5xx) {
+    if (kind === '503') {
       res.writeHead(503, { 'Content-Type': 'application/json' });
       res.end(
         JSON.stringify({
@@ -86,11 +106,8 @@ export class FaultInjector {
       );
       return true;
     }
-    if (roll < f.dropRate + f.rate429 + f.rate5xx + f.malformedRate) {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end('<html><body>Gateway says hello</body></html>');
-      return true;
-    }
-    return false;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end('<html><body>Gateway says hello</body></html>');
+    return true;
   }
 }

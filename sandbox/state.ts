@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { OWNER_ROLE_DEFINITION_ID } from '../lib/azure/builtInRoles';
 
 /** Everything the simulated Microsoft cloud knows, per simulated tenant. */
 export interface SimulatedApp {
@@ -109,6 +110,28 @@ export class SandboxState {
     this.customers.set(tenantId.toLowerCase(), customer);
     this.apps.set(admin.clientId, admin);
     return customer;
+  }
+
+  /**
+   * The customer's administrator grants Owner to the partner group as a ForeignGroup at `scope`, as
+   * New-AzRoleAssignment would (for tests and the sandbox's customer page).
+   */
+  grantOwnerToPartner(scope: string): RoleAssignment {
+    const subscriptionId = (scope.split('/')[2] ?? '').toLowerCase();
+    if (!this.customerOfSubscription(subscriptionId))
+      throw new Error(`no customer has subscription ${subscriptionId}`);
+    const name = randomUUID();
+    const assignment: RoleAssignment = {
+      id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+      name,
+      scope,
+      roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${OWNER_ROLE_DEFINITION_ID}`,
+      principalId: this.adminAgents.id,
+      principalType: 'ForeignGroup',
+      createdOn: new Date().toISOString(),
+    };
+    this.roleAssignments.set(name, assignment);
+    return assignment;
   }
 
   customerOfSubscription(subscriptionId: string): SimulatedCustomer | undefined {

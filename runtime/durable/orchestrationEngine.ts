@@ -145,7 +145,7 @@ export class OrchestrationEngine {
       return { started: false, reason: 'unknown-function' };
     const id = instanceId ?? randomUUID().replace(/-/g, '');
     // A generated id is new by construction; a chosen one may name a finished instance to replace.
-    const existing = instanceId === undefined ? undefined : await this.load(id);
+    const existing = instanceId === undefined ? undefined : await this.peek(id);
     if (existing && !isTerminal(existing.meta.status)) return { started: false, reason: 'running' };
     const now = this.clock.now().toISOString();
     const meta: InstanceMeta = {
@@ -169,7 +169,7 @@ export class OrchestrationEngine {
   }
 
   async raiseEvent(instanceId: string, name: string, inputText: string | null): Promise<SignalOutcome> {
-    const found = await this.load(instanceId);
+    const found = await this.peek(instanceId);
     if (!found) return 'not-found';
     if (isTerminal(found.meta.status)) return 'gone';
     // External events belong to the instance, not to one execution: they survive continue-as-new.
@@ -188,7 +188,7 @@ export class OrchestrationEngine {
 
   async terminate(instanceId: string, reason: string): Promise<SignalOutcome> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      const found = await this.load(instanceId);
+      const found = await this.peek(instanceId);
       if (!found) return 'not-found';
       if (isTerminal(found.meta.status)) return 'gone';
       const meta = {
@@ -378,13 +378,24 @@ export class OrchestrationEngine {
     return [...starts, ...messages.filter((m) => !starts.includes(m))];
   }
 
+  /**
+   * The instance, for its episode: read once and kept, since episodes of one instance run one at a
+   * time and this process is the only writer. Finished instances are not kept.
+   */
   private async load(instanceId: string): Promise<Cached | undefined> {
     const cached = this.cache.get(instanceId);
     if (cached) return cached;
     const found = await this.store.getMeta(instanceId);
-    // Finished instances are not kept: memory holds only what may still run.
     if (found && !isTerminal(found.meta.status)) this.cache.set(instanceId, found);
     return found;
+  }
+
+  /**
+   * The instance, for everything but its episodes (status, events, starts, activities): what is
+   * kept, or a fresh read that is not kept, since it may race an episode's commit and be older.
+   */
+  private async peek(instanceId: string): Promise<Cached | undefined> {
+    return this.cache.get(instanceId) ?? (await this.store.getMeta(instanceId));
   }
 
   /** Applies one message as one episode; false when it must wait (the instance has not started yet). */
@@ -557,7 +568,7 @@ export class OrchestrationEngine {
     const row = known ? undefined : await this.store.getRow(instanceId, rowKey);
     if (!known && !row) return;
     const item = known ?? entityToWork(row as StoredRow);
-    const owner = await this.load(instanceId);
+    const owner = await this.peek(instanceId);
     if (!owner || owner.meta.executionId !== item.executionId || isTerminal(owner.meta.status)) {
       await this.store.deleteIfPresent(instanceId, rowKey);
       return;
@@ -651,6 +662,6 @@ export class OrchestrationEngine {
 
   /** The runtime is the only writer of its instances, so what it holds in memory is current. */
   async status(instanceId: string): Promise<InstanceMeta | undefined> {
-    return (await this.load(instanceId))?.meta;
+    return (await this.peek(instanceId))?.meta;
   }
 }

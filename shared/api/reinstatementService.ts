@@ -202,12 +202,18 @@ export class ReinstatementService {
       this.app.config.schedule.verifyConcurrency,
       actor,
     );
-    for (const id of summary.advanced)
+    // Every scope verified and still waiting: the orchestration may have missed the event (the app
+    // stopped between recording and telling it), so those are told again; an event too many only
+    // makes it look at its scopes once more.
+    const complete = reinstatements
+      .filter((r) => r.state === 'AwaitingRoleAssignment' && r.scopes.every((s) => s.status === 'Verified'))
+      .map((r) => r.id);
+    for (const id of new Set([...summary.advanced, ...complete]))
       await this.workflow.raise(id, Events.ScopeVerified, { by: actor } satisfies ActorEvent);
     return summary;
   }
 
-  /** Every reinstatement awaiting a role assignment, a page at a time, until ARM asks to back off. */
+  /** Every reinstatement awaiting a role assignment, a page at a time. */
   async verifyAllPending(): Promise<Omit<VerificationSummary, 'scopes'>> {
     const started = Date.now();
     const total = {
@@ -227,10 +233,7 @@ export class ReinstatementService {
       for (const k of ['checked', 'verified', 'stillPending', 'throttled', 'failed'] as const)
         total[k] += s[k];
       total.advanced.push(...s.advanced);
-      if (s.backOffMs !== undefined) {
-        backOffMs = s.backOffMs;
-        break;
-      }
+      if (s.backOffMs !== undefined) backOffMs = Math.max(backOffMs ?? 0, s.backOffMs);
     }
     return { ...total, durationMs: Date.now() - started, ...(backOffMs !== undefined ? { backOffMs } : {}) };
   }

@@ -1,7 +1,7 @@
 import { describeFailure } from '../adapters/outcomes';
 import type { Lane } from './pace';
 import { Pace } from './pace';
-import type { MailRecord, MailRequest, Outbox, PaceRow } from './outbox';
+import type { MailRecord, MailRequest, Outbox, PaceRow, QueueEntry } from './outbox';
 
 /** What the workflow says about its mails: whether one is still wanted, and what its sending means. */
 export interface MailPurposes {
@@ -35,6 +35,9 @@ export interface Backlog {
   /** Set while ACS keeps failing: since when. */
   failingSince?: string;
 }
+
+/** Failures in a row after which ACS is taken to be down rather than one mail unlucky. */
+const OUTAGE_AFTER_FAILURES = 5;
 
 export interface DispatchOptions {
   /** How long ACS may keep failing before queued mails are given up, one by one, with the reason. */
@@ -75,17 +78,24 @@ export class MailDispatch {
   async dispatch(purposes: MailPurposes): Promise<DispatchResult> {
     const maxPerRun = this.options.maxPerRun ?? 25;
     let sent = 0;
+    let row = await this.outbox.readPace();
     while (sent < maxPerRun) {
-      const entry = await this.outbox.head();
-      if (!entry) {
+      const heads = await this.outbox.heads();
+      if (!heads.people && !heads.bulk) {
         if (await this.goIdle()) return { kind: 'idle', sent };
+        row = await this.outbox.readPace();
         continue;
       }
       // The pace first: a mail that must wait is not even read (the dispatcher comes back for it).
-      const row = await this.outbox.readPace();
+      // People's lane goes first, unless its next mail stepped aside and bulk mail is due.
       const now = this.now().getTime();
-      const earliest = this.pace.earliest(row.pace, entry.lane, now);
-      if (earliest > now) return this.wait(earliest, sent, 'pace');
+      const due = (['people', 'bulk'] as const)
+        .map((lane) => heads[lane])
+        .filter((e): e is QueueEntry => e !== undefined)
+        .map((e) => ({ entry: e, at: Math.max(e.notBefore, this.pace.earliest(row.pace, e.lane, now)) }));
+      const next = due.find((d) => d.at <= now);
+      if (!next) return this.wait(Math.min(...due.map((d) => d.at)), sent, 'pace');
+      const entry = next.entry;
       const mail = await this.outbox.get(entry.key);
       if (!mail) {
         await this.outbox.dequeue(entry); // its record is gone: nothing can be sent
@@ -94,45 +104,61 @@ export class MailDispatch {
       // A mail leaves the queue only after its outcome was told (a run that died in between is
       // finished here; every purpose is idempotent).
       if (mail.state !== 'queued' && mail.state !== 'sending') {
-        await this.settled(mail, purposes);
+        await this.settled(mail, entry, purposes);
         continue;
       }
       if (!(await purposes.stillWanted(mail))) {
-        await this.settled(await this.outbox.withdraw(mail, 'no longer needed'), purposes);
+        await this.settled(await this.outbox.withdraw(mail, 'no longer needed'), entry, purposes);
         continue;
       }
-      const claimed = await this.outbox.writePace({
+      const claimed: PaceRow = {
         ...row,
         dispatcher: 'active',
         pace: this.pace.record(row.pace, mail.lane, now),
-      });
-      if (!claimed) continue;
+      };
+      const etag = await this.outbox.writePace(claimed);
+      if (!etag) {
+        row = await this.outbox.readPace();
+        continue;
+      }
+      row = { ...claimed, etag };
 
       const delivery = await this.outbox.deliver(mail);
       if (delivery.kind === 'accepted') {
-        if (row.failingSince) await this.recovered();
-        await this.settled({ ...mail, state: 'accepted', operationId: delivery.operationId }, purposes);
+        if (row.failingSince) row = await this.recovered();
+        await this.settled(
+          { ...mail, state: 'accepted', operationId: delivery.operationId },
+          entry,
+          purposes,
+        );
         sent++;
         continue;
       }
       const failure = delivery.failure;
-      if (failure.kind === 'throttled')
-        return this.wait(now + Math.max(1000, failure.retryAfterMs), sent, 'throttled');
+      // Throttling is ACS's word on the whole quota: nothing goes until its Retry-After.
+      if (failure.kind === 'throttled') return this.wait(now + failure.retryAfterMs, sent, 'throttled');
       if (failure.kind === 'permanent') {
-        await this.giveUp(mail, `ACS refused the mail: ${describeFailure(failure)}`, purposes);
+        await this.giveUp(mail, entry, `ACS refused the mail: ${describeFailure(failure)}`, purposes);
         continue;
       }
-      const since = row.failingSince ?? (await this.failing(now));
+      row = await this.failing(row, now);
+      const since = row.failingSince as string;
       const failingFor = now - Date.parse(since);
       if (failingFor >= this.options.giveUpAfterMs) {
         await this.giveUp(
           mail,
+          entry,
           `ACS has been failing since ${since} (last answer: ${describeFailure(failure)})`,
           purposes,
         );
         continue;
       }
-      // Back off in proportion to how long the outage lasts: 5 s at first, at most 5 minutes.
+      // One failure is this mail's: it steps aside for a while and the others go on. Failures in a
+      // row mean ACS is down: everything waits, in proportion to how long it has been (5 s to 5 min).
+      if ((row.failures ?? 0) < OUTAGE_AFTER_FAILURES) {
+        await this.outbox.defer(mail, entry, now + Math.min(300_000, 1000 * 2 ** mail.attempts));
+        continue;
+      }
       return this.wait(now + Math.min(300_000, Math.max(5_000, failingFor / 4)), sent, 'failing');
     }
     return { kind: 'wait', until: this.now().toISOString(), sent, reason: 'pace' };
@@ -164,40 +190,53 @@ export class MailDispatch {
     const row = await this.outbox.readPace();
     if (row.dispatcher !== 'idle' && !(await this.outbox.writePace({ ...row, dispatcher: 'idle' })))
       return false;
-    if (!(await this.outbox.head())) return true;
+    const heads = await this.outbox.heads();
+    if (!heads.people && !heads.bulk) return true;
     const again = await this.outbox.readPace();
     await this.outbox.writePace({ ...again, dispatcher: 'active' });
     return false;
   }
 
-  private async failing(now: number): Promise<string> {
-    const since = new Date(now).toISOString();
-    const row = await this.outbox.readPace();
-    await this.outbox.writePace({ ...row, failingSince: since } satisfies PaceRow);
-    return since;
+  /** Counts a failure (and when the failing began) on the pace row. */
+  private async failing(row: PaceRow, now: number): Promise<PaceRow> {
+    const next: PaceRow = {
+      ...row,
+      failingSince: row.failingSince ?? new Date(now).toISOString(),
+      failures: (row.failures ?? 0) + 1,
+    };
+    const etag = await this.outbox.writePace(next);
+    return etag ? { ...next, etag } : this.outbox.readPace();
   }
 
-  private async recovered(): Promise<void> {
+  private async recovered(): Promise<PaceRow> {
     const row = await this.outbox.readPace();
-    await this.outbox.writePace({
+    const next: PaceRow = {
       pace: row.pace,
       dispatcher: row.dispatcher,
       ...(row.etag ? { etag: row.etag } : {}),
-    });
+    };
+    const etag = await this.outbox.writePace(next);
+    return etag ? { ...next, etag } : this.outbox.readPace();
   }
 
-  private async giveUp(mail: MailRecord, reason: string, purposes: MailPurposes): Promise<void> {
-    await this.settled(await this.outbox.fail(mail, reason), purposes);
+  private async giveUp(
+    mail: MailRecord,
+    entry: QueueEntry,
+    reason: string,
+    purposes: MailPurposes,
+  ): Promise<void> {
+    await this.settled(await this.outbox.fail(mail, reason), entry, purposes);
   }
 
-  /** Tells the workflow what became of a mail, then takes it out of the queue. */
-  private async settled(mail: MailRecord, purposes: MailPurposes): Promise<void> {
+  /** Tells the workflow what became of a mail, then takes it (and the entry that led here) out of the queue. */
+  private async settled(mail: MailRecord, entry: QueueEntry, purposes: MailPurposes): Promise<void> {
     if (!mail.toldAt) {
       if (mail.state === 'accepted') await purposes.sent(mail);
       else if (mail.state === 'failed') await purposes.failed(mail, mail.failure ?? 'failed');
       else await purposes.withdrawn(mail);
       await this.outbox.markTold(mail);
     }
-    await this.outbox.dequeue(mail);
+    await this.outbox.dequeue(entry);
+    if (mail.queueKey !== entry.queueKey) await this.outbox.dequeue(mail);
   }
 }

@@ -43,6 +43,8 @@ export interface MailRecord extends MailRequest {
   renewals: number;
   /** When the workflow was told of the mail's fate (sent, given up, withdrawn). */
   toldAt?: string;
+  /** Sends that failed (not counting throttling) so far. */
+  attempts: number;
   /** The Repeatability-First-Sent of the current attempts (an IMF-fixdate). */
   firstSent?: string;
   etag: string;
@@ -53,6 +55,8 @@ export interface QueueEntry {
   queueKey: string;
   key: MailKey;
   lane: Lane;
+  /** Not to be sent before this time (ms): when it was queued, or later when it stepped aside after a failure. */
+  notBefore: number;
 }
 
 export type Delivery =
@@ -70,6 +74,10 @@ export function requestIdFor(key: MailKey, renewal = 0): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** Queue keys sort people's lane first, then by when a mail may go, then by mail. */
+const queueKeyOf = (lane: Lane, at: number, key: MailKey) =>
+  `${LANE_RANK[lane]}-${String(at).padStart(15, '0')}-${key.stream}-${rowKeyOf(key)}`;
+
 const rowKeyOf = (key: MailKey) =>
   assertSafeTableKey(`${key.kind}-${String(key.sequence).padStart(3, '0')}`, 'mail kind');
 
@@ -78,8 +86,9 @@ export interface PaceRow {
   pace: PaceState;
   /** `idle` once the dispatcher found the queue empty and stopped: a new mail must wake it. */
   dispatcher: 'active' | 'idle';
-  /** Since when ACS keeps failing (not throttling), if it does. */
+  /** Since when ACS keeps failing (not throttling), if it does, and how many sends failed in a row. */
   failingSince?: string;
+  failures?: number;
   etag?: string;
 }
 
@@ -150,7 +159,7 @@ export class Outbox {
       ...writeChunks('html', mail.html),
       ...(mail.owner ? { owner: mail.owner } : {}),
       queuedAt: queuedAt.toISOString(),
-      queueKey: `${LANE_RANK[mail.lane]}-${String(queuedAt.getTime()).padStart(15, '0')}-${partitionKey}-${rowKey}`,
+      queueKey: queueKeyOf(mail.lane, queuedAt.getTime(), mail.key),
       renewals,
     };
   }
@@ -178,22 +187,29 @@ export class Outbox {
     return mails;
   }
 
-  /** The next mail to send: people's lane first, then bulk, each oldest first. */
-  async head(): Promise<QueueEntry | undefined> {
-    const page = await this.queue
-      .listEntities<{ stream: string; kind: string; sequence: number; lane: Lane }>({
-        queryOptions: { filter: odata`PartitionKey eq ${QUEUE} and RowKey ne ${PACE_ROW}` },
-      })
-      .byPage({ maxPageSize: 1 })
-      .next();
-    const first = page.done ? undefined : page.value[0];
-    return first
-      ? {
+  /** Each lane's next mail (the one that may go soonest), when the lane holds any. */
+  async heads(): Promise<Partial<Record<Lane, QueueEntry>>> {
+    const heads: Partial<Record<Lane, QueueEntry>> = {};
+    for (const lane of ['people', 'bulk'] as const) {
+      const rank = LANE_RANK[lane];
+      const page = await this.queue
+        .listEntities<{ stream: string; kind: string; sequence: number }>({
+          queryOptions: {
+            filter: odata`PartitionKey eq ${QUEUE} and RowKey gt ${`${rank}-`} and RowKey lt ${`${rank}.`}`,
+          },
+        })
+        .byPage({ maxPageSize: 1 })
+        .next();
+      const first = page.done ? undefined : page.value[0];
+      if (first)
+        heads[lane] = {
           queueKey: String(first.rowKey),
           key: { stream: first.stream, kind: first.kind, sequence: Number(first.sequence) },
-          lane: first.lane === 'people' ? 'people' : 'bulk',
-        }
-      : undefined;
+          lane,
+          notBefore: Number(String(first.rowKey).split('-')[1]),
+        };
+    }
+    return heads;
   }
 
   /** Mails waiting in each lane, and since when the oldest of each waits. */
@@ -231,6 +247,18 @@ export class Outbox {
   /** Notes that the workflow was told of the mail's fate, so a repeated run does not tell it twice. */
   async markTold(mail: MailRecord): Promise<void> {
     await this.merge(mail.key, { toldAt: this.now().toISOString() });
+  }
+
+  /**
+   * Moves a mail back in its lane until `at`, after a failed send: the mails behind it go on. The
+   * new place is written before the old one is removed, so a crash leaves it queued (at worst
+   * twice, which the dispatcher settles).
+   */
+  async defer(mail: MailRecord, entry: QueueEntry, at: number): Promise<void> {
+    const queueKey = queueKeyOf(mail.lane, at, mail.key);
+    await this.queue.upsertEntity(queueEntity({ ...mail, queueKey }), 'Replace');
+    await this.merge(mail.key, { queueKey });
+    await this.dequeue(entry);
   }
 
   /** Removes a mail from the queue once it reached a final state (idempotent). */
@@ -280,7 +308,11 @@ export class Outbox {
         continue;
       }
       if (result.kind === 'failed') {
-        await this.merge(key, { lastError: result.failure.kind, lastErrorAt: this.now().toISOString() });
+        await this.merge(key, {
+          lastError: result.failure.kind,
+          lastErrorAt: this.now().toISOString(),
+          attempts: mail.attempts + (result.failure.kind === 'throttled' ? 0 : 1),
+        });
         return result;
       }
       await this.afterAccepted();
@@ -317,6 +349,7 @@ export class Outbox {
         ...(typeof row.failingSince === 'string' && row.failingSince
           ? { failingSince: row.failingSince }
           : {}),
+        ...(Number(row.failures ?? 0) > 0 ? { failures: Number(row.failures) } : {}),
         etag: row.etag,
       };
     } catch (error) {
@@ -333,6 +366,7 @@ export class Outbox {
       pace: JSON.stringify(row.pace),
       dispatcher: row.dispatcher,
       failingSince: row.failingSince ?? '',
+      failures: row.failures ?? 0,
     };
     try {
       const written = row.etag
@@ -381,6 +415,7 @@ function toRecord(row: Record<string, unknown> & { etag: string }): MailRecord {
     queuedAt: String(row.queuedAt),
     queueKey: String(row.queueKey),
     renewals: Number(row.renewals ?? 0),
+    attempts: Number(row.attempts ?? 0),
     etag: row.etag,
   };
   for (const name of [

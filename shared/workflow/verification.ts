@@ -27,7 +27,7 @@ export interface VerificationSummary {
   scopes: ScopeOutcome[];
   /** Reinstatements with at least one scope newly verified: their orchestrations get the event. */
   advanced: string[];
-  /** Set when ARM throttled: the wait it asked for; the rest of the run was skipped. */
+  /** Set when ARM throttled: the longest wait it asked for (that customer's other scopes were skipped). */
   backOffMs?: number;
 }
 
@@ -36,8 +36,9 @@ const REWRITE_UNCHANGED_MS = 3_600_000;
 
 /**
  * Checks the pending scopes of the given reinstatements with bounded concurrency, and records on
- * each scope what the check found: verified once and for good, or why not yet. Stops starting new
- * checks as soon as ARM throttles, and reports how long to back off.
+ * each scope what the check found: verified once and for good, or why not yet. ARM throttles per
+ * subscription and caller, so a 429 skips the rest of that customer's scopes in this run (they are
+ * checked at the next one) while the other customers' checks go on; the wait it asked for is reported.
  */
 export async function verifyScopes(
   deps: VerificationDeps,
@@ -50,33 +51,42 @@ export async function verifyScopes(
     .filter((r) => r.state === 'AwaitingRoleAssignment' && r.partnerGroupObjectId)
     .flatMap((r) => r.scopes.filter((s) => s.status === 'Pending').map((s) => ({ r, scope: s.scope })));
   let backOffMs: number | undefined;
-  const outcomes = await mapWithConcurrency(
+  const throttledTenants = new Set<string>();
+  const checks = await mapWithConcurrency(
     work,
     concurrency,
-    async ({ r, scope }): Promise<ScopeOutcome> => {
+    async ({ r, scope }): Promise<{ outcome: ScopeOutcome; kind: ScopeCheck['kind'] | 'skipped' }> => {
       const at = deps.now().toISOString();
-      if (backOffMs !== undefined)
+      if (throttledTenants.has(r.customerTenantId))
         return {
-          reinstatementId: r.id,
-          scope,
-          at,
-          finding: 'could-not-check',
-          explanation: 'not checked: Azure asked to slow down',
+          kind: 'skipped',
+          outcome: {
+            reinstatementId: r.id,
+            scope,
+            at,
+            finding: 'could-not-check',
+            explanation: 'not checked this time: Azure asked to slow down for this customer',
+          },
         };
       const check = await deps.verifier.verify(r.customerTenantId, scope, r.partnerGroupObjectId as string);
-      if (check.kind === 'throttled') backOffMs = Math.max(backOffMs ?? 0, check.retryAfterMs);
+      if (check.kind === 'throttled') {
+        throttledTenants.add(r.customerTenantId);
+        backOffMs = Math.max(backOffMs ?? 0, check.retryAfterMs);
+      }
       const result: ScopeCheckResult = { at, finding: findingOf(check), explanation: check.explanation };
       await record(deps, r.id, scope, result, check, actor);
-      return { reinstatementId: r.id, scope, ...result };
+      return { kind: check.kind, outcome: { reinstatementId: r.id, scope, ...result } };
     },
   );
-  const count = (test: (o: ScopeOutcome) => boolean) => outcomes.filter(test).length;
+  const count = (...kinds: (ScopeCheck['kind'] | 'skipped')[]) =>
+    checks.filter((c) => kinds.includes(c.kind)).length;
+  const outcomes = checks.map((c) => c.outcome);
   return {
     checked: outcomes.length,
-    verified: count((o) => o.finding === 'verified'),
-    stillPending: count((o) => o.finding !== 'verified' && o.finding !== 'could-not-check'),
-    throttled: count((o) => o.finding === 'could-not-check' && o.explanation.includes('slow down')),
-    failed: count((o) => o.finding === 'could-not-check' && !o.explanation.includes('slow down')),
+    verified: count('verified'),
+    stillPending: count('missing'),
+    throttled: count('throttled', 'skipped'),
+    failed: count('error'),
     durationMs: Date.now() - started,
     scopes: outcomes,
     advanced: [...new Set(outcomes.filter((o) => o.finding === 'verified').map((o) => o.reinstatementId))],

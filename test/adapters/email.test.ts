@@ -269,25 +269,53 @@ describe('the dispatcher: the queue\u2019s head, when the pace allows', () => {
     expect(sentTo('contact20@')).toHaveLength(0);
   });
 
-  it('waits out ACS\u2019s Retry-After, and gives a mail up (telling why) only after ACS failed for the whole deadline', async () => {
+  it('waits out ACS\u2019s Retry-After; one failing mail steps aside while the next goes', async () => {
     const { mail } = await dispatchFor({ perMinute: 1000, perHour: 100_000 });
     const { purposes, told } = recordingPurposes();
     await mail.enqueue(request(30, 'people'));
-    world.cloud.faults.set('acs', { rate429: 1, retryAfterSeconds: 20 });
+    await mail.enqueue(request(31, 'people'));
+    world.cloud.faults.set('acs', { rate429: 1, retryAfterSeconds: 20, limit: 1 });
     expect(await mail.dispatch(purposes)).toEqual({
       kind: 'wait',
       until: new Date(now + 20_000).toISOString(),
       sent: 0,
       reason: 'throttled',
     });
-    world.cloud.faults.set('acs', { rate429: 0, rate5xx: 1 });
     now += 20_000;
+    world.cloud.faults.set('acs', { rate429: 0, rate5xx: 1, limit: 1 });
+    // r-30 fails once and steps aside for a second; r-31 goes; then r-30's turn comes again.
+    expect(await mail.dispatch(purposes)).toEqual({
+      kind: 'wait',
+      until: new Date(now + 1000).toISOString(),
+      sent: 1,
+      reason: 'pace',
+    });
+    expect(told).toEqual(['sent r-31']);
+    now += 1000;
+    expect(await mail.dispatch(purposes)).toEqual({ kind: 'idle', sent: 1 });
+    expect(told).toEqual(['sent r-31', 'sent r-30']);
+    expect(sentTo('contact30@')).toHaveLength(1);
+  });
+
+  it('takes failures in a row for an outage: everything waits, and a mail is given up (telling why) only after the deadline', async () => {
+    const { mail } = await dispatchFor({ perMinute: 1000, perHour: 100_000 });
+    const { purposes, told } = recordingPurposes();
+    await mail.enqueue(request(40, 'people'));
+    await mail.enqueue(request(41, 'people'));
+    world.cloud.faults.set('acs', { rate5xx: 1 });
+    const started = now;
+    // Each stepped aside once (1 s), then once more (2 s); the fifth failure in a row is an outage.
+    expect(await mail.dispatch(purposes)).toMatchObject({ kind: 'wait', reason: 'pace' });
+    now += 1000;
+    expect(await mail.dispatch(purposes)).toMatchObject({ kind: 'wait', reason: 'pace' });
+    now += 2000;
     expect(await mail.dispatch(purposes)).toMatchObject({ kind: 'wait', reason: 'failing' });
-    expect((await mail.backlog()).failingSince).toBe(new Date(now).toISOString());
+    expect((await mail.backlog()).failingSince).toBe(new Date(started).toISOString());
     now += 3_600_000;
     expect(await mail.dispatch(purposes)).toEqual({ kind: 'idle', sent: 0 });
     expect(told).toEqual([
-      expect.stringMatching(/^failed r-30: ACS has been failing since .* \(last answer: .*503/),
+      expect.stringMatching(/^failed r-40: ACS has been failing since .* \(last answer: HTTP 503: /),
+      expect.stringMatching(/^failed r-41: ACS has been failing since/),
     ]);
     world.cloud.faults.clear();
   });
