@@ -78,7 +78,7 @@ export async function startAzuriteProcess(options: AzuriteProcessOptions): Promi
       new Promise<void>((resolve) => {
         if (exited) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM'); // Azurite saves its data and exits on SIGTERM
+        child.kill('SIGINT'); // Azurite saves its data and exits on SIGINT (SIGTERM would just end it)
       }),
   };
 }

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { SandboxState } from './state';
+import type { SandboxState, SentMail } from './state';
 import { json, parseJson, type SimRequest } from './httpUtil';
 
 /**
@@ -38,6 +38,21 @@ export class AcsSimulator {
     private readonly now: () => number = Date.now,
   ) {
     this.limits = limits;
+  }
+
+  /** Picks up where a restarted sandbox left off: its operations, quota windows and tracked ids. */
+  restore(mails: SentMail[]): void {
+    for (const mail of mails) {
+      const at = Date.parse(mail.acceptedAt);
+      this.operations.set(mail.operationId, { status: 'Succeeded' });
+      if (this.now() - at < 3_600_000) this.sendTimes.push(at);
+      if (mail.repeatabilityRequestId)
+        this.tracked.set(mail.repeatabilityRequestId, {
+          bodyHash: '',
+          firstSent: at,
+          operationId: mail.operationId,
+        });
+    }
   }
 
   handle(sim: SimRequest): boolean {
@@ -146,7 +161,7 @@ export class AcsSimulator {
       }
       const seen = this.tracked.get(requestId.toLowerCase());
       if (seen) {
-        if (seen.bodyHash !== bodyHash) {
+        if (seen.bodyHash && seen.bodyHash !== bodyHash) {
           json(sim.res, 400, {
             error: {
               code: 'BadRequest',
@@ -188,7 +203,7 @@ export class AcsSimulator {
         operationId,
       });
     this.operations.set(operationId, { status: 'Succeeded' });
-    this.state.outbox.push({
+    this.state.recordMail({
       operationId,
       ...(typeof requestId === 'string' ? { repeatabilityRequestId: requestId.toLowerCase() } : {}),
       senderAddress: body.senderAddress,

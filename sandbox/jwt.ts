@@ -25,10 +25,21 @@ export class TokenSigner {
   readonly publicKey: KeyObject;
   readonly kid = 'sandbox-key-1';
 
-  constructor() {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.privateKey = createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' }));
+  /** A new key, or the one a persisted sandbox had (tokens it issued stay valid across restarts). */
+  constructor(privateKeyPem?: string) {
+    this.privateKey = privateKeyPem
+      ? createPrivateKey(privateKeyPem)
+      : createPrivateKey(
+          generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+            format: 'pem',
+            type: 'pkcs8',
+          }),
+        );
     this.publicKey = createPublicKey(this.privateKey);
+  }
+
+  get privateKeyPem(): string {
+    return this.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   }
 
   sign(claims: TokenClaims): string {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CLOUDS } from '../lib/azure/clouds';
@@ -6,11 +6,13 @@ import { AcsSimulator, type AcsLimits } from './acsSimulator';
 import { handleArm } from './armSimulator';
 import { createSandboxPki, type SandboxPki } from './certificates';
 import { handleEntra } from './entraSimulator';
-import { FaultInjector, Services, type Faults, type Service } from './faults';
+import { FaultInjector, type Faults, type Service } from './faults';
 import { handleGraph } from './graphSimulator';
-import { json, parseJson, type SimRequest } from './httpUtil';
+import { handleControls } from './controls';
+import { json, type SimRequest } from './httpUtil';
 import { TokenSigner } from './jwt';
 import { PartnerCenterSimulator } from './partnerCenterSimulator';
+import { CloudFolder, loadCloud, type SavedCloud } from './persistence';
 import { SandboxState } from './state';
 
 export interface SandboxCloudOptions {
@@ -24,6 +26,8 @@ export interface SandboxCloudOptions {
   pki?: SandboxPki;
   /** The cloud's clock (ACS's quota windows, its 5-minute repeatability window); tests pass a simulated one. */
   now?: () => number;
+  /** A folder to keep the cloud in across restarts (see persistence.ts); in memory only when absent. */
+  dir?: string;
 }
 
 /**
@@ -37,21 +41,33 @@ export class SandboxCloud {
   readonly faults: FaultInjector;
   readonly acs: AcsSimulator;
   readonly partnerCenter: PartnerCenterSimulator;
-  readonly acsAccessKey = randomBytes(32);
+  readonly acsAccessKey: Buffer;
   /** Requests each simulated service received (faulted ones included). */
   readonly requests = new Map<Service, number>();
-  private readonly tokens = new TokenSigner();
+  private readonly tokens: TokenSigner;
+  private readonly folder: CloudFolder | undefined;
   private server!: Server;
   private origin = '';
 
   private constructor(
     readonly pki: SandboxPki,
     options: SandboxCloudOptions,
+    saved: SavedCloud | undefined,
   ) {
-    this.state = new SandboxState(options);
+    this.state = saved?.state ?? new SandboxState(options);
+    this.tokens = new TokenSigner(saved?.keys.signerKeyPem);
+    this.acsAccessKey = saved ? Buffer.from(saved.keys.acsAccessKey, 'base64') : randomBytes(32);
     this.faults = new FaultInjector();
     for (const [service, f] of Object.entries(options.faults ?? {})) this.faults.set(service as Service, f);
     this.acs = new AcsSimulator(this.state, this.acsAccessKey, options.acsLimits, options.now);
+    this.acs.restore(this.state.outbox);
+    this.folder = options.dir
+      ? new CloudFolder(options.dir, this.state, {
+          pki,
+          signerKeyPem: this.tokens.privateKeyPem,
+          acsAccessKey: this.acsAccessKey.toString('base64'),
+        })
+      : undefined;
     const aud = CLOUDS.AzurePublic.audiences;
     this.partnerCenter = new PartnerCenterSimulator(
       this.state,
@@ -62,8 +78,18 @@ export class SandboxCloud {
     );
   }
 
+  /** Starts a cloud: the one kept in `options.dir` when there is one, otherwise a new one. */
   static async start(options: SandboxCloudOptions): Promise<SandboxCloud> {
-    const cloud = new SandboxCloud(options.pki ?? (await createSandboxPki()), options);
+    const saved = options.dir ? loadCloud(options.dir) : undefined;
+    if (saved && saved.state.partnerTenantId !== options.partnerTenantId)
+      throw new Error(
+        `the sandbox in ${options.dir} belongs to partner tenant ${saved.state.partnerTenantId}, not ${options.partnerTenantId}: reset it (npm run sandbox:reset)`,
+      );
+    const cloud = new SandboxCloud(
+      saved?.keys.pki ?? options.pki ?? (await createSandboxPki()),
+      options,
+      saved,
+    );
     await cloud.listen(options.port ?? 0);
     return cloud;
   }
@@ -95,6 +121,7 @@ export class SandboxCloud {
   }
 
   async stop(): Promise<void> {
+    this.folder?.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -137,7 +164,8 @@ export class SandboxCloud {
   }
 
   private async route(sim: SimRequest): Promise<void> {
-    if (sim.path.startsWith('/sandbox/')) return this.admin(sim);
+    if (sim.path.startsWith('/sandbox/'))
+      return handleControls(sim, this.state, this.partnerCenter, this.faults);
     const service = this.serviceOf(sim);
     if (service) this.requests.set(service, (this.requests.get(service) ?? 0) + 1);
     if (service && (await this.faults.apply(service, sim.req, sim.res))) return;
@@ -152,61 +180,5 @@ export class SandboxCloud {
       json(sim.res, 404, {
         error: { code: 'NotFound', message: `No simulated endpoint at ${sim.method} ${sim.path}` },
       });
-  }
-
-  /** Controls only the sandbox has: look into the outbox, make a customer accept, inject faults. */
-  private async admin(sim: SimRequest): Promise<void> {
-    const { path, method } = sim;
-    if (path === '/sandbox/state' && method === 'GET') {
-      return json(sim.res, 200, {
-        partnerTenantId: this.state.partnerTenantId,
-        adminAgents: this.state.adminAgents,
-        customers: [...this.state.customers.values()].map((c) => ({
-          tenantId: c.tenantId,
-          subscriptions: c.subscriptions,
-          relationship: c.relationship ?? null,
-          adminClientId: c.admin.clientId,
-          adminClientSecret: c.admin.secret,
-        })),
-        roleAssignments: [...this.state.roleAssignments.values()],
-        registration: this.state.registration ?? null,
-        webhookDeliveries: this.state.deliveries.length,
-      });
-    }
-    if (path === '/sandbox/outbox' && method === 'GET') return json(sim.res, 200, this.state.outbox);
-    if (path === '/sandbox/customers' && method === 'POST') {
-      const body = parseJson(sim.body) as { tenantId?: string; subscriptions?: string[] } | undefined;
-      const tenantId = body?.tenantId ?? randomUUID();
-      const subscriptions = body?.subscriptions ?? [randomUUID()];
-      const customer = this.state.addCustomer(tenantId, subscriptions);
-      return json(sim.res, 201, {
-        tenantId,
-        subscriptions: customer.subscriptions,
-        adminClientId: customer.admin.clientId,
-        adminClientSecret: customer.admin.secret,
-      });
-    }
-    const accept = /^\/sandbox\/customers\/([^/]+)\/accept$/.exec(path);
-    if (accept && method === 'POST') {
-      const dap = sim.url.searchParams.get('dap') === 'true';
-      try {
-        return json(sim.res, 200, await this.partnerCenter.accept(accept[1] as string, dap));
-      } catch (error) {
-        return json(sim.res, 404, { error: String(error) });
-      }
-    }
-    if (path === '/sandbox/faults' && method === 'POST') {
-      const body = parseJson(sim.body) as ({ service?: Service } & Partial<Faults>) | undefined;
-      if (!body?.service || !Services.includes(body.service))
-        return json(sim.res, 400, { error: `service must be one of ${Services.join(', ')}` });
-      const { service, ...faults } = body;
-      this.faults.set(service, faults);
-      return json(sim.res, 200, this.faults.get(service));
-    }
-    if (path === '/sandbox/faults' && method === 'DELETE') {
-      this.faults.clear();
-      return json(sim.res, 204);
-    }
-    json(sim.res, 404, { error: 'unknown sandbox control' });
   }
 }

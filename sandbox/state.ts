@@ -13,6 +13,8 @@ export interface SimulatedApp {
 
 export interface SimulatedCustomer {
   tenantId: string;
+  /** The company's name, as the partner knows it. */
+  name: string;
   subscriptions: string[];
   /** Reseller relationship accepted (Partner Center's relationshipToPartner). */
   relationship?: 'reseller';
@@ -55,6 +57,18 @@ export interface ValidationEvent {
   results: { responseCode: string; responseMessage: string; systemError: boolean; dateTimeUtc: string }[];
 }
 
+/** Everything a sandbox cloud keeps across restarts but the mail (which is appended to a log). */
+export interface SavedState {
+  version: 1;
+  partnerTenantId: string;
+  groups: { id: string; displayName: string; tenantId: string }[];
+  apps: SimulatedApp[];
+  customers: SimulatedCustomer[];
+  roleAssignments: RoleAssignment[];
+  registration?: WebhookRegistration;
+  validationEvents: ValidationEvent[];
+}
+
 export class SandboxState {
   readonly partnerTenantId: string;
   readonly groups = new Map<string, { id: string; displayName: string; tenantId: string }>();
@@ -66,6 +80,50 @@ export class SandboxState {
   readonly validationEvents = new Map<string, ValidationEvent>();
   /** Webhook deliveries made, newest last (for the sandbox's own page and tests). */
   readonly deliveries: { event: unknown; status: number | string; at: string }[] = [];
+  /** Called with every mail ACS accepts (the sandbox appends it to its log on disk). */
+  onMail: (mail: SentMail) => void = () => {};
+
+  /** ACS accepted a mail: it is in the outbox for good. */
+  recordMail(mail: SentMail): void {
+    this.outbox.push(mail);
+    this.onMail(mail);
+  }
+
+  toSaved(): SavedState {
+    return {
+      version: 1,
+      partnerTenantId: this.partnerTenantId,
+      groups: [...this.groups.values()],
+      apps: [...this.apps.values()],
+      customers: [...this.customers.values()],
+      roleAssignments: [...this.roleAssignments.values()],
+      ...(this.registration ? { registration: this.registration } : {}),
+      validationEvents: [...this.validationEvents.values()],
+    };
+  }
+
+  /** A sandbox cloud as it was saved, with the mail it had sent. */
+  static fromSaved(saved: SavedState, outbox: SentMail[]): SandboxState {
+    const partnerApp = saved.apps.find((a) => a.homeTenantId === saved.partnerTenantId);
+    const group = saved.groups.find((g) => g.tenantId === saved.partnerTenantId);
+    if (!partnerApp || !group) throw new Error('the saved sandbox has no partner app or group');
+    const state = new SandboxState({
+      partnerTenantId: saved.partnerTenantId,
+      partnerGroupName: group.displayName,
+      partnerAppClientId: partnerApp.clientId,
+      partnerAppSecret: partnerApp.secret,
+    });
+    state.groups.clear();
+    state.apps.clear();
+    for (const g of saved.groups) state.groups.set(g.id, g);
+    for (const a of saved.apps) state.apps.set(a.clientId, a);
+    for (const c of saved.customers) state.customers.set(c.tenantId.toLowerCase(), c);
+    for (const r of saved.roleAssignments) state.roleAssignments.set(r.name, r);
+    if (saved.registration) state.registration = saved.registration;
+    for (const v of saved.validationEvents) state.validationEvents.set(v.correlationId, v);
+    state.outbox.push(...outbox);
+    return state;
+  }
 
   constructor(options: {
     partnerTenantId: string;
@@ -94,7 +152,11 @@ export class SandboxState {
   }
 
   /** Adds a customer tenant with subscriptions and an administrator able to grant roles. */
-  addCustomer(tenantId: string, subscriptions: string[]): SimulatedCustomer {
+  addCustomer(
+    tenantId: string,
+    subscriptions: string[],
+    name = `Customer ${tenantId.slice(0, 8)}`,
+  ): SimulatedCustomer {
     const admin: SimulatedApp = {
       clientId: randomUUID(),
       secret: randomUUID(),
@@ -104,6 +166,7 @@ export class SandboxState {
     };
     const customer: SimulatedCustomer = {
       tenantId,
+      name,
       subscriptions: subscriptions.map((s) => s.toLowerCase()),
       admin,
     };
@@ -181,6 +244,10 @@ export class RoleAssignmentStore {
     RoleAssignmentStore.index(this.atKey, found.key, name, false);
     for (const ancestor of ancestorKeys(found.key).slice(0, -1))
       RoleAssignmentStore.index(this.underKey, ancestor, name, false);
+  }
+
+  get size(): number {
+    return this.byName.size;
   }
 
   values(): IterableIterator<RoleAssignment> {

@@ -1,22 +1,33 @@
 /**
- * `npm start`: the offline sandbox. Starts Azurite (embedded; data kept in .sandbox/azurite, or in
- * memory with SANDBOX_AZURITE_IN_MEMORY=1), then the offline runtime hosting this function app on
- * a fixed port, prints what runs where, and writes the same facts to .sandbox/endpoints.json.
- * Ctrl-C stops everything cleanly. PORT, SANDBOX_AZURITE_PORT and SANDBOX_DIR move it elsewhere.
+ * `npm start`: the offline sandbox, three processes on loopback.
+ *  - Azurite's Table service (data in .sandbox/azurite) and the sandbox cloud (simulated Entra ID,
+ *    Graph, ARM, ACS Email and Partner Center; kept in .sandbox/cloud) each run in a process of
+ *    their own, as storage and Microsoft's cloud are services of their own in Azure: a crash of the
+ *    app takes neither down, and the next `npm start` finds them running and reuses them.
+ *  - The offline runtime hosting this function app runs in this process, in front.
+ * It prints what runs where and writes the same facts to .sandbox/endpoints.json. Ctrl-C stops all
+ * three (each saves its data). `npm run sandbox:stop` stops services left running after a crash;
+ * `npm run sandbox:reset` also deletes .sandbox.
  *
- * With SANDBOX on (the default) it also starts the sandbox cloud (simulated Entra ID, Graph, ARM,
- * ACS Email and Partner Center) and points the app at it; SANDBOX=0 runs the same app against the
- * endpoints in the settings (real Azure, or any stand-in that speaks the same contracts).
+ * PORT (7071), SANDBOX_AZURITE_PORT (10002), SANDBOX_CLOUD_PORT (8443), SANDBOX_DIR (.sandbox),
+ * SANDBOX_CUSTOMERS (25) change the defaults; SANDBOX=0 runs the app against the endpoints in the
+ * settings instead of the sandbox cloud (real Azure, or any stand-in that speaks the same contracts).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmbeddedAzurite } from '../runtime/embeddedAzurite';
+import { azuriteConnectionString, isListening, startAzuriteProcess } from '../runtime/azuriteProcess';
 import { FunctionHost } from '../runtime/functionHost';
-import { SandboxCloud } from '../sandbox/sandboxCloud';
+import { freePort, runningService, startDetached, stopService, writeRecord } from './backgroundServices';
 
 const root = join(__dirname, '..', '..');
 const sandboxDir = process.env.SANDBOX_DIR ?? join(root, '.sandbox');
+const files = {
+  azurite: join(sandboxDir, 'azurite.json'),
+  cloud: join(sandboxDir, 'cloud.json'),
+  endpoints: join(sandboxDir, 'endpoints.json'),
+  keys: join(sandboxDir, 'keys.json'),
+};
 
 function appSettings(): { settings: Record<string, string>; source: string } {
   const own = join(root, 'local.settings.json');
@@ -31,103 +42,170 @@ function appSettings(): { settings: Record<string, string>; source: string } {
 
 /** Keys persist across restarts so saved scripts and bookmarks keep working. */
 function hostKeys(): { functionKey: string; masterKey: string } {
-  const file = join(sandboxDir, 'keys.json');
-  if (existsSync(file))
-    return JSON.parse(readFileSync(file, 'utf8')) as { functionKey: string; masterKey: string };
+  if (existsSync(files.keys))
+    return JSON.parse(readFileSync(files.keys, 'utf8')) as { functionKey: string; masterKey: string };
   const keys = {
     functionKey: randomBytes(24).toString('base64url'),
     masterKey: randomBytes(24).toString('base64url'),
   };
-  writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  writeFileSync(files.keys, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys;
 }
 
-async function main(): Promise<void> {
-  mkdirSync(sandboxDir, { recursive: true });
-  const inMemory = process.env.SANDBOX_AZURITE_IN_MEMORY === '1';
-  const azuritePort = Number(process.env.SANDBOX_AZURITE_PORT ?? 10002);
-  const port = Number(process.env.PORT ?? 7071);
+const portFrom = async (value: string | undefined, fallback: number) =>
+  value === '0' ? freePort() : Number(value ?? fallback);
 
-  const azurite = await startEmbeddedAzurite({
-    port: azuritePort,
-    ...(inMemory ? {} : { location: join(sandboxDir, 'azurite') }),
-  }).catch((error: Error) => {
-    throw new Error(
-      `Could not start Azurite on 127.0.0.1:${azuritePort} (${error.message}). Is another Azurite running? Set SANDBOX_AZURITE_PORT.`,
-    );
+async function ensureAzurite(): Promise<{ port: number; reused: boolean }> {
+  const location = join(sandboxDir, 'azurite');
+  const fingerprint = JSON.stringify({ location });
+  const running = await runningService(files.azurite, fingerprint);
+  if (running) return { port: running.port, reused: true };
+  await stopService(files.azurite);
+  const port = await portFrom(process.env.SANDBOX_AZURITE_PORT, 10002);
+  if (await isListening(port))
+    throw new Error(`Port ${port} is taken (another Azurite?). Stop it, or set SANDBOX_AZURITE_PORT.`);
+  const azurite = await startAzuriteProcess({
+    port,
+    location,
+    detached: true,
+    logFile: join(sandboxDir, 'azurite.log'),
   });
-  const { settings, source } = appSettings();
-  settings.AzureWebJobsStorage = azurite.connectionString;
-  settings.PUBLIC_BASE_URL ||= `http://localhost:${port}`;
+  writeRecord(files.azurite, { pid: azurite.pid, port, fingerprint, startedAt: new Date().toISOString() });
+  return { port, reused: false };
+}
 
-  let cloud: SandboxCloud | undefined;
-  if (process.env.SANDBOX !== '0') {
-    cloud = await SandboxCloud.start({
-      partnerTenantId: settings.PARTNER_TENANT_ID as string,
-      partnerGroupName: settings.PARTNER_GROUP_NAME || 'AdminAgents',
-      partnerAppClientId: settings.PARTNER_APP_CLIENT_ID as string,
-      partnerAppSecret: settings.PARTNER_APP_CLIENT_SECRET || randomBytes(16).toString('hex'),
-      port: Number(process.env.SANDBOX_CLOUD_PORT ?? 8443),
-    });
-    const caFile = join(sandboxDir, 'sandbox-ca.pem');
-    writeFileSync(caFile, cloud.pki.trustedRootsPem);
-    Object.assign(settings, cloud.appSettings(), { TLS_CA_FILE: caFile });
-    // One demo customer, so a reinstatement can be walked through at once.
-    cloud.state.addCustomer(process.env.SANDBOX_CUSTOMER_TENANT ?? '7f3c2a10-4b5e-4c6d-8e9f-0a1b2c3d4e5f', [
-      process.env.SANDBOX_CUSTOMER_SUBSCRIPTION ?? 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
-    ]);
+async function ensureCloud(
+  settings: Record<string, string>,
+): Promise<{ url: string; reused: boolean; dir: string }> {
+  const dir = join(sandboxDir, 'cloud');
+  mkdirSync(dir, { recursive: true });
+  const args = [
+    '--dir',
+    dir,
+    '--partner-tenant',
+    settings.PARTNER_TENANT_ID ?? '',
+    '--group-name',
+    settings.PARTNER_GROUP_NAME || 'AdminAgents',
+    '--partner-app-id',
+    settings.PARTNER_APP_CLIENT_ID ?? '',
+    '--acs-per-minute',
+    settings.EMAIL_SEND_RATE_PER_MINUTE || '30',
+    '--acs-per-hour',
+    settings.EMAIL_SEND_RATE_PER_HOUR || '100',
+    '--customers',
+    process.env.SANDBOX_CUSTOMERS ?? '25',
+  ];
+  const fingerprint = JSON.stringify(args);
+  const running = await runningService(files.cloud, fingerprint);
+  if (running?.url) return { url: running.url, reused: true, dir };
+  await stopService(files.cloud);
+  const port = await portFrom(process.env.SANDBOX_CLOUD_PORT, 8443);
+  if (await isListening(port))
+    throw new Error(`Port ${port} is taken. Stop what uses it, or set SANDBOX_CLOUD_PORT.`);
+  const started = await startDetached(
+    [join(root, 'dist', 'sandbox', 'main.js'), '--port', String(port), ...args],
+    join(sandboxDir, 'cloud.log'),
+    /sandbox cloud ready (\S+)/,
+  );
+  writeRecord(files.cloud, {
+    pid: started.pid,
+    port,
+    fingerprint,
+    url: started.match,
+    startedAt: new Date().toISOString(),
+  });
+  return { url: started.match, reused: false, dir };
+}
+
+async function stopAll(): Promise<void> {
+  await stopService(files.cloud);
+  await stopService(files.azurite);
+}
+
+async function main(): Promise<void> {
+  const command = process.argv[2];
+  if (command === 'stop' || command === 'reset') {
+    await stopAll();
+    if (command === 'reset') rmSync(sandboxDir, { recursive: true, force: true });
+    console.log(command === 'reset' ? `Stopped, and ${sandboxDir} deleted.` : 'Sandbox services stopped.');
+    return;
+  }
+  mkdirSync(sandboxDir, { recursive: true });
+  const port = await portFrom(process.env.PORT, 7071);
+  if (await isListening(port))
+    throw new Error(`Port ${port} is taken (is npm start already running?). Set PORT to use another.`);
+  const { settings, source } = appSettings();
+  const azurite = await ensureAzurite();
+  settings.AzureWebJobsStorage = azuriteConnectionString(azurite.port);
+  // Customers' links and the webhook point at this app unless told otherwise.
+  settings.PUBLIC_BASE_URL = process.env.PUBLIC_BASE_URL || `http://127.0.0.1:${port}`;
+  const cloud = process.env.SANDBOX === '0' ? undefined : await ensureCloud(settings);
+  if (cloud) {
+    const pointed = JSON.parse(readFileSync(join(cloud.dir, 'app-settings.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    Object.assign(settings, pointed, { TLS_CA_FILE: join(cloud.dir, 'ca.pem') });
   }
 
-  const host = await FunctionHost.start({
-    appRoot: root,
-    settings,
-    storageConnectionString: azurite.connectionString,
-    port,
-    keys: hostKeys(),
-  }).catch(async (error: Error) => {
-    await cloud?.stop();
-    await azurite.stop();
-    throw new Error(`Could not start the function app on 127.0.0.1:${port}: ${error.message}`);
-  });
+  let host: FunctionHost;
+  try {
+    host = await FunctionHost.start({
+      appRoot: root,
+      settings,
+      storageConnectionString: settings.AzureWebJobsStorage,
+      port,
+      keys: hostKeys(),
+    });
+  } catch (error) {
+    throw new Error(
+      `Could not start the function app on 127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
 
+  const api = `${host.url}/${host.config.routePrefix}`;
   const endpoints = {
     app: {
       baseUrl: host.url,
-      apiBaseUrl: `${host.url}/${host.config.routePrefix}`,
+      apiBaseUrl: api,
       functionKey: host.keys.functionKey,
       masterKey: host.keys.masterKey,
     },
     durable: { webhookBaseUrl: `${host.url}/runtime/webhooks/durabletask`, taskHub: host.config.taskHubName },
     azurite: {
-      tableEndpoint: azurite.tableEndpoint,
-      connectionString: azurite.connectionString,
-      persistence: inMemory ? 'memory' : join(sandboxDir, 'azurite'),
+      tableEndpoint: `http://127.0.0.1:${azurite.port}/devstoreaccount1`,
+      connectionString: settings.AzureWebJobsStorage,
+      persistence: join(sandboxDir, 'azurite'),
     },
     sandboxCloud: cloud
       ? {
           baseUrl: cloud.url,
           state: `${cloud.url}/sandbox/state`,
           outbox: `${cloud.url}/sandbox/outbox`,
+          customersCsv: `${cloud.url}/sandbox/customers.csv`,
           acceptCustomer: `${cloud.url}/sandbox/customers/{customerTenantId}/accept`,
+          grantCustomer: `${cloud.url}/sandbox/customers/{customerTenantId}/grant`,
           faults: `${cloud.url}/sandbox/faults`,
           caFile: settings.TLS_CA_FILE,
+          folder: cloud.dir,
         }
       : null,
     settingsFrom: source,
     startedAt: new Date().toISOString(),
   };
-  writeFileSync(join(sandboxDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2), { mode: 0o600 });
+  writeFileSync(files.endpoints, JSON.stringify(endpoints, null, 2), { mode: 0o600 });
 
+  const reused = (yes: boolean) => (yes ? 'running since before: reused' : 'started');
   console.log('Offline sandbox running (development only; not a production host)');
-  console.log(`  Function app   ${endpoints.app.apiBaseUrl}   functions: ${host.functionNames().join(', ')}`);
-  console.log(`  Function key   ${host.keys.functionKey}   (header x-functions-key or ?code=)`);
+  console.log(`  Function app   ${api}   (function key in .sandbox/keys.json; header x-functions-key)`);
   console.log(`  Durable API    ${endpoints.durable.webhookBaseUrl}   (master key in .sandbox/keys.json)`);
   console.log(
-    `  Azurite        ${azurite.tableEndpoint}   (${inMemory ? 'in memory' : `data in ${endpoints.azurite.persistence}`})`,
+    `  Azurite        ${endpoints.azurite.tableEndpoint}   (${reused(azurite.reused)}; data in ${endpoints.azurite.persistence})`,
   );
   if (cloud)
     console.log(
-      `  Sandbox cloud  ${cloud.url}   (Entra ID, Graph, ARM, ACS Email, Partner Center; outbox at /sandbox/outbox)`,
+      `  Sandbox cloud  ${cloud.url}   (${reused(cloud.reused)}; outbox at /sandbox/outbox, customers' CSV at /sandbox/customers.csv)`,
     );
   else console.log('  Sandbox cloud  off (SANDBOX=0): using the endpoints in the settings');
   console.log(`  Settings       ${source}`);
@@ -137,10 +215,9 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping the function app and Azurite...`);
+    console.log(`\n${signal}: stopping the function app, the sandbox cloud and Azurite...`);
     await host.stop();
-    await cloud?.stop();
-    await azurite.stop();
+    await stopAll();
     console.log('Stopped.');
     process.exit(0);
   };

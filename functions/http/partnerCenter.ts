@@ -21,15 +21,13 @@ export async function partnerCenterWebhook(
   return { status: 200, jsonBody: { matched: answer.matched } };
 }
 
-/** Whether acceptances will arrive (GET), and registering and validating the webhook (POST). */
+/**
+ * Whether acceptances will arrive, as Partner Center says now (GET), and registering and validating
+ * the webhook (POST: never replaces another tool's registration).
+ */
 export async function webhookReadiness(request: HttpRequest, scope: RequestScope): Promise<HttpResponseInit> {
-  if (request.method === 'GET') {
-    const readiness = await scope.app.readiness.read();
-    return readiness
-      ? { jsonBody: readiness }
-      : problem(404, 'Not checked yet', 'POST to this URL to register and validate the webhook.');
-  }
   const callback = `${scope.app.config.links.publicBaseUrl}/api/webhooks/partner-center`;
+  if (request.method === 'GET') return { jsonBody: await scope.app.readiness.check(callback) };
   return { jsonBody: await scope.app.readiness.ensure(callback, { validate: true, waitMs: 20_000 }) };
 }
 

@@ -260,6 +260,31 @@ describe('Partner Center client and webhook readiness', () => {
     expect(await readiness.read()).toEqual(result);
   });
 
+  it('reports what Partner Center says now, writing nothing there: a registration that went is seen at once', async () => {
+    const readiness = new WebhookReadiness(client, await world.table('state'));
+    await readiness.ensure(receiverUrl, { validate: true, waitMs: 5000 });
+    world.cloud.state.registration = undefined; // gone (another tool, or a reset sandbox)
+    const now = await readiness.check(receiverUrl);
+    expect(now).toMatchObject({
+      registered: false,
+      urlCurrent: false,
+      lastValidation: { result: 'delivered' },
+    });
+    expect(world.cloud.state.registration).toBeUndefined();
+    world.cloud.state.registration = {
+      SubscriberId: 's',
+      WebhookUrl: receiverUrl,
+      WebhookEvents: ['test-created'],
+    };
+    expect(await readiness.check(receiverUrl)).toMatchObject({
+      registered: true,
+      urlCurrent: true,
+      eventsPresent: false,
+      missingEvents: ['reseller-relationship-accepted-by-customer', 'dap-admin-relationship-approved'],
+    });
+    expect(world.cloud.state.registration.WebhookEvents).toEqual(['test-created']);
+  });
+
   it('adds missing events to its own registration, keeping the others', async () => {
     world.cloud.state.registration = {
       SubscriberId: 's',

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { get } from 'node:https';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
@@ -10,22 +10,45 @@ const SCRIPT = join(__dirname, '..', '..', 'dist', 'scripts', 'sandbox.js');
 interface Endpoints {
   app: { baseUrl: string; apiBaseUrl: string; functionKey: string; masterKey: string };
   azurite: { connectionString: string; persistence: string };
-  sandboxCloud: { baseUrl: string; state: string; caFile: string } | null;
+  sandboxCloud: {
+    baseUrl: string;
+    state: string;
+    outbox: string;
+    customersCsv: string;
+    caFile: string;
+  } | null;
 }
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0))
+const started: { child: ChildProcess; dir: string }[] = [];
+afterAll(async () => {
+  for (const { child, dir } of started) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // The services a killed sandbox leaves running (that is their point) are stopped here.
+    await new Promise((resolve) =>
+      spawn(process.execPath, [SCRIPT, 'stop'], { env: { ...process.env, SANDBOX_DIR: dir } }).once(
+        'exit',
+        resolve,
+      ),
+    );
+  }
 });
 
-/** Runs `npm start`'s program (already built by npm test) on free ports, in its own sandbox folder. */
-function startSandbox(dir: string) {
+/** Runs `npm start`'s program (built by npm test) on free ports, in its own sandbox folder and process group. */
+function startSandbox(dir: string, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [SCRIPT], {
-    env: { ...process.env, PORT: '0', SANDBOX_AZURITE_PORT: '0', SANDBOX_CLOUD_PORT: '0', SANDBOX_DIR: dir },
+    env: {
+      ...process.env,
+      PORT: '0',
+      SANDBOX_AZURITE_PORT: '0',
+      SANDBOX_CLOUD_PORT: '0',
+      SANDBOX_DIR: dir,
+      SANDBOX_CUSTOMERS: '6',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
-  children.push(child);
+  started.push({ child, dir });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -45,42 +68,66 @@ function startSandbox(dir: string) {
   return { child, ready, exited, output: () => output };
 }
 
+/** GET from the sandbox cloud (HTTPS, trusting its CA). */
+function cloudGet(url: string, caFile: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    request(url, { agent: new Agent({ ca: readFileSync(caFile, 'utf8') }) }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve(text));
+    })
+      .on('error', reject)
+      .end(),
+  );
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 describe('npm start: the offline sandbox', () => {
-  it('starts Azurite and the app, writes endpoints.json, keeps state across a restart, and stops cleanly on Ctrl-C', async () => {
+  it('runs storage and the cloud in processes of their own, keeps both across a restart, and stops all on Ctrl-C', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandbox-'));
     const first = startSandbox(dir);
     const endpoints = await first.ready;
     expect(first.output()).toContain('Function app');
     expect(endpoints.azurite.persistence).toBe(join(dir, 'azurite'));
-    // The sandbox cloud answers over HTTPS with the CA the app was told to trust.
-    expect(endpoints.sandboxCloud?.caFile).toBe(join(dir, 'sandbox-ca.pem'));
-    const state = await new Promise<{ customers: unknown[] }>((resolve, reject) =>
-      get(
-        endpoints.sandboxCloud!.state,
-        { ca: readFileSync(endpoints.sandboxCloud!.caFile, 'utf8') },
-        (res) => {
-          let text = '';
-          res.on('data', (c: Buffer) => (text += c.toString()));
-          res.on('end', () => resolve(JSON.parse(text) as { customers: unknown[] }));
-        },
-      ).on('error', reject),
+    const cloud = endpoints.sandboxCloud!;
+    const state = JSON.parse(await cloudGet(cloud.state, cloud.caFile)) as {
+      adminAgents: { id: string };
+      customers: { name: string; contact: { email: string } }[];
+    };
+    expect(state.customers).toHaveLength(6);
+    expect(state.customers[0]).toMatchObject({
+      name: 'Contoso Ltd',
+      contact: { email: 'admin@contoso-ltd.example' },
+    });
+    const csv = await cloudGet(cloud.customersCsv, cloud.caFile);
+    expect(csv.split('\n')[0]).toBe(
+      'customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note',
     );
-    expect(state.customers).toHaveLength(1);
+    expect(csv.trim().split('\n')).toHaveLength(7);
     const health = await fetch(`${endpoints.app.apiBaseUrl}/health`);
-    expect(health.status).toBe(200);
     expect(((await health.json()) as { status: string }).status).toBe('ok');
 
-    // Something stored now must be there after the restart.
     const table = TableClient.fromConnectionString(endpoints.azurite.connectionString, 'SandboxProbe', {
       allowInsecureConnection: true,
     });
     await table.createTable();
     await table.createEntity({ partitionKey: 'p', rowKey: 'r', value: 'kept' });
+    const services = ['azurite.json', 'cloud.json'].map(
+      (f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { pid: number }).pid,
+    );
 
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
     expect(first.output()).toContain('Stopped.');
-    expect(existsSync(join(dir, 'azurite'))).toBe(true);
+    for (const pid of services) expect(isAlive(pid)).toBe(false);
 
     const second = startSandbox(dir);
     const again = await second.ready;
@@ -89,7 +136,56 @@ describe('npm start: the offline sandbox', () => {
       allowInsecureConnection: true,
     });
     expect((await reopened.getEntity('p', 'r')).value).toBe('kept');
+    // The same cloud: same customers, same AdminAgents id (nothing the app cached goes stale).
+    const after = JSON.parse(
+      await cloudGet(again.sandboxCloud!.state, again.sandboxCloud!.caFile),
+    ) as typeof state;
+    expect(after.adminAgents.id).toBe(state.adminAgents.id);
+    expect(after.customers.map((c) => c.name)).toEqual(state.customers.map((c) => c.name));
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
   });
+
+  it('loses nothing it answered for when its whole process group is killed right after a bulk start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sandbox-'));
+    const first = startSandbox(dir);
+    const endpoints = await first.ready;
+    const cloud = endpoints.sandboxCloud!;
+    const csv = await cloudGet(cloud.customersCsv, cloud.caFile);
+    const res = await fetch(`${endpoints.app.apiBaseUrl}/reinstatements/bulk`, {
+      method: 'POST',
+      body: csv,
+      headers: { 'x-functions-key': endpoints.app.functionKey, 'content-type': 'text/csv' },
+    });
+    expect(res.status).toBe(202);
+    const { jobId } = (await res.json()) as { jobId: string };
+    process.kill(-(first.child.pid as number), 'SIGKILL'); // npm start's whole process group
+    await first.exited;
+
+    const second = startSandbox(dir);
+    const again = await second.ready;
+    const api = (path: string) =>
+      fetch(`${again.app.apiBaseUrl}${path}`, { headers: { 'x-functions-key': again.app.functionKey } });
+    let job: { done: boolean; counts: Record<string, number>; results: { id: string }[] } | undefined;
+    for (let i = 0; i < 100 && !job?.done; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      job = (await (await api(`/reinstatements/bulk/${jobId}`)).json()) as typeof job;
+    }
+    expect(job?.counts).toEqual({ started: 6, existing: 0, invalid: 0, failed: 0, pending: 0 });
+    for (const { id } of job!.results) expect((await api(`/reinstatements/${id}`)).status).toBe(200);
+
+    // The real quota (30 a minute, 100 an hour) shows: invitations go one per 36 s, never twice.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const outbox = JSON.parse(await cloudGet(`${again.sandboxCloud!.outbox}?pageSize=500`, cloud.caFile)) as {
+      items: { to: string[]; subject: string }[];
+    };
+    const invitations = outbox.items.filter((m) => m.subject.includes('invites'));
+    expect(new Set(invitations.map((m) => m.to[0])).size).toBe(invitations.length);
+    expect(invitations.length).toBeLessThanOrEqual(2);
+    const backlog = (await (await api('/email/backlog')).json()) as { lanes: { bulk: { queued: number } } };
+    expect(backlog.lanes.bulk.queued).toBe(6 - invitations.length);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+    expect(existsSync(join(dir, 'cloud.json'))).toBe(false);
+  }, 60_000);
 });

@@ -41,9 +41,14 @@ export class WebhookReadiness {
       new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
+  /** What Partner Center says now (nothing registered, nothing sent), with the last validation known. */
+  check(callbackUrl: string): Promise<Readiness> {
+    return this.ensure(callbackUrl, { validate: false, register: false });
+  }
+
   async ensure(
     callbackUrl: string,
-    options: { validate: boolean; waitMs?: number } = { validate: true },
+    options: { validate: boolean; waitMs?: number; register?: boolean } = { validate: true },
   ): Promise<Readiness> {
     const checkedAt = this.now().toISOString();
     const base: Readiness = {
@@ -63,6 +68,8 @@ export class WebhookReadiness {
             ? current.failure.message
             : `Partner Center unavailable (${current.failure.kind})`,
       };
+    } else if (current.kind === 'none' && options.register === false) {
+      readiness = base;
     } else if (current.kind === 'none') {
       const created = await this.partnerCenter.register(
         { WebhookUrl: callbackUrl, WebhookEvents: REQUIRED_EVENTS },
@@ -82,7 +89,9 @@ export class WebhookReadiness {
       readiness.eventsPresent = readiness.missingEvents.length === 0;
     } else {
       const missing = REQUIRED_EVENTS.filter((e) => !current.registration.WebhookEvents.includes(e));
-      if (missing.length) {
+      if (missing.length && options.register === false) {
+        readiness = { ...base, registered: true, urlCurrent: true, missingEvents: missing };
+      } else if (missing.length) {
         const updated = await this.partnerCenter.register(
           { WebhookUrl: callbackUrl, WebhookEvents: [...current.registration.WebhookEvents, ...missing] },
           true,
