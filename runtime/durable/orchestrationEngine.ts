@@ -40,6 +40,8 @@ export interface EngineOptions {
   store: InstanceStore;
   invoker: Invoker;
   clock: Clock;
+  /** How many instances (with their histories) are kept in memory between episodes. */
+  cachedInstances?: number;
   /** The bindings the host adds to an invocation besides its trigger (the durable client's data). */
   extraInputs?: (fn: RegisteredFunction) => RpcParameterBinding[];
   maxConcurrentOrchestrations?: number;
@@ -90,7 +92,9 @@ export class OrchestrationEngine {
   private readonly workItems = new Map<string, WorkItem>();
   private workRunning = 0;
   private readonly timers = new TimerQueue();
+  /** Recently active instances, most recent last; the rest are read again when their turn comes. */
   private readonly cache = new Map<string, Cached>();
+  private readonly cacheLimit: number;
   private idleWaiters: (() => void)[] = [];
   private failures: Error[] = [];
   private realTimer: NodeJS.Timeout | undefined;
@@ -106,6 +110,7 @@ export class OrchestrationEngine {
     this.maxActivities = options.maxConcurrentActivities ?? 32;
     this.log = options.log ?? (() => {});
     this.extraInputs = options.extraInputs ?? (() => []);
+    this.cacheLimit = options.cachedInstances ?? 1000;
     this.unsubscribe = this.clock.onAdvance(() => this.pump());
   }
 
@@ -386,8 +391,14 @@ export class OrchestrationEngine {
     const cached = this.cache.get(instanceId);
     if (cached) return cached;
     const found = await this.store.getMeta(instanceId);
-    if (found && !isTerminal(found.meta.status)) this.cache.set(instanceId, found);
+    if (found && !isTerminal(found.meta.status)) this.remember(instanceId, found);
     return found;
+  }
+
+  private remember(instanceId: string, cached: Cached): void {
+    this.cache.delete(instanceId);
+    this.cache.set(instanceId, cached);
+    if (this.cache.size > this.cacheLimit) this.cache.delete(this.cache.keys().next().value as string);
   }
 
   /**
@@ -464,7 +475,7 @@ export class OrchestrationEngine {
         continue;
       }
       if (isTerminal(meta.status)) this.cache.delete(instanceId);
-      else this.cache.set(instanceId, { meta, etag });
+      else this.remember(instanceId, { meta, etag });
 
       for (const id of decided.cancelledTimers) {
         await this.store.deleteIfPresent(instanceId, timerKey(id));
