@@ -1,21 +1,36 @@
 import type { TokenClaims, TokenSigner } from './jwt';
-import type { RoleAssignment, SandboxState } from './state';
+import type { RoleAssignment, SandboxState, SimulatedCustomer } from './state';
 import { armError, bearer, json, parseJson, type SimRequest } from './httpUtil';
 
 /**
- * Azure Resource Manager role assignments, api-version 2022-04-01:
+ * Azure Resource Manager, as far as role assignments go (api-version 2022-04-01):
  *   GET    {scope}/providers/Microsoft.Authorization/roleAssignments?$filter=...   (list for scope)
  *   PUT    {scope}/providers/Microsoft.Authorization/roleAssignments/{name}       (create)
  *   GET    {scope}/providers/Microsoft.Authorization/roleAssignments/{name}
  *   DELETE {scope}/providers/Microsoft.Authorization/roleAssignments/{name}
  * https://learn.microsoft.com/rest/api/authorization/role-assignments
+ * and GET /subscriptions/{id}/resourcegroups (api-version 2021-04-01), which lists only the groups
+ * the caller may read (https://learn.microsoft.com/rest/api/resources/resource-groups/list).
  * Listing with `principalId eq '{id}'` returns the principal's assignments at, above and below the
  * scope; `atScope()` those at and above it. Errors use ARM's `{ "error": { "code", "message" } }`.
  */
 const PROVIDER = '/providers/Microsoft.Authorization/roleAssignments';
 export const API_VERSION = '2022-04-01';
+const RESOURCE_GROUPS_API_VERSION = '2021-04-01';
 
 const lower = (s: string) => s.toLowerCase().replace(/\/+$/, '');
+
+/** A request ARM has authenticated: who calls, in which customer's subscription, at which scope. */
+interface Authorized {
+  sim: SimRequest;
+  state: SandboxState;
+  claims: TokenClaims;
+  customer: SimulatedCustomer;
+  subscriptionId: string;
+  scope: string;
+  /** The customer's own administrator (Owner of the subscription): may do anything there. */
+  isCustomerAdmin: boolean;
+}
 
 function toResource(a: RoleAssignment) {
   return {
@@ -45,82 +60,17 @@ export function handleArm(
   signer: TokenSigner,
   audiences: string[],
 ): boolean {
-  if (/^\/subscriptions\/[^/]+\/resourcegroups$/i.test(sim.path))
-    return listResourceGroups(sim, state, signer, audiences);
+  if (/^\/subscriptions\/[^/]+\/resourcegroups$/i.test(sim.path)) {
+    const request = authorize(sim, state, signer, audiences, sim.path, RESOURCE_GROUPS_API_VERSION);
+    if (request) listResourceGroups(request);
+    return true;
+  }
   const at = sim.path.toLowerCase().indexOf(PROVIDER.toLowerCase());
   if (!sim.path.toLowerCase().startsWith('/subscriptions/') || at < 0) return false;
-  const scope = sim.path.slice(0, at);
+  const request = authorize(sim, state, signer, audiences, sim.path.slice(0, at), API_VERSION);
+  if (!request) return true;
   const name = sim.path.slice(at + PROVIDER.length).replace(/^\//, '');
-  const subscriptionId = (scope.split('/')[2] ?? '').toLowerCase();
-
-  if (sim.url.searchParams.get('api-version') !== API_VERSION) {
-    armError(
-      sim.res,
-      400,
-      'InvalidApiVersionParameter',
-      `The api-version '${sim.url.searchParams.get('api-version')}' is invalid. The supported versions are '${API_VERSION}'.`,
-    );
-    return true;
-  }
-  const claims = signer.verify(bearer(sim.req) ?? '', audiences);
-  if (!claims) {
-    armError(sim.res, 401, 'InvalidAuthenticationToken', 'The access token is invalid.');
-    return true;
-  }
-  const customer = state.customerOfSubscription(subscriptionId);
-  if (!customer) {
-    armError(
-      sim.res,
-      404,
-      'SubscriptionNotFound',
-      `The subscription '${subscriptionId}' could not be found.`,
-    );
-    return true;
-  }
-  if (claims.tid !== customer.tenantId.toLowerCase()) {
-    armError(
-      sim.res,
-      401,
-      'InvalidAuthenticationTokenTenant',
-      `The access token is from the wrong issuer. It must match the tenant associated with this subscription.`,
-    );
-    return true;
-  }
-  const isCustomerAdmin = claims.appid === customer.admin.clientId;
-  const denied = (action: string) =>
-    armError(
-      sim.res,
-      403,
-      'AuthorizationFailed',
-      `The client '${claims.appid}' with object id '${claims.oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
-    );
-
-  if (!name && sim.method === 'GET') {
-    if (!isCustomerAdmin && !canRead(state, claims, scope)) {
-      denied('Microsoft.Authorization/roleAssignments/read');
-      return true;
-    }
-    const filter = sim.url.searchParams.get('$filter') ?? '';
-    const principal = /principalId eq '([0-9a-f-]{36})'/i.exec(filter)?.[1]?.toLowerCase();
-    const atScopeOnly = /atScope\(\)/i.test(filter);
-    if (filter && !principal && !atScopeOnly) {
-      armError(
-        sim.res,
-        400,
-        'InvalidFilterInQueryString',
-        `Invalid $filter '${filter}' specified in the query string.`,
-      );
-      return true;
-    }
-    const target = lower(scope);
-    const value = state.roleAssignments
-      .around(target, !atScopeOnly)
-      .filter((a) => !principal || a.principalId === principal)
-      .map(toResource);
-    json(sim.res, 200, { value });
-    return true;
-  }
-
+  if (!name && sim.method === 'GET') return (listAssignments(request), true);
   if (!/^[0-9a-f-]{36}$/i.test(name)) {
     armError(
       sim.res,
@@ -130,120 +80,165 @@ export function handleArm(
     );
     return true;
   }
-  const id = `${scope}${PROVIDER}/${name}`;
-  const existing = state.roleAssignments.get(name.toLowerCase());
+  if (sim.method === 'GET') getAssignment(request, name.toLowerCase());
+  else if (sim.method === 'DELETE') deleteAssignment(request, name.toLowerCase());
+  else if (sim.method === 'PUT') createAssignment(request, name.toLowerCase());
+  else armError(sim.res, 405, 'MethodNotAllowed', 'The method is not allowed.');
+  return true;
+}
 
-  if (sim.method === 'GET') {
-    if (!isCustomerAdmin && !canRead(state, claims, scope)) {
-      denied('Microsoft.Authorization/roleAssignments/read');
-      return true;
-    }
-    if (!existing) {
-      armError(sim.res, 404, 'RoleAssignmentNotFound', `The role assignment '${name}' is not found.`);
-      return true;
-    }
-    {
-      json(sim.res, 200, toResource(existing));
-      return true;
-    }
+/** The api-version, the bearer token, the subscription and the token's tenant; undefined once answered. */
+function authorize(
+  sim: SimRequest,
+  state: SandboxState,
+  signer: TokenSigner,
+  audiences: string[],
+  scope: string,
+  apiVersion: string,
+): Authorized | undefined {
+  const subscriptionId = (scope.split('/')[2] ?? '').toLowerCase();
+  const asked = sim.url.searchParams.get('api-version');
+  if (asked !== apiVersion) {
+    armError(
+      sim.res,
+      400,
+      'InvalidApiVersionParameter',
+      `The api-version '${asked}' is invalid. The supported versions are '${apiVersion}'.`,
+    );
+    return undefined;
   }
-  if (sim.method === 'DELETE') {
-    if (!isCustomerAdmin) {
-      denied('Microsoft.Authorization/roleAssignments/delete');
-      return true;
-    }
-    if (!existing) {
-      json(sim.res, 204);
-      return true;
-    }
-    state.roleAssignments.delete(name.toLowerCase());
-    {
-      json(sim.res, 200, toResource(existing));
-      return true;
-    }
+  const claims = signer.verify(bearer(sim.req) ?? '', audiences);
+  if (!claims) {
+    armError(sim.res, 401, 'InvalidAuthenticationToken', 'The access token is invalid.');
+    return undefined;
   }
-  if (sim.method !== 'PUT') {
-    armError(sim.res, 405, 'MethodNotAllowed', 'The method is not allowed.');
-    return true;
+  const customer = state.customerOfSubscription(subscriptionId);
+  if (!customer) {
+    armError(
+      sim.res,
+      404,
+      'SubscriptionNotFound',
+      `The subscription '${subscriptionId}' could not be found.`,
+    );
+    return undefined;
   }
-  if (!isCustomerAdmin) {
-    denied('Microsoft.Authorization/roleAssignments/write');
-    return true;
+  if (claims.tid !== customer.tenantId.toLowerCase()) {
+    armError(
+      sim.res,
+      401,
+      'InvalidAuthenticationTokenTenant',
+      'The access token is from the wrong issuer. It must match the tenant associated with this subscription.',
+    );
+    return undefined;
   }
+  return {
+    sim,
+    state,
+    claims,
+    customer,
+    subscriptionId,
+    scope,
+    isCustomerAdmin: claims.appid === customer.admin.clientId,
+  };
+}
 
+function denied(request: Authorized, action: string): void {
+  const { claims, scope } = request;
+  armError(
+    request.sim.res,
+    403,
+    'AuthorizationFailed',
+    `The client '${claims.appid}' with object id '${claims.oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+  );
+}
+
+/** The caller may read at `scope` (its own admin always; a partner once one of its groups holds a role there or above). */
+function mayRead(request: Authorized, scope = request.scope): boolean {
+  if (request.isCustomerAdmin) return true;
+  const app = request.state.apps.get(request.claims.appid);
+  if (!app) return false;
+  return request.state.roleAssignments
+    .around(lower(scope), false)
+    .some((a) => app.memberOf.includes(a.principalId));
+}
+
+function listAssignments(request: Authorized): void {
+  const { sim, state, scope } = request;
+  if (!mayRead(request)) return denied(request, 'Microsoft.Authorization/roleAssignments/read');
+  const filter = sim.url.searchParams.get('$filter') ?? '';
+  const principal = /principalId eq '([0-9a-f-]{36})'/i.exec(filter)?.[1]?.toLowerCase();
+  const atScopeOnly = /atScope\(\)/i.test(filter);
+  if (filter && !principal && !atScopeOnly)
+    return armError(
+      sim.res,
+      400,
+      'InvalidFilterInQueryString',
+      `Invalid $filter '${filter}' specified in the query string.`,
+    );
+  const value = state.roleAssignments
+    .around(lower(scope), !atScopeOnly)
+    .filter((a) => !principal || a.principalId === principal)
+    .map(toResource);
+  json(sim.res, 200, { value });
+}
+
+function getAssignment(request: Authorized, name: string): void {
+  if (!mayRead(request)) return denied(request, 'Microsoft.Authorization/roleAssignments/read');
+  const existing = request.state.roleAssignments.get(name);
+  if (!existing)
+    return armError(
+      request.sim.res,
+      404,
+      'RoleAssignmentNotFound',
+      `The role assignment '${name}' is not found.`,
+    );
+  json(request.sim.res, 200, toResource(existing));
+}
+
+function deleteAssignment(request: Authorized, name: string): void {
+  if (!request.isCustomerAdmin) return denied(request, 'Microsoft.Authorization/roleAssignments/delete');
+  const existing = request.state.roleAssignments.get(name);
+  if (!existing) return json(request.sim.res, 204);
+  request.state.roleAssignments.delete(name);
+  json(request.sim.res, 200, toResource(existing));
+}
+
+function createAssignment(request: Authorized, name: string): void {
+  const { sim, state, customer, scope, subscriptionId } = request;
+  if (!request.isCustomerAdmin) return denied(request, 'Microsoft.Authorization/roleAssignments/write');
   const body = parseJson(sim.body) as
     { properties?: { roleDefinitionId?: string; principalId?: string; principalType?: string } } | undefined;
   const props = body?.properties;
-  if (!props?.roleDefinitionId || !props.principalId) {
-    armError(
+  if (!props?.roleDefinitionId || !props.principalId)
+    return armError(
       sim.res,
       400,
       'InvalidRequestContent',
       'The request content was invalid and could not be deserialized.',
     );
-    return true;
-  }
   const roleGuid = /\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f-]{36})$/i.exec(
     props.roleDefinitionId,
   )?.[1];
-  if (!roleGuid) {
-    armError(
+  if (!roleGuid)
+    return armError(
       sim.res,
       400,
       'InvalidRoleDefinitionId',
       `The role definition ID '${props.roleDefinitionId}' is not valid.`,
     );
-    return true;
-  }
   const principalId = props.principalId.toLowerCase();
-  const foreignGroup = state.groups.get(principalId);
-  const localApp = [...state.apps.values()].find(
-    (a) => a.objectId === principalId && a.homeTenantId === customer.tenantId,
-  );
-  if (foreignGroup) {
-    // A group from another tenant is only found when the caller says what it is.
-    if (!props.principalType) {
-      armError(
-        sim.res,
-        400,
-        'PrincipalNotFound',
-        `Principal ${principalId} does not exist in the directory ${customer.tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.`,
-      );
-      return true;
-    }
-    if (props.principalType !== 'ForeignGroup') {
-      armError(
-        sim.res,
-        400,
-        'UnmatchedPrincipalType',
-        `The PrincipalId '${principalId}' has type 'ForeignGroup' , which is different from specified PrincipalType '${props.principalType}'.`,
-      );
-      return true;
-    }
-  } else if (!localApp) {
-    {
-      armError(
-        sim.res,
-        400,
-        'PrincipalNotFound',
-        `Principal ${principalId} does not exist in the directory ${customer.tenantId}.`,
-      );
-      return true;
-    }
-  }
+  const problem = principalProblem(state, customer, principalId, props.principalType);
+  if (problem) return armError(sim.res, 400, problem.code, problem.message);
   const duplicate = [...state.roleAssignments.values()].find(
     (a) =>
       lower(a.scope) === lower(scope) &&
       a.principalId === principalId &&
       a.roleDefinitionId.toLowerCase().endsWith(roleGuid.toLowerCase()),
   );
-  if (duplicate) {
-    armError(sim.res, 409, 'RoleAssignmentExists', 'The role assignment already exists.');
-    return true;
-  }
+  if (duplicate) return armError(sim.res, 409, 'RoleAssignmentExists', 'The role assignment already exists.');
   const assignment: RoleAssignment = {
-    id,
-    name: name.toLowerCase(),
+    id: `${scope}${PROVIDER}/${name}`,
+    name,
     scope,
     roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid.toLowerCase()}`,
     principalId,
@@ -252,65 +247,54 @@ export function handleArm(
   };
   state.roleAssignments.set(assignment.name, assignment);
   json(sim.res, 201, toResource(assignment));
-  return true;
 }
 
 /**
- * Resource Groups - List, api-version 2021-04-01: only the groups the caller may read, which for a
- * partner is where one of its groups holds a role on the group or above it.
- * https://learn.microsoft.com/rest/api/resources/resource-groups/list
+ * Whether ARM finds the principal: a group of another tenant (the partner's AdminAgents) only when
+ * the caller says it is a ForeignGroup, else PrincipalNotFound or UnmatchedPrincipalType, the errors
+ * a script that forgets `-ObjectType ForeignGroup` meets.
  */
-function listResourceGroups(
-  sim: SimRequest,
+function principalProblem(
   state: SandboxState,
-  signer: TokenSigner,
-  audiences: string[],
-): true {
-  const subscriptionId = (sim.path.split('/')[2] ?? '').toLowerCase();
-  if (sim.method !== 'GET')
-    return (armError(sim.res, 405, 'MethodNotAllowed', 'The method is not allowed.'), true);
-  if (sim.url.searchParams.get('api-version') !== '2021-04-01')
-    return (
-      armError(
-        sim.res,
-        400,
-        'InvalidApiVersionParameter',
-        `The api-version '${sim.url.searchParams.get('api-version')}' is invalid. The supported versions are '2021-04-01'.`,
-      ),
-      true
-    );
-  const claims = signer.verify(bearer(sim.req) ?? '', audiences);
-  if (!claims)
-    return (armError(sim.res, 401, 'InvalidAuthenticationToken', 'The access token is invalid.'), true);
-  const customer = state.customerOfSubscription(subscriptionId);
-  if (!customer)
-    return (
-      armError(
-        sim.res,
-        404,
-        'SubscriptionNotFound',
-        `The subscription '${subscriptionId}' could not be found.`,
-      ),
-      true
-    );
-  if (claims.tid !== customer.tenantId.toLowerCase())
-    return (
-      armError(
-        sim.res,
-        401,
-        'InvalidAuthenticationTokenTenant',
-        'The access token is from the wrong issuer. It must match the tenant associated with this subscription.',
-      ),
-      true
-    );
+  customer: SimulatedCustomer,
+  principalId: string,
+  principalType: string | undefined,
+): { code: string; message: string } | undefined {
+  if (state.groups.get(principalId)) {
+    if (!principalType)
+      return {
+        code: 'PrincipalNotFound',
+        message: `Principal ${principalId} does not exist in the directory ${customer.tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.`,
+      };
+    if (principalType !== 'ForeignGroup')
+      return {
+        code: 'UnmatchedPrincipalType',
+        message: `The PrincipalId '${principalId}' has type 'ForeignGroup' , which is different from specified PrincipalType '${principalType}'.`,
+      };
+    return undefined;
+  }
+  const local = [...state.apps.values()].some(
+    (a) => a.objectId === principalId && a.homeTenantId === customer.tenantId,
+  );
+  return local
+    ? undefined
+    : {
+        code: 'PrincipalNotFound',
+        message: `Principal ${principalId} does not exist in the directory ${customer.tenantId}.`,
+      };
+}
+
+/** Only the groups the caller may read: for a partner, where one of its groups holds a role on the group or above. */
+function listResourceGroups(request: Authorized): void {
+  const { sim, state, subscriptionId } = request;
+  if (sim.method !== 'GET') return armError(sim.res, 405, 'MethodNotAllowed', 'The method is not allowed.');
   const groups = new Set<string>();
   for (const a of state.roleAssignments.values()) {
     const m = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)/i.exec(a.scope);
     if (m && (m[1] as string).toLowerCase() === subscriptionId) groups.add(m[2] as string);
   }
-  const isAdmin = claims.appid === customer.admin.clientId;
   const value = [...groups]
-    .filter((g) => isAdmin || canRead(state, claims, `/subscriptions/${subscriptionId}/resourceGroups/${g}`))
+    .filter((g) => mayRead(request, `/subscriptions/${subscriptionId}/resourceGroups/${g}`))
     .map((name) => ({
       id: `/subscriptions/${subscriptionId}/resourceGroups/${name}`,
       name,
@@ -319,12 +303,4 @@ function listResourceGroups(
       properties: { provisioningState: 'Succeeded' },
     }));
   json(sim.res, 200, { value });
-  return true;
-}
-
-/** A partner app may read at a scope once one of its groups holds a role there or above. */
-function canRead(state: SandboxState, claims: TokenClaims, scope: string): boolean {
-  const app = state.apps.get(claims.appid);
-  if (!app) return false;
-  return state.roleAssignments.around(lower(scope), false).some((a) => app.memberOf.includes(a.principalId));
 }

@@ -127,199 +127,227 @@ export function decideEpisode(
   now: Date,
   timers: TimerSettings,
 ): EpisodeResult {
-  const meta: InstanceMeta = structuredClone(before);
-  const engine = meta.engine;
-  const result: EpisodeResult = { meta, work: [], timers: [], cancelledTimers: [], continuedAsNew: false };
-  const appended: HistoryEvent[] = [];
-  const at = now.toISOString();
-  const nextId = () => engine.nextEventId++;
+  const episode = new Decision(structuredClone(before), now, timers);
+  episode.followChain(processed);
+  const flat = flattenActions(state.actions?.[0] ?? []);
+  const unsupported = episode.numberNewActions(flat);
+  episode.cancelLosingTimers(flat);
+  return episode.settle(episodeHistory, state, flat, failure ?? unsupported);
+}
 
-  const scheduleCall = (chain: Chain, id: number) => {
+/** One episode's decisions, phase by phase (see decideEpisode). */
+class Decision {
+  readonly result: EpisodeResult;
+  private readonly engine: InstanceMeta['engine'];
+  private readonly appended: HistoryEvent[] = [];
+
+  constructor(
+    private readonly meta: InstanceMeta,
+    private readonly now: Date,
+    private readonly timers: TimerSettings,
+  ) {
+    this.engine = meta.engine;
+    this.result = { meta, work: [], timers: [], cancelledTimers: [], continuedAsNew: false };
+  }
+
+  private nextId(): number {
+    return this.engine.nextEventId++;
+  }
+
+  /** 1. The processed event may complete one link of a retry or long-timer chain and call for the next. */
+  followChain(processed: HistoryEvent): void {
+    const key = processed.EventType === EventType.TimerFired ? processed.TimerId : processed.TaskScheduledId;
+    const chain = key !== undefined ? this.engine.chains[String(key)] : undefined;
+    if (!chain || key === undefined) return;
+    delete this.engine.chains[String(key)];
+    const failed =
+      processed.EventType === EventType.TaskFailed ||
+      processed.EventType === EventType.SubOrchestrationInstanceFailed;
+    const timerFired = processed.EventType === EventType.TimerFired;
+    if (chain.kind === 'task' && failed) {
+      // durable-functions' RetryableTask waits for a retry timer after every failure, the last included.
+      const next: Chain = { ...chain, kind: 'retryTimer', attempt: (chain.attempt ?? 1) + 1 };
+      const id = this.nextId();
+      this.scheduleTimer(id, new Date(this.now.getTime() + retryDelay(next)).toISOString());
+      this.engine.chains[String(id)] = next;
+    } else if (chain.kind === 'retryTimer' && timerFired) {
+      if ((chain.attempt ?? 1) > (chain.retry?.maxNumberOfAttempts ?? 1)) return;
+      const id = this.nextId();
+      this.engine.chains[String(id)] = { ...chain, kind: 'task' };
+      this.scheduleCall(chain, id);
+    } else if (chain.kind === 'longTimer' && timerFired && chain.finalFireAt) {
+      if (new Date(chain.finalFireAt).getTime() <= this.now.getTime()) return;
+      const id = this.nextId();
+      this.scheduleTimer(id, this.nextChunk(chain.finalFireAt));
+      this.engine.chains[String(id)] = chain;
+    }
+  }
+
+  /** 2. Actions the orchestrator emitted for the first time get their event ids, in order. */
+  numberNewActions(flat: Action[]): string | undefined {
+    let unsupported: string | undefined;
+    for (let index = this.engine.actionIds.length; index < flat.length; index++) {
+      const action = flat[index] as Action;
+      switch (action.actionType) {
+        case ActionType.CallActivity:
+        case ActionType.CallActivityWithRetry:
+        case ActionType.CallSubOrchestrator:
+        case ActionType.CallSubOrchestratorWithRetry: {
+          const id = this.nextId();
+          const activity =
+            action.actionType === ActionType.CallActivity ||
+            action.actionType === ActionType.CallActivityWithRetry;
+          const call: Chain = {
+            kind: 'task',
+            actionIndex: index,
+            target: activity ? 'activity' : 'subOrchestration',
+            functionName: action.functionName ?? '',
+            // durable-functions JSON-encodes string inputs of activities, not of sub-orchestrations.
+            input: inputText(action, activity),
+            attempt: 1,
+            ...(!activity && action.instanceId ? { instanceId: action.instanceId } : {}),
+          };
+          const withRetry =
+            action.actionType === ActionType.CallActivityWithRetry ||
+            action.actionType === ActionType.CallSubOrchestratorWithRetry;
+          if (withRetry && action.retryOptions)
+            this.engine.chains[String(id)] = { ...call, retry: action.retryOptions };
+          this.scheduleCall(call, id);
+          this.engine.actionIds.push(id);
+          break;
+        }
+        case ActionType.CreateTimer: {
+          const id = this.nextId();
+          const finalFireAt = new Date(action.fireAt ?? this.now.toISOString()).toISOString();
+          const first = this.nextChunk(finalFireAt);
+          if (first !== finalFireAt)
+            this.engine.chains[String(id)] = { kind: 'longTimer', actionIndex: index, finalFireAt };
+          this.scheduleTimer(id, first);
+          this.engine.actionIds.push(id);
+          break;
+        }
+        case ActionType.WaitForExternalEvent:
+        case ActionType.ContinueAsNew:
+          this.engine.actionIds.push(null);
+          break;
+        default:
+          unsupported ??= `action type ${action.actionType} is not supported by the offline runtime`;
+          this.engine.actionIds.push(null);
+      }
+    }
+    return unsupported;
+  }
+
+  /** 3. Timers cancelled (the losers of Task.any): their pending rows are dropped. */
+  cancelLosingTimers(flat: Action[]): void {
+    flat.forEach((action, index) => {
+      if (action.actionType !== ActionType.CreateTimer || !action.isCanceled) return;
+      const id = this.engine.actionIds[index];
+      if (id === null || id === undefined) return;
+      const live = Object.entries(this.engine.chains).find(
+        ([, c]) => c.kind === 'longTimer' && c.actionIndex === index,
+      );
+      if (live) {
+        this.result.cancelledTimers.push(Number(live[0]));
+        delete this.engine.chains[live[0]];
+      } else {
+        this.result.cancelledTimers.push(id);
+      }
+    });
+  }
+
+  /** 4. The new history, and where the instance now stands: running, done, continued, or failed. */
+  settle(
+    episodeHistory: HistoryEvent[],
+    state: OrchestratorState,
+    flat: Action[],
+    failure: string | undefined,
+  ): EpisodeResult {
+    const { meta, result } = this;
+    meta.history = [...episodeHistory, ...this.appended].map((e) => ({ ...e, IsPlayed: false }));
+    meta.lastUpdatedTime = this.now.toISOString();
+    meta.customStatus = state.customStatus === undefined ? null : JSON.stringify(state.customStatus);
+
+    let problem = failure;
+    if (!problem && meta.customStatus && meta.customStatus.length > MAX_CUSTOM_STATUS)
+      problem = `custom status is ${meta.customStatus.length} bytes; the limit is 16 KB`;
+    if (!problem && JSON.stringify(meta.history).length > MAX_HISTORY)
+      problem = 'the history outgrew what one instance may hold; use continueAsNew or sub-orchestrations';
+
+    const continueAsNew = flat.find((a) => a.actionType === ActionType.ContinueAsNew);
+    if (problem) {
+      meta.status = 'Failed';
+      meta.output = JSON.stringify(`Orchestrator function '${meta.name}' failed: ${problem}`);
+    } else if (state.isDone && continueAsNew) {
+      result.continuedAsNew = true;
+      meta.status = 'ContinuedAsNew';
+      meta.input = inputText(continueAsNew, true);
+    } else if (state.isDone) {
+      meta.status = 'Completed';
+      meta.output = JSON.stringify(state.output ?? null);
+    } else {
+      meta.status = 'Running';
+    }
+    if (problem || result.continuedAsNew) {
+      result.work = [];
+      result.timers = [];
+    }
+    if (isTerminal(meta.status) && meta.parent) result.parentEvent = parentEvent(meta);
+    return result;
+  }
+
+  private scheduleCall(chain: Chain, id: number): void {
+    const functionName = chain.functionName ?? '';
+    const input = (chain.input as string) ?? null;
     if (chain.target === 'subOrchestration') {
-      const child = chain.instanceId ?? `${meta.instanceId}:${id}`;
-      appended.push(
+      const child = chain.instanceId ?? `${this.meta.instanceId}:${id}`;
+      this.appended.push(
         historyEvent(
           {
             EventType: EventType.SubOrchestrationInstanceCreated,
             EventId: id,
-            Name: chain.functionName ?? '',
+            Name: functionName,
             InstanceId: child,
           },
-          now,
+          this.now,
         ),
       );
-      result.work.push({
+      this.result.work.push({
         kind: 'subOrchestration',
         eventId: id,
-        executionId: meta.executionId,
-        functionName: chain.functionName ?? '',
-        input: (chain.input as string) ?? null,
+        executionId: this.meta.executionId,
+        functionName,
+        input,
         childInstanceId: child,
       });
-    } else {
-      appended.push(
-        historyEvent(
-          { EventType: EventType.TaskScheduled, EventId: id, Name: chain.functionName ?? '' },
-          now,
-        ),
-      );
-      result.work.push({
-        kind: 'activity',
-        eventId: id,
-        executionId: meta.executionId,
-        functionName: chain.functionName ?? '',
-        input: (chain.input as string) ?? null,
-      });
+      return;
     }
-  };
-  const scheduleTimer = (id: number, fireAt: string) => {
-    appended.push(historyEvent({ EventType: EventType.TimerCreated, EventId: id, FireAt: fireAt }, now));
-    result.timers.push({ eventId: id, executionId: meta.executionId, fireAt });
-  };
-  const nextChunk = (finalFireAt: string) => {
-    const remaining = new Date(finalFireAt).getTime() - now.getTime();
-    return remaining > timers.maximumShortTimerMs
-      ? new Date(now.getTime() + timers.longRunningTimerIntervalMs).toISOString()
-      : finalFireAt;
-  };
-
-  // 1. The processed event may complete one link of a chain and call for the next.
-  const key = processed.EventType === EventType.TimerFired ? processed.TimerId : processed.TaskScheduledId;
-  const chain = key !== undefined ? engine.chains[String(key)] : undefined;
-  if (chain && key !== undefined) {
-    delete engine.chains[String(key)];
-    const failed =
-      processed.EventType === EventType.TaskFailed ||
-      processed.EventType === EventType.SubOrchestrationInstanceFailed;
-    if (chain.kind === 'task' && failed) {
-      // durable-functions' RetryableTask waits for a retry timer after every failure, the last included.
-      const next: Chain = { ...chain, kind: 'retryTimer', attempt: (chain.attempt ?? 1) + 1 };
-      const id = nextId();
-      scheduleTimer(id, new Date(now.getTime() + retryDelay(next)).toISOString());
-      engine.chains[String(id)] = next;
-    } else if (chain.kind === 'retryTimer' && processed.EventType === EventType.TimerFired) {
-      if ((chain.attempt ?? 1) <= (chain.retry?.maxNumberOfAttempts ?? 1)) {
-        const id = nextId();
-        engine.chains[String(id)] = { ...chain, kind: 'task' };
-        scheduleCall(chain, id);
-      }
-    } else if (
-      chain.kind === 'longTimer' &&
-      processed.EventType === EventType.TimerFired &&
-      chain.finalFireAt
-    ) {
-      if (new Date(chain.finalFireAt).getTime() > now.getTime()) {
-        const id = nextId();
-        scheduleTimer(id, nextChunk(chain.finalFireAt));
-        engine.chains[String(id)] = chain;
-      }
-    }
-  }
-
-  // 2. New actions, numbered in order.
-  const flat = flattenActions(state.actions?.[0] ?? []);
-  let unsupported: string | undefined;
-  for (let index = engine.actionIds.length; index < flat.length; index++) {
-    const action = flat[index] as Action;
-    switch (action.actionType) {
-      case ActionType.CallActivity:
-      case ActionType.CallActivityWithRetry:
-      case ActionType.CallSubOrchestrator:
-      case ActionType.CallSubOrchestratorWithRetry: {
-        const id = nextId();
-        const activity =
-          action.actionType === ActionType.CallActivity ||
-          action.actionType === ActionType.CallActivityWithRetry;
-        const call: Chain = {
-          kind: 'task',
-          actionIndex: index,
-          target: activity ? 'activity' : 'subOrchestration',
-          functionName: action.functionName ?? '',
-          // durable-functions JSON-encodes string inputs of activities, not of sub-orchestrations.
-          input: inputText(action, activity),
-          attempt: 1,
-          ...(!activity && action.instanceId ? { instanceId: action.instanceId } : {}),
-        };
-        const withRetry =
-          action.actionType === ActionType.CallActivityWithRetry ||
-          action.actionType === ActionType.CallSubOrchestratorWithRetry;
-        if (withRetry && action.retryOptions)
-          engine.chains[String(id)] = { ...call, retry: action.retryOptions };
-        scheduleCall(call, id);
-        engine.actionIds.push(id);
-        break;
-      }
-      case ActionType.CreateTimer: {
-        const id = nextId();
-        const finalFireAt = new Date(action.fireAt ?? at).toISOString();
-        const first = nextChunk(finalFireAt);
-        if (first !== finalFireAt)
-          engine.chains[String(id)] = { kind: 'longTimer', actionIndex: index, finalFireAt };
-        scheduleTimer(id, first);
-        engine.actionIds.push(id);
-        break;
-      }
-      case ActionType.WaitForExternalEvent:
-      case ActionType.ContinueAsNew:
-        engine.actionIds.push(null);
-        break;
-      default:
-        unsupported ??= `action type ${action.actionType} is not supported by the offline runtime`;
-        engine.actionIds.push(null);
-    }
-  }
-
-  // 3. Cancelled timers (the loser of Task.any): their pending timer rows are dropped.
-  flat.forEach((action, index) => {
-    if (action.actionType !== ActionType.CreateTimer || !action.isCanceled) return;
-    const id = engine.actionIds[index];
-    if (id === null || id === undefined) return;
-    const live = Object.entries(engine.chains).find(
-      ([, c]) => c.kind === 'longTimer' && c.actionIndex === index,
+    this.appended.push(
+      historyEvent({ EventType: EventType.TaskScheduled, EventId: id, Name: functionName }, this.now),
     );
-    if (live) {
-      result.cancelledTimers.push(Number(live[0]));
-      delete engine.chains[live[0]];
-    } else {
-      result.cancelledTimers.push(id);
-    }
-  });
-
-  meta.history = [...episodeHistory, ...appended].map((e) => ({ ...e, IsPlayed: false }));
-  meta.lastUpdatedTime = at;
-  meta.customStatus = state.customStatus === undefined ? null : JSON.stringify(state.customStatus);
-
-  let problem = failure ?? unsupported;
-  if (!problem && meta.customStatus && meta.customStatus.length > MAX_CUSTOM_STATUS) {
-    problem = `custom status is ${meta.customStatus.length} bytes; the limit is 16 KB`;
-  }
-  if (!problem && JSON.stringify(meta.history).length > MAX_HISTORY) {
-    problem = 'the history outgrew what one instance may hold; use continueAsNew or sub-orchestrations';
+    this.result.work.push({
+      kind: 'activity',
+      eventId: id,
+      executionId: this.meta.executionId,
+      functionName,
+      input,
+    });
   }
 
-  if (problem) {
-    meta.status = 'Failed';
-    meta.output = JSON.stringify(`Orchestrator function '${meta.name}' failed: ${problem}`);
-    result.work = [];
-    result.timers = [];
-  } else if (state.isDone) {
-    const continueAsNew = flat.find((a) => a.actionType === ActionType.ContinueAsNew);
-    if (continueAsNew) {
-      result.continuedAsNew = true;
-      meta.status = 'ContinuedAsNew';
-      meta.input = inputText(continueAsNew, true);
-      result.work = [];
-      result.timers = [];
-    } else {
-      meta.status = 'Completed';
-      meta.output = JSON.stringify(state.output ?? null);
-    }
-  } else {
-    meta.status = 'Running';
+  private scheduleTimer(id: number, fireAt: string): void {
+    this.appended.push(
+      historyEvent({ EventType: EventType.TimerCreated, EventId: id, FireAt: fireAt }, this.now),
+    );
+    this.result.timers.push({ eventId: id, executionId: this.meta.executionId, fireAt });
   }
 
-  if (isTerminal(meta.status) && meta.parent) result.parentEvent = parentEvent(meta);
-  return result;
+  /** The next chunk of a timer longer than the library's short-timer limit. */
+  private nextChunk(finalFireAt: string): string {
+    const remaining = new Date(finalFireAt).getTime() - this.now.getTime();
+    return remaining > this.timers.maximumShortTimerMs
+      ? new Date(this.now.getTime() + this.timers.longRunningTimerIntervalMs).toISOString()
+      : finalFireAt;
+  }
 }
 
 /** What a parent orchestration receives when this sub-orchestration ends. */

@@ -55,6 +55,32 @@ export function freshEngineState(): EngineState {
   return { nextEventId: 0, actionIds: [], chains: {} };
 }
 
+/** A new execution of an orchestration, waiting for its ExecutionStarted. */
+export function newInstanceMeta(args: {
+  instanceId: string;
+  name: string;
+  executionId: string;
+  input: string | null;
+  now: Date;
+  parent?: InstanceMeta['parent'];
+}): InstanceMeta {
+  const at = args.now.toISOString();
+  return {
+    instanceId: args.instanceId,
+    name: args.name,
+    status: 'Pending',
+    executionId: args.executionId,
+    createdTime: at,
+    lastUpdatedTime: at,
+    input: args.input,
+    output: null,
+    customStatus: null,
+    history: [],
+    engine: freshEngineState(),
+    ...(args.parent ? { parent: args.parent } : {}),
+  };
+}
+
 export function isTerminal(status: RuntimeStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }

@@ -2,7 +2,7 @@ import { odata, type TableClient, type TableEntity, type TransactionAction } fro
 import { tableClient } from '../../lib/tables/tableClient';
 import { readChunks, writeChunks } from '../../lib/tables/chunkedProperty';
 import { isConflict, isNotFound, isPreconditionFailed, tableStatus } from '../../lib/tables/tableErrors';
-import type { HistoryEvent, IncomingEvent } from './historyEvents';
+import { EventType, type HistoryEvent, type IncomingEvent } from './historyEvents';
 import type { InstanceMeta } from './instanceModel';
 
 /**
@@ -327,6 +327,19 @@ export class InstanceStore {
     this.inboxIndex.delete(instanceId);
     return keys.includes(META) ? 1 : 0;
   }
+}
+
+/** The message that starts an execution (the first event of its history). */
+export function startedMessage(meta: InstanceMeta): InboxMessage {
+  return {
+    rowKey: inboxKey(),
+    executionId: meta.executionId,
+    event: {
+      EventType: EventType.ExecutionStarted,
+      Name: meta.name,
+      ...(meta.input !== null ? { Input: meta.input } : {}),
+    },
+  };
 }
 
 export function inboxEntity(instanceId: string, message: InboxMessage): Row {
