@@ -22,6 +22,9 @@ param partnerMsppId string = '0'
 @description('Partner group the customer grants Owner to.')
 param partnerGroupName string = 'AdminAgents'
 
+@description('How mails name the partner to its customers; empty: "your Microsoft partner".')
+param partnerName string = ''
+
 @description('Custom https origin for customer links; defaults to the Function App host name.')
 param publicBaseUrl string = ''
 
@@ -116,6 +119,7 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'PARTNER_TENANT_ID', value: partnerTenantId }
         { name: 'PARTNER_MSPP_ID', value: partnerMsppId }
         { name: 'PARTNER_GROUP_NAME', value: partnerGroupName }
+        { name: 'PARTNER_NAME', value: partnerName }
         { name: 'PARTNER_OPS_EMAIL', value: partnerOpsEmail }
         { name: 'DELEGATED_ADMIN_DEFAULT', value: 'false' }
         { name: 'EMAIL_SENDER_ADDRESS', value: 'DoNotReply@${emailDomain.properties.mailFromSenderDomain}' }

@@ -15,11 +15,11 @@ export async function verifyPendingRoleAssignments(
   const app = await getContainer();
   const workflow = workflowClient(client);
   const reconciled = await new PartnerCenterInbox(app, workflow).reconcile();
-  const r = await new ReinstatementService(app, workflow).verifyAllPending();
+  const swept = await new ReinstatementService(app, workflow).verifyAllPending();
   context.log(
-    `verification: checked ${r.checked}, verified ${r.verified}, still pending ${r.stillPending}, ` +
-      `throttled ${r.throttled}, failed ${r.failed} in ${r.durationMs} ms` +
-      `${r.backOffMs !== undefined ? `, backing off ${r.backOffMs} ms` : ''}; reconciled ${reconciled}` +
+    `verification: checked ${swept.checked}, verified ${swept.verified}, still pending ${swept.stillPending}, ` +
+      `throttled ${swept.throttled}, failed ${swept.failed} in ${swept.durationMs} ms` +
+      `${swept.backOffMs !== undefined ? `, backing off ${swept.backOffMs} ms` : ''}; reconciled ${reconciled}` +
       `${timer.isPastDue ? ' (past due)' : ''}`,
   );
 }

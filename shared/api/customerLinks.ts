@@ -26,17 +26,17 @@ export class CustomerLinks {
 
   /** The emailed invitation link: records the click and answers Microsoft's invitation to go on to. */
   async openInvitation(token: string): Promise<string | undefined> {
-    const r = await this.fromToken(token, 'invitation');
-    if (!r) return undefined;
+    const reinstatement = await this.fromToken(token, 'invitation');
+    if (!reinstatement) return undefined;
     await this.app.repository.record(
-      r.id,
+      reinstatement.id,
       { what: 'link-clicked', actor: 'customer-link' },
-      (x) => x.counters.linkClicks++,
+      (current) => current.counters.linkClicks++,
     );
     return buildInvitationLink({
       partnerTenantId: this.app.config.partner.tenantId,
       msppId: this.app.config.partner.msppId,
-      delegatedAdmin: r.delegatedAdmin,
+      delegatedAdmin: reinstatement.delegatedAdmin,
     });
   }
 
@@ -44,23 +44,23 @@ export class CustomerLinks {
   async instructions(
     token: string,
   ): Promise<{ reinstatement: Reinstatement; scripts: CustomerScripts } | undefined> {
-    const r = await this.fromToken(token, 'instructions');
-    if (!r?.partnerGroupObjectId) return undefined;
+    const reinstatement = await this.fromToken(token, 'instructions');
+    if (!reinstatement?.partnerGroupObjectId) return undefined;
     const scripts = customerScriptsFor(
-      { ...r, partnerGroupObjectId: r.partnerGroupObjectId },
+      { ...reinstatement, partnerGroupObjectId: reinstatement.partnerGroupObjectId },
       this.app.config.partner.groupName,
     );
-    return { reinstatement: r, scripts };
+    return { reinstatement, scripts };
   }
 
   /** "I've done it": checks the role assignments now, at most once a minute per reinstatement. */
   async checkNow(token: string): Promise<CheckAnswer | undefined> {
-    const r = await this.fromToken(token, 'instructions');
-    if (!r) return undefined;
-    if (r.state !== 'AwaitingRoleAssignment') return { kind: 'nothingToCheck', reinstatement: r };
+    const reinstatement = await this.fromToken(token, 'instructions');
+    if (!reinstatement) return undefined;
+    if (reinstatement.state !== 'AwaitingRoleAssignment') return { kind: 'nothingToCheck', reinstatement };
     let allowed = false;
     const now = this.app.now();
-    const updated = await this.app.repository.update(r.id, (current) => {
+    const updated = await this.app.repository.update(reinstatement.id, (current) => {
       const last = Date.parse(current.lastCustomerCheckAt ?? '1970-01-01');
       if (now.getTime() - last < CHECK_INTERVAL_MS) return null;
       allowed = true;
@@ -75,8 +75,8 @@ export class CustomerLinks {
         retryAfterSeconds: Math.max(1, Math.ceil((CHECK_INTERVAL_MS - waited) / 1000)),
       };
     }
-    await new ReinstatementService(this.app, this.workflow).verifyOne(r.id, 'customer-link');
-    return { kind: 'checked', reinstatement: await this.app.repository.require(r.id) };
+    await new ReinstatementService(this.app, this.workflow).verifyOne(reinstatement.id, 'customer-link');
+    return { kind: 'checked', reinstatement: await this.app.repository.require(reinstatement.id) };
   }
 
   private async fromToken(token: string, purpose: TokenPurpose): Promise<Reinstatement | undefined> {

@@ -26,31 +26,31 @@ export function invalidLinkPage(): ApiResponse {
 }
 
 export function instructionsPage(
-  r: Reinstatement,
+  reinstatement: Reinstatement,
   scripts: CustomerScripts,
   doneAction: string,
 ): ApiResponse {
-  const verified = r.scopes.filter((s) => s.status === 'Verified').length;
-  const rows = r.scopes
+  const verified = reinstatement.scopes.filter((scope) => scope.status === 'Verified').length;
+  const rows = reinstatement.scopes
     .map(
-      (s) =>
-        `<li>${escapeHtml(s.scope)}: <strong>${s.status === 'Verified' ? 'verified' : 'waiting'}</strong></li>`,
+      (scope) =>
+        `<li>${escapeHtml(scope.scope)}: <strong>${scope.status === 'Verified' ? 'verified' : 'waiting'}</strong></li>`,
     )
     .join('');
   return page(
     'Restore your partner\u2019s access',
-    `<h1>Restore your partner\u2019s access to ${escapeHtml(r.customerName)}</h1>
-<p>Run these commands as an Owner or User Access Administrator of the subscription. ${verified} of ${r.scopes.length} scopes are verified.</p>
+    `<h1>Restore your partner\u2019s access to ${escapeHtml(reinstatement.customerName)}</h1>
+<p>Run these commands as an Owner or User Access Administrator of the subscription. ${verified} of ${reinstatement.scopes.length} scopes are verified.</p>
 <ul>${rows}</ul>
 <pre style="background:#f4f4f4;padding:1rem;overflow:auto">${escapeHtml(renderFullGuide(scripts))}</pre>
 <form method="post" action="${escapeHtml(doneAction)}"><button type="submit">I've done it: check now</button></form>`,
   );
 }
 
-export function checkedPage(r: Reinstatement, note: string): ApiResponse {
-  const verified = r.scopes.filter((s) => s.status === 'Verified').length;
+export function checkedPage(reinstatement: Reinstatement, note: string): ApiResponse {
+  const verified = reinstatement.scopes.filter((scope) => scope.status === 'Verified').length;
   return page(
     'Checked',
-    `<h1>${verified === r.scopes.length ? 'All done, thank you' : 'Checked'}</h1><p>${escapeHtml(note)}</p><p>${verified} of ${r.scopes.length} scopes are verified.</p>`,
+    `<h1>${verified === reinstatement.scopes.length ? 'All done, thank you' : 'Checked'}</h1><p>${escapeHtml(note)}</p><p>${verified} of ${reinstatement.scopes.length} scopes are verified.</p>`,
   );
 }

@@ -124,15 +124,18 @@ export class ReinstatementService {
 
   /** Sends the current step's mail again, in people's lane, through the orchestration and the pace. */
   async resend(id: string, by: string): Promise<{ mail: 'invitation' | 'instructions'; sequence: number }> {
-    const r = await this.requireRunning(id, 'a resend', ['InvitationSent', 'AwaitingRoleAssignment']);
-    const sequence = r.counters.resends + 1;
+    const reinstatement = await this.requireRunning(id, 'a resend', [
+      'InvitationSent',
+      'AwaitingRoleAssignment',
+    ]);
+    const sequence = reinstatement.counters.resends + 1;
     await this.app.repository.record(id, {
       what: 'resend-requested',
       actor: 'partner',
       details: { by, sequence },
     });
     await this.workflow.raise(id, Events.Resend, { by, sequence } satisfies ResendEvent);
-    return { mail: r.state === 'InvitationSent' ? 'invitation' : 'instructions', sequence };
+    return { mail: reinstatement.state === 'InvitationSent' ? 'invitation' : 'instructions', sequence };
   }
 
   /**
@@ -140,8 +143,9 @@ export class ReinstatementService {
    * runs for it (it failed, was terminated or never started) the record itself is cancelled.
    */
   async cancel(id: string, by: string): Promise<{ state: ReinstatementState }> {
-    const r = await this.require(id);
-    if (isFinalState(r.state)) throw new StateConflictError('cancelling', r.state, RUNNING_STATES);
+    const reinstatement = await this.require(id);
+    if (isFinalState(reinstatement.state))
+      throw new StateConflictError('cancelling', reinstatement.state, RUNNING_STATES);
     const reason = `cancelled by ${by}`;
     if (isRunning(await this.workflow.status(id))) {
       await this.workflow.raise(id, Events.Cancel, { by } satisfies ActorEvent);
@@ -154,17 +158,25 @@ export class ReinstatementService {
 
   /** Starts a Failed reinstatement again from the step that failed; mails already sent are not sent again. */
   async retry(id: string, by: string): Promise<{ state: ReinstatementState }> {
-    const r = await this.require(id);
-    if (r.state !== 'Failed') throw new StateConflictError('a retry', r.state, ['Failed']);
+    const reinstatement = await this.require(id);
+    if (reinstatement.state !== 'Failed')
+      throw new StateConflictError('a retry', reinstatement.state, ['Failed']);
     if (isRunning(await this.workflow.status(id)))
-      throw new StateConflictError('a retry while its orchestration is still finishing', r.state, ['Failed']);
-    const holder = await this.app.repository.claimActive(activeKey(r.customerTenantId, r.scopes), id);
+      throw new StateConflictError(
+        'a retry while its orchestration is still finishing',
+        reinstatement.state,
+        ['Failed'],
+      );
+    const holder = await this.app.repository.claimActive(
+      activeKey(reinstatement.customerTenantId, reinstatement.scopes),
+      id,
+    );
     if (holder !== id)
       throw ValidationError.single(
         'id',
         `reinstatement ${holder} is already running for the same customer and scopes`,
       );
-    const resumeIn = r.failedIn ?? 'Requested';
+    const resumeIn = reinstatement.failedIn ?? 'Requested';
     await this.app.repository.update(id, (current) => {
       if (current.state !== 'Failed') return null;
       current.state = resumeIn;
@@ -185,10 +197,10 @@ export class ReinstatementService {
   }
 
   async verifyOne(id: string, actor: 'partner' | 'customer-link'): Promise<VerificationSummary> {
-    const r = await this.require(id);
-    if (r.state !== 'AwaitingRoleAssignment')
-      throw new StateConflictError('verification', r.state, ['AwaitingRoleAssignment']);
-    return this.verify([r], actor);
+    const reinstatement = await this.require(id);
+    if (reinstatement.state !== 'AwaitingRoleAssignment')
+      throw new StateConflictError('verification', reinstatement.state, ['AwaitingRoleAssignment']);
+    return this.verify([reinstatement], actor);
   }
 
   /** Checks the pending scopes of these reinstatements now and moves their orchestrations on. */
@@ -206,8 +218,12 @@ export class ReinstatementService {
     // stopped between recording and telling it), so those are told again; an event too many only
     // makes it look at its scopes once more.
     const complete = reinstatements
-      .filter((r) => r.state === 'AwaitingRoleAssignment' && r.scopes.every((s) => s.status === 'Verified'))
-      .map((r) => r.id);
+      .filter(
+        (reinstatement) =>
+          reinstatement.state === 'AwaitingRoleAssignment' &&
+          reinstatement.scopes.every((scope) => scope.status === 'Verified'),
+      )
+      .map((reinstatement) => reinstatement.id);
     for (const id of new Set([...summary.advanced, ...complete]))
       await this.workflow.raise(id, Events.ScopeVerified, { by: actor } satisfies ActorEvent);
     return summary;
@@ -253,23 +269,24 @@ export class ReinstatementService {
     action: string,
     states: ReinstatementState[],
   ): Promise<Reinstatement> {
-    const r = await this.require(id);
-    if (!states.includes(r.state)) throw new StateConflictError(action, r.state, states);
+    const reinstatement = await this.require(id);
+    if (!states.includes(reinstatement.state))
+      throw new StateConflictError(action, reinstatement.state, states);
     if (!isRunning(await this.workflow.status(id)))
       throw new StateConflictError(
         `${action} (its orchestration is not running: cancel it, or wait for the watchdog to repair it)`,
-        r.state,
+        reinstatement.state,
         states,
       );
-    return r;
+    return reinstatement;
   }
 
   /** Waits (briefly) until the record is final; its final state, or undefined when it is not yet. */
   private async finalState(id: string, withinMs: number): Promise<ReinstatementState | undefined> {
     const until = Date.now() + withinMs;
     for (;;) {
-      const r = await this.app.repository.require(id);
-      if (isFinalState(r.state)) return r.state;
+      const reinstatement = await this.app.repository.require(id);
+      if (isFinalState(reinstatement.state)) return reinstatement.state;
       if (Date.now() > until) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

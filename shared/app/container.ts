@@ -5,7 +5,7 @@ import {
   type RoleAssignmentVerifier,
 } from '../adapters/arm/roleAssignmentVerifier';
 import { AcsEmailSender } from '../adapters/email/acsEmailSender';
-import { GraphPartnerGroupLookup } from '../adapters/graph/adminAgentsLookup';
+import { GraphPartnerGroupLookup } from '../adapters/graph/partnerGroupLookup';
 import { createCredentials } from '../adapters/identity';
 import { PartnerCenterClient } from '../adapters/partnerCenter/partnerCenterClient';
 import { WebhookReadiness } from '../adapters/partnerCenter/webhookReadiness';

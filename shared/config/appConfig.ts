@@ -33,6 +33,14 @@ const settingsShape = {
       .string()
       .regex(/^[A-Za-z0-9 ._-]{1,120}$/, { error: "must be a plain group display name, e.g. 'AdminAgents'" }),
   ),
+  PARTNER_NAME: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
+    z
+      .string()
+      .max(120, { error: 'must be at most 120 characters' })
+      .regex(/^[^<>\r\n]+$/, { error: "must be plain text on one line, e.g. 'Fabrikam CSP'" })
+      .optional(),
+  ),
   PARTNER_OPS_EMAIL: emailSetting("where the partner's operations team is notified"),
   DELEGATED_ADMIN_DEFAULT: booleanSetting(false),
   EMAIL_SENDER_ADDRESS: emailSetting('the verified ACS sender, e.g. DoNotReply@contoso.com'),
@@ -125,44 +133,44 @@ export const SETTING_NAMES = Object.keys(settingsShape);
 const settingsSchema = z
   .object(settingsShape)
   // Zod runs this only once every setting parsed on its own, hence ACS presence is checked apart.
-  .superRefine((s, ctx) => {
+  .superRefine((settings, ctx) => {
     const last = (days: number[]) => days[days.length - 1] ?? 0;
-    if (last(s.INVITATION_REMINDER_DAYS) >= s.INVITATION_EXPIRY_DAYS) {
+    if (last(settings.INVITATION_REMINDER_DAYS) >= settings.INVITATION_EXPIRY_DAYS) {
       ctx.addIssue({
         code: 'custom',
         path: ['INVITATION_REMINDER_DAYS'],
         message: 'every reminder must come before INVITATION_EXPIRY_DAYS',
       });
     }
-    if (last(s.ROLE_ASSIGNMENT_REMINDER_DAYS) >= s.ROLE_ASSIGNMENT_DEADLINE_DAYS) {
+    if (last(settings.ROLE_ASSIGNMENT_REMINDER_DAYS) >= settings.ROLE_ASSIGNMENT_DEADLINE_DAYS) {
       ctx.addIssue({
         code: 'custom',
         path: ['ROLE_ASSIGNMENT_REMINDER_DAYS'],
         message: 'every reminder must come before ROLE_ASSIGNMENT_DEADLINE_DAYS',
       });
     }
-    if (s.PARTNER_APP_CREDENTIAL === 'clientSecret' && !s.PARTNER_APP_CLIENT_SECRET) {
+    if (settings.PARTNER_APP_CREDENTIAL === 'clientSecret' && !settings.PARTNER_APP_CLIENT_SECRET) {
       ctx.addIssue({
         code: 'custom',
         path: ['PARTNER_APP_CLIENT_SECRET'],
         message: 'is required when PARTNER_APP_CREDENTIAL is clientSecret',
       });
     }
-    if (s.PARTNER_APP_CREDENTIAL === 'clientCertificate' && !s.PARTNER_APP_CERTIFICATE_PATH) {
+    if (settings.PARTNER_APP_CREDENTIAL === 'clientCertificate' && !settings.PARTNER_APP_CERTIFICATE_PATH) {
       ctx.addIssue({
         code: 'custom',
         path: ['PARTNER_APP_CERTIFICATE_PATH'],
         message: 'is required when PARTNER_APP_CREDENTIAL is clientCertificate',
       });
     }
-    if (s.TABLE_EMAIL_OUTBOX.length > 58) {
+    if (settings.TABLE_EMAIL_OUTBOX.length > 58) {
       ctx.addIssue({
         code: 'custom',
         path: ['TABLE_EMAIL_OUTBOX'],
         message: 'must be at most 58 characters (the queue is kept in the table of that name + "Queue")',
       });
     }
-    if (s.LINK_SIGNING_KEY && s.LINK_SIGNING_KEY_PREVIOUS?.equals(s.LINK_SIGNING_KEY)) {
+    if (settings.LINK_SIGNING_KEY && settings.LINK_SIGNING_KEY_PREVIOUS?.equals(settings.LINK_SIGNING_KEY)) {
       ctx.addIssue({
         code: 'custom',
         path: ['LINK_SIGNING_KEY_PREVIOUS'],
@@ -179,6 +187,8 @@ export interface AppConfig {
     tenantId: string;
     msppId: string;
     groupName: string;
+    /** How mails name the partner to its customers; absent: "your Microsoft partner". */
+    displayName?: string;
     opsEmail: string;
     delegatedAdminDefault: boolean;
   };
@@ -238,77 +248,81 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     });
   }
   if (!result.success || problems.length) throw new ConfigError(problems);
-  const s = result.data;
+  const settings = result.data;
   return Object.freeze({
     partner: {
-      tenantId: s.PARTNER_TENANT_ID,
-      msppId: s.PARTNER_MSPP_ID,
-      groupName: s.PARTNER_GROUP_NAME,
-      opsEmail: s.PARTNER_OPS_EMAIL.toLowerCase(),
-      delegatedAdminDefault: s.DELEGATED_ADMIN_DEFAULT,
+      tenantId: settings.PARTNER_TENANT_ID,
+      msppId: settings.PARTNER_MSPP_ID,
+      groupName: settings.PARTNER_GROUP_NAME,
+      ...(settings.PARTNER_NAME ? { displayName: settings.PARTNER_NAME } : {}),
+      opsEmail: settings.PARTNER_OPS_EMAIL.toLowerCase(),
+      delegatedAdminDefault: settings.DELEGATED_ADMIN_DEFAULT,
     },
     email: {
-      senderAddress: s.EMAIL_SENDER_ADDRESS,
-      acs: s.ACS_CONNECTION_STRING
-        ? { kind: 'connectionString', connectionString: s.ACS_CONNECTION_STRING }
-        : { kind: 'endpoint', endpoint: s.ACS_ENDPOINT as string },
+      senderAddress: settings.EMAIL_SENDER_ADDRESS,
+      acs: settings.ACS_CONNECTION_STRING
+        ? { kind: 'connectionString', connectionString: settings.ACS_CONNECTION_STRING }
+        : { kind: 'endpoint', endpoint: settings.ACS_ENDPOINT as string },
     },
     links: {
-      publicBaseUrl: s.PUBLIC_BASE_URL,
+      publicBaseUrl: settings.PUBLIC_BASE_URL,
       signingKeys: {
-        current: s.LINK_SIGNING_KEY as Buffer,
-        ...(s.LINK_SIGNING_KEY_PREVIOUS ? { previous: s.LINK_SIGNING_KEY_PREVIOUS } : {}),
+        current: settings.LINK_SIGNING_KEY as Buffer,
+        ...(settings.LINK_SIGNING_KEY_PREVIOUS ? { previous: settings.LINK_SIGNING_KEY_PREVIOUS } : {}),
       },
     },
     schedule: {
-      invitationReminderDays: s.INVITATION_REMINDER_DAYS,
-      invitationExpiryDays: s.INVITATION_EXPIRY_DAYS,
-      roleAssignmentReminderDays: s.ROLE_ASSIGNMENT_REMINDER_DAYS,
-      roleAssignmentDeadlineDays: s.ROLE_ASSIGNMENT_DEADLINE_DAYS,
-      verifySchedule: s.VERIFY_SCHEDULE,
-      watchdogSchedule: s.WATCHDOG_SCHEDULE,
-      verifyConcurrency: s.VERIFY_CONCURRENCY,
-      transientRetryHours: s.TRANSIENT_RETRY_HOURS,
+      invitationReminderDays: settings.INVITATION_REMINDER_DAYS,
+      invitationExpiryDays: settings.INVITATION_EXPIRY_DAYS,
+      roleAssignmentReminderDays: settings.ROLE_ASSIGNMENT_REMINDER_DAYS,
+      roleAssignmentDeadlineDays: settings.ROLE_ASSIGNMENT_DEADLINE_DAYS,
+      verifySchedule: settings.VERIFY_SCHEDULE,
+      watchdogSchedule: settings.WATCHDOG_SCHEDULE,
+      verifyConcurrency: settings.VERIFY_CONCURRENCY,
+      transientRetryHours: settings.TRANSIENT_RETRY_HOURS,
     },
     storage: {
-      connectionString: s.AzureWebJobsStorage,
-      taskHubName: s.TASK_HUB_NAME,
-      reinstatementsTable: s.TABLE_REINSTATEMENTS,
-      emailOutboxTable: s.TABLE_EMAIL_OUTBOX,
-      partnerStateTable: s.TABLE_PARTNER_STATE,
-      bulkJobsTable: s.TABLE_BULK_JOBS,
+      connectionString: settings.AzureWebJobsStorage,
+      taskHubName: settings.TASK_HUB_NAME,
+      reinstatementsTable: settings.TABLE_REINSTATEMENTS,
+      emailOutboxTable: settings.TABLE_EMAIL_OUTBOX,
+      partnerStateTable: settings.TABLE_PARTNER_STATE,
+      bulkJobsTable: settings.TABLE_BULK_JOBS,
     },
     cloud: {
-      name: s.CLOUD,
-      authorityHost: s.AUTHORITY_HOST ?? CLOUDS[s.CLOUD].authorityHost,
-      graph: s.GRAPH_ENDPOINT ?? CLOUDS[s.CLOUD].graph,
-      arm: s.ARM_ENDPOINT ?? CLOUDS[s.CLOUD].arm,
-      partnerCenter: s.PARTNER_CENTER_ENDPOINT ?? CLOUDS[s.CLOUD].partnerCenter,
-      webhookCertificateHost: s.PARTNER_CENTER_CERT_HOST ?? CLOUDS[s.CLOUD].webhookCertificateHost,
-      audiences: CLOUDS[s.CLOUD].audiences,
-      partnerCenterCheck: s.PARTNER_CENTER_CHECK_ENABLED,
+      name: settings.CLOUD,
+      authorityHost: settings.AUTHORITY_HOST ?? CLOUDS[settings.CLOUD].authorityHost,
+      graph: settings.GRAPH_ENDPOINT ?? CLOUDS[settings.CLOUD].graph,
+      arm: settings.ARM_ENDPOINT ?? CLOUDS[settings.CLOUD].arm,
+      partnerCenter: settings.PARTNER_CENTER_ENDPOINT ?? CLOUDS[settings.CLOUD].partnerCenter,
+      webhookCertificateHost:
+        settings.PARTNER_CENTER_CERT_HOST ?? CLOUDS[settings.CLOUD].webhookCertificateHost,
+      audiences: CLOUDS[settings.CLOUD].audiences,
+      partnerCenterCheck: settings.PARTNER_CENTER_CHECK_ENABLED,
     },
     identity: {
-      clientId: s.PARTNER_APP_CLIENT_ID,
+      clientId: settings.PARTNER_APP_CLIENT_ID,
       credential:
-        s.PARTNER_APP_CREDENTIAL === 'clientSecret'
-          ? { kind: 'clientSecret', secret: s.PARTNER_APP_CLIENT_SECRET as string }
-          : s.PARTNER_APP_CREDENTIAL === 'clientCertificate'
-            ? { kind: 'clientCertificate', certificatePath: s.PARTNER_APP_CERTIFICATE_PATH as string }
+        settings.PARTNER_APP_CREDENTIAL === 'clientSecret'
+          ? { kind: 'clientSecret', secret: settings.PARTNER_APP_CLIENT_SECRET as string }
+          : settings.PARTNER_APP_CREDENTIAL === 'clientCertificate'
+            ? { kind: 'clientCertificate', certificatePath: settings.PARTNER_APP_CERTIFICATE_PATH as string }
             : {
                 kind: 'managedIdentityFederation',
-                ...(s.MANAGED_IDENTITY_CLIENT_ID
-                  ? { managedIdentityClientId: s.MANAGED_IDENTITY_CLIENT_ID }
+                ...(settings.MANAGED_IDENTITY_CLIENT_ID
+                  ? { managedIdentityClientId: settings.MANAGED_IDENTITY_CLIENT_ID }
                   : {}),
               },
-      graphCredential: s.GRAPH_CREDENTIAL,
-      ...(s.MANAGED_IDENTITY_CLIENT_ID ? { managedIdentityClientId: s.MANAGED_IDENTITY_CLIENT_ID } : {}),
-      ...(s.TLS_CA_FILE ? { caFile: s.TLS_CA_FILE } : {}),
+      graphCredential: settings.GRAPH_CREDENTIAL,
+      ...(settings.MANAGED_IDENTITY_CLIENT_ID
+        ? { managedIdentityClientId: settings.MANAGED_IDENTITY_CLIENT_ID }
+        : {}),
+      ...(settings.TLS_CA_FILE ? { caFile: settings.TLS_CA_FILE } : {}),
     },
     pacing: {
-      emailsPerMinute: s.EMAIL_SEND_RATE_PER_MINUTE,
-      emailsPerHour: s.EMAIL_SEND_RATE_PER_HOUR,
-      adminAgentsCacheHours: s.ADMIN_AGENTS_CACHE_HOURS,
+      emailsPerMinute: settings.EMAIL_SEND_RATE_PER_MINUTE,
+      emailsPerHour: settings.EMAIL_SEND_RATE_PER_HOUR,
+      adminAgentsCacheHours: settings.ADMIN_AGENTS_CACHE_HOURS,
     },
   } satisfies AppConfig);
 }

@@ -29,6 +29,10 @@ export interface Fallback {
 }
 
 export interface CustomerScripts {
+  /** What the scripts restore, for their header: "your Azure CSP subscription <id>" or a count. */
+  target: string;
+  /** Who may run them, in words. */
+  runAs: string;
   /** The normal PowerShell procedure, one command per step. */
   powershell: ScriptCommand[];
   /** The same with the Azure CLI. */
@@ -53,14 +57,14 @@ function checkedInput(input: CustomerScriptInput) {
     throw ValidationError.single('partnerGroupObjectId', 'must be a GUID');
   if (input.scopes.length === 0) throw ValidationError.single('scopes', 'must name at least one scope');
   const scopes = input.scopes.map((s, i) => parseScope(renderScope(s), `scopes[${i}]`));
-  const groupName = /^[A-Za-z0-9 ._-]{1,120}$/.test(input.partnerGroupName ?? '')
-    ? input.partnerGroupName
-    : 'AdminAgents';
+  const { partnerGroupName } = input;
+  const groupName =
+    partnerGroupName && /^[A-Za-z0-9 ._-]{1,120}$/.test(partnerGroupName) ? partnerGroupName : 'AdminAgents';
   return {
     tenantId: normalizeGuid(input.customerTenantId),
     objectId: normalizeGuid(input.partnerGroupObjectId),
     scopes,
-    groupName: groupName as string,
+    groupName,
   };
 }
 
@@ -137,9 +141,14 @@ export function buildCustomerScripts(input: CustomerScriptInput): CustomerScript
     ]),
   ];
 
-  const troubleshooting: ScriptCommand[] = scopes.map((scope) => ({
-    purpose: `If the assignment on ${SCOPE_WORDS[scope.kind]} fails: run it again with debug output and send newRoleAssignment.log to Microsoft support`,
-    command: `${newRoleAssignment(objectId, scope)} -Debug > newRoleAssignment.log`,
+  // One log per scope, so that a second failure does not overwrite the first one's evidence.
+  const logFile = (index: number) =>
+    scopes.length === 1 ? 'newRoleAssignment.log' : `newRoleAssignment-${index + 1}.log`;
+  const troubleshooting: ScriptCommand[] = scopes.map((scope, index) => ({
+    purpose:
+      `If the assignment on ${SCOPE_WORDS[scope.kind]}${scopes.length === 1 ? '' : ` (${renderScope(scope)})`} fails: ` +
+      `run it again with debug output and send ${logFile(index)} to Microsoft support`,
+    command: `${newRoleAssignment(objectId, scope)} -Debug > ${logFile(index)}`,
   }));
 
   const catchAll: ScriptCommand[] = [
@@ -178,20 +187,45 @@ export function buildCustomerScripts(input: CustomerScriptInput): CustomerScript
     },
   ];
 
-  return { powershell, azureCli, troubleshooting, catchAll, catchAllFallbacks };
+  return {
+    target: describeTarget(scopes, groups.length),
+    runAs: `Run as a user who is Owner or User Access Administrator on ${
+      severalSubscriptions ? 'each of these subscriptions' : 'the subscription'
+    }.`,
+    powershell,
+    azureCli,
+    troubleshooting,
+    catchAll,
+    catchAllFallbacks,
+  };
 }
 
 /** The scripts for a recorded reinstatement once the partner group is known. */
 export function customerScriptsFor(
-  r: Pick<Reinstatement, 'customerTenantId' | 'scopes'> & { partnerGroupObjectId: string },
+  reinstatement: Pick<Reinstatement, 'customerTenantId' | 'scopes'> & { partnerGroupObjectId: string },
   partnerGroupName: string,
 ): CustomerScripts {
   return buildCustomerScripts({
-    customerTenantId: r.customerTenantId,
-    scopes: r.scopes.map((s) => parseScope(s.scope)),
-    partnerGroupObjectId: r.partnerGroupObjectId,
+    customerTenantId: reinstatement.customerTenantId,
+    scopes: reinstatement.scopes.map(({ scope }) => parseScope(scope)),
+    partnerGroupObjectId: reinstatement.partnerGroupObjectId,
     partnerGroupName,
   });
+}
+
+function describeTarget(scopes: Scope[], subscriptions: number): string {
+  const [first] = scopes;
+  if (scopes.length === 1 && first?.kind === 'subscription')
+    return `your Azure CSP subscription ${first.subscriptionId}`;
+  const scopeCount =
+    scopes.length === 1 && first
+      ? first.kind === 'resource'
+        ? 'a resource'
+        : 'a resource group'
+      : `${scopes.length} scopes`;
+  return subscriptions === 1 && first
+    ? `${scopeCount} in your Azure CSP subscription ${first.subscriptionId}`
+    : `${scopeCount} in ${subscriptions} of your Azure CSP subscriptions`;
 }
 
 function asScript(header: string[], commands: ScriptCommand[]): string {
@@ -203,10 +237,7 @@ function asScript(header: string[], commands: ScriptCommand[]): string {
 /** The PowerShell procedure as one file a customer can save and run (`.ps1`). */
 export function renderPowerShellScript(scripts: CustomerScripts): string {
   return asScript(
-    [
-      "Restores your Microsoft partner's admin rights on your Azure CSP subscription.",
-      'Run as a user who is Owner or User Access Administrator on the subscription.',
-    ],
+    [`Restores your Microsoft partner's admin rights on ${scripts.target}.`, scripts.runAs],
     scripts.powershell,
   );
 }
@@ -214,10 +245,7 @@ export function renderPowerShellScript(scripts: CustomerScripts): string {
 /** The Azure CLI procedure as one bash file. */
 export function renderAzureCliScript(scripts: CustomerScripts): string {
   return asScript(
-    [
-      "Restores your Microsoft partner's admin rights on your Azure CSP subscription (Azure CLI, bash).",
-      'Run as a user who is Owner or User Access Administrator on the subscription.',
-    ],
+    [`Restores your Microsoft partner's admin rights on ${scripts.target} (Azure CLI, bash).`, scripts.runAs],
     scripts.azureCli,
   );
 }

@@ -15,7 +15,13 @@ export const ReinstatementStates = [
 
 export type ReinstatementState = (typeof ReinstatementStates)[number];
 
-export const FinalStates: readonly ReinstatementState[] = ['Reinstated', 'Expired', 'Cancelled', 'Failed'];
+export const FinalStates = [
+  'Reinstated',
+  'Expired',
+  'Cancelled',
+  'Failed',
+] as const satisfies readonly ReinstatementState[];
+export type FinalState = (typeof FinalStates)[number];
 
 /**
  * Allowed moves. Expiry applies to both waits (no acceptance by the invitation deadline, no role
@@ -37,8 +43,8 @@ export function isReinstatementState(value: unknown): value is ReinstatementStat
   return typeof value === 'string' && (ReinstatementStates as readonly string[]).includes(value);
 }
 
-export function isFinalState(state: ReinstatementState): boolean {
-  return FinalStates.includes(state);
+export function isFinalState(state: ReinstatementState): state is FinalState {
+  return (FinalStates as readonly ReinstatementState[]).includes(state);
 }
 
 export function canTransition(from: ReinstatementState, to: ReinstatementState): boolean {

@@ -1,6 +1,6 @@
 import { mapWithConcurrency } from '../../lib/concurrency';
 import type { AppConfig } from '../config/appConfig';
-import type { PartnerGroupLookup } from '../adapters/graph/adminAgentsLookup';
+import type { PartnerGroupLookup } from '../adapters/graph/partnerGroupLookup';
 import type { MailDispatch } from '../email/dispatch';
 import type { MailState } from '../email/outbox';
 import type { Lane } from '../email/pace';
@@ -48,12 +48,13 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     async loadProgress(input: { reinstatementId: string }): Promise<StepOutcome<Progress>> {
-      const r = await repository.get(input.reinstatementId);
-      if (!r) return { kind: 'failed', reason: `reinstatement ${input.reinstatementId} is not recorded` };
+      const reinstatement = await repository.get(input.reinstatementId);
+      if (!reinstatement)
+        return { kind: 'failed', reason: `reinstatement ${input.reinstatementId} is not recorded` };
       return done({
-        state: r.state,
-        ...(r.invitationSentAt ? { invitationSentAt: r.invitationSentAt } : {}),
-        ...(r.instructionsSentAt ? { instructionsSentAt: r.instructionsSentAt } : {}),
+        state: reinstatement.state,
+        ...(reinstatement.invitationSentAt ? { invitationSentAt: reinstatement.invitationSentAt } : {}),
+        ...(reinstatement.instructionsSentAt ? { instructionsSentAt: reinstatement.instructionsSentAt } : {}),
       });
     },
 
@@ -64,12 +65,12 @@ export function createActivities(deps: ActivityDeps) {
     ): Promise<StepOutcome<QueuedMailState>> {
       if (!isMailKind(input.kind))
         return { kind: 'failed', reason: `${input.kind} is not a mail of a reinstatement` };
-      const r = await repository.require(input.reinstatementId);
+      const reinstatement = await repository.require(input.reinstatementId);
       const { mail, wake } = await deps.mail.enqueue({
-        key: { stream: r.id, kind: input.kind, sequence: input.sequence },
+        key: { stream: reinstatement.id, kind: input.kind, sequence: input.sequence },
         lane: input.lane,
-        ...composeReinstatementMail(config, r, input.kind, input.sequence, deps.now()),
-        ...(input.waiting ? { owner: r.id } : {}),
+        ...composeReinstatementMail(config, reinstatement, input.kind, input.sequence, deps.now()),
+        ...(input.waiting ? { owner: reinstatement.id } : {}),
       });
       if (wake) await wakeMailDispatcher(env.workflow);
       return done({
@@ -81,12 +82,12 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async recordAcceptance(input: { reinstatementId: string } & AcceptedEvent): Promise<StepOutcome> {
-      await repository.update(input.reinstatementId, (r) => {
-        if (r.state !== 'InvitationSent' && r.state !== 'Requested') return null;
-        r.state = 'Accepted';
-        r.acceptedAt = deps.now().toISOString();
+      await repository.update(input.reinstatementId, (reinstatement) => {
+        if (reinstatement.state !== 'InvitationSent' && reinstatement.state !== 'Requested') return null;
+        reinstatement.state = 'Accepted';
+        reinstatement.acceptedAt = deps.now().toISOString();
         return {
-          next: r,
+          next: reinstatement,
           audit: { what: 'accepted', actor: input.via, details: { eventId: input.eventId } },
         };
       });
@@ -103,11 +104,11 @@ export function createActivities(deps: ActivityDeps) {
           kind: 'failed',
           reason: `${found.count} groups are named ${found.displayName}; exactly one is expected`,
         };
-      await repository.update(input.reinstatementId, (r) => {
-        if (r.partnerGroupObjectId === found.groupId) return null;
-        r.partnerGroupObjectId = found.groupId;
+      await repository.update(input.reinstatementId, (reinstatement) => {
+        if (reinstatement.partnerGroupObjectId === found.groupId) return null;
+        reinstatement.partnerGroupObjectId = found.groupId;
         return {
-          next: r,
+          next: reinstatement,
           audit: {
             what: 'partner-group-found',
             actor: 'system',
@@ -122,19 +123,19 @@ export function createActivities(deps: ActivityDeps) {
     async scopeProgress(input: {
       reinstatementId: string;
     }): Promise<StepOutcome<{ verified: number; total: number; pendingSummary: string }>> {
-      const r = await repository.require(input.reinstatementId);
-      const pending = r.scopes.filter((s) => s.status !== 'Verified');
+      const reinstatement = await repository.require(input.reinstatementId);
+      const pending = reinstatement.scopes.filter((scope) => scope.status !== 'Verified');
       const findings = new Map<string, number>();
       for (const s of pending) {
         const words = FINDING_WORDS[s.lastCheck?.finding ?? 'never-checked'];
         findings.set(words, (findings.get(words) ?? 0) + 1);
       }
-      const verified = r.scopes.length - pending.length;
+      const verified = reinstatement.scopes.length - pending.length;
       const waiting = [...findings].map(([words, n]) => `${n} ${words}`).join(', ');
       return done({
         verified,
-        total: r.scopes.length,
-        pendingSummary: `${verified} of ${r.scopes.length} scopes verified${waiting ? `; ${waiting}` : ''}`,
+        total: reinstatement.scopes.length,
+        pendingSummary: `${verified} of ${reinstatement.scopes.length} scopes verified${waiting ? `; ${waiting}` : ''}`,
       });
     },
 
@@ -144,34 +145,34 @@ export function createActivities(deps: ActivityDeps) {
         | { reinstatementId: string; step: string; clear: true }
         | { reinstatementId: string; step: string; attempt: number; reason: string; nextAttemptAt: string },
     ): Promise<StepOutcome> {
-      await repository.update(input.reinstatementId, (r) => {
+      await repository.update(input.reinstatementId, (reinstatement) => {
         if ('clear' in input) {
-          if (!r.trouble) return null;
-          delete r.trouble;
+          if (!reinstatement.trouble) return null;
+          delete reinstatement.trouble;
           return {
-            next: r,
+            next: reinstatement,
             audit: { what: 'step-recovered', actor: 'system', details: { step: input.step } },
           };
         }
-        const first = !r.trouble || r.trouble.step !== input.step;
-        r.trouble = {
+        const first = !reinstatement.trouble || reinstatement.trouble.step !== input.step;
+        reinstatement.trouble = {
           step: input.step,
           reason: input.reason,
           attempts: input.attempt,
-          since: first ? deps.now().toISOString() : (r.trouble as { since: string }).since,
+          since: first ? deps.now().toISOString() : (reinstatement.trouble as { since: string }).since,
           nextAttemptAt: input.nextAttemptAt,
         };
         // The first failure of a step is audited; later attempts only update what the record shows.
         return first
           ? {
-              next: r,
+              next: reinstatement,
               audit: {
                 what: 'step-retrying',
                 actor: 'system',
                 details: { step: input.step, reason: input.reason },
               },
             }
-          : { next: r };
+          : { next: reinstatement };
       });
       return done(null);
     },
@@ -248,6 +249,7 @@ export function bulkRowId(jobId: string, row: number): string {
 }
 
 function countResults(results: RowResult[]) {
-  const count = (status: RowResult['status']) => results.filter((r) => r.status === status).length;
+  const count = (status: RowResult['status']) =>
+    results.filter((reinstatement) => reinstatement.status === status).length;
   return { started: count('started'), existing: count('existing'), failed: count('failed') };
 }

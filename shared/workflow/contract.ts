@@ -1,6 +1,6 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
 import type { AuditActor } from '../model/audit';
-import type { ReinstatementState } from '../model/states';
+import type { FinalState } from '../model/states';
 import type { createActivities } from './activities';
 
 /**
@@ -116,7 +116,8 @@ export type StepOutcome<T = null> =
 
 export const done = <T>(value: T): StepOutcome<T> => ({ kind: 'done', value });
 
-export type FinalOutcome = Extract<ReinstatementState, 'Reinstated' | 'Expired' | 'Cancelled' | 'Failed'>;
+/** How a reinstatement ends: one of its final states. */
+export type FinalOutcome = FinalState;
 
 /** The durable client operations the app needs (df.getClient in the functions layer). */
 export interface WorkflowClient {

@@ -23,7 +23,7 @@ export async function endReinstatement(
   reason?: string,
   actor: AuditActor = 'system',
 ): Promise<FinalOutcome> {
-  const r = await deps.repository.update(id, (current) => {
+  const reinstatement = await deps.repository.update(id, (current) => {
     if (isFinalState(current.state)) return null;
     if (outcome === 'Failed') current.failedIn = current.state;
     current.state = outcome;
@@ -34,20 +34,24 @@ export async function endReinstatement(
       audit: { what: outcome.toLowerCase(), actor, details: reason ? { reason } : {} },
     };
   });
-  await deps.repository.releaseActive(activeKey(r.customerTenantId, r.scopes), r.id);
+  await deps.repository.releaseActive(
+    activeKey(reinstatement.customerTenantId, reinstatement.scopes),
+    reinstatement.id,
+  );
   const notices = [
     { kind: 'partner-notice' as const, sequence: 0 },
-    ...(r.state === 'Reinstated' ? [{ kind: 'thanks' as const, sequence: 0 }] : []),
+    ...(reinstatement.state === 'Reinstated' ? [{ kind: 'thanks' as const, sequence: 0 }] : []),
   ];
   let wake = false;
   for (const notice of notices) {
     const queued = await deps.mail.enqueue({
-      key: { stream: r.id, ...notice },
+      key: { stream: reinstatement.id, ...notice },
       lane: 'people',
-      ...composeReinstatementMail(deps.config, r, notice.kind, notice.sequence, deps.now()),
+      ...composeReinstatementMail(deps.config, reinstatement, notice.kind, notice.sequence, deps.now()),
     });
     wake ||= queued.wake;
   }
   if (wake) await wakeMailDispatcher(workflow);
-  return r.state as FinalOutcome;
+  if (!isFinalState(reinstatement.state)) throw new Error(`reinstatement ${id} did not end`);
+  return reinstatement.state;
 }

@@ -43,14 +43,14 @@ const WANTED_IN: Record<ReinstatementMailKind, readonly ReinstatementState[] | '
 /** Composes one mail of a reinstatement from its record, at the time it is queued. */
 export function composeReinstatementMail(
   config: AppConfig,
-  r: Reinstatement,
+  reinstatement: Reinstatement,
   kind: ReinstatementMailKind,
   sequence: number,
   now: Date,
 ): OutgoingMail {
   const link = (purpose: 'invitation' | 'instructions', days: number) => {
     const token = signCustomerToken(config.links.signingKeys, {
-      reinstatementId: r.id,
+      reinstatementId: reinstatement.id,
       purpose,
       expiresAt: new Date(now.getTime() + days * DAY),
     });
@@ -60,37 +60,38 @@ export function composeReinstatementMail(
     case 'invitation':
     case 'invitation-resend':
       return {
-        to: r.contact.email,
+        to: reinstatement.contact.email,
         ...composeInvitation({
-          partnerName:
-            config.partner.groupName === 'AdminAgents' ? 'Your Microsoft partner' : config.partner.groupName,
-          customerName: r.customerName,
-          contactName: r.contact.name,
-          ...(r.note ? { note: r.note } : {}),
+          ...(config.partner.displayName ? { partnerName: config.partner.displayName } : {}),
+          customerName: reinstatement.customerName,
+          contactName: reinstatement.contact.name,
+          ...(reinstatement.note ? { note: reinstatement.note } : {}),
           invitationLink: buildInvitationLink({
             partnerTenantId: config.partner.tenantId,
             msppId: config.partner.msppId,
-            delegatedAdmin: r.delegatedAdmin,
+            delegatedAdmin: reinstatement.delegatedAdmin,
           }),
           trackedLink: link('invitation', config.schedule.invitationExpiryDays),
-          delegatedAdmin: r.delegatedAdmin,
+          delegatedAdmin: reinstatement.delegatedAdmin,
           expiresAt: new Date(
-            Date.parse(r.invitationSentAt ?? now.toISOString()) + config.schedule.invitationExpiryDays * DAY,
+            Date.parse(reinstatement.invitationSentAt ?? now.toISOString()) +
+              config.schedule.invitationExpiryDays * DAY,
           ),
           reminder: kind === 'invitation' ? sequence : 1,
         }),
       };
     case 'instructions':
     case 'instructions-resend': {
-      if (!r.partnerGroupObjectId) throw new Error(`reinstatement ${r.id} has no partner group yet`);
+      if (!reinstatement.partnerGroupObjectId)
+        throw new Error(`reinstatement ${reinstatement.id} has no partner group yet`);
       return {
-        to: r.contact.email,
+        to: reinstatement.contact.email,
         ...composeInstructions({
-          customerName: r.customerName,
-          contactName: r.contact.name,
+          customerName: reinstatement.customerName,
+          contactName: reinstatement.contact.name,
           pageLink: link('instructions', config.schedule.roleAssignmentDeadlineDays + 1),
           scripts: customerScriptsFor(
-            { ...r, partnerGroupObjectId: r.partnerGroupObjectId },
+            { ...reinstatement, partnerGroupObjectId: reinstatement.partnerGroupObjectId },
             config.partner.groupName,
           ),
           reminder: kind === 'instructions' ? sequence : 1,
@@ -98,9 +99,9 @@ export function composeReinstatementMail(
       };
     }
     case 'thanks':
-      return { to: r.contact.email, ...composeThanks(r) };
+      return { to: reinstatement.contact.email, ...composeThanks(reinstatement) };
     case 'partner-notice':
-      return { to: config.partner.opsEmail, ...composePartnerNotice(r) };
+      return { to: config.partner.opsEmail, ...composePartnerNotice(reinstatement) };
   }
 }
 
@@ -126,18 +127,18 @@ export function reinstatementMailPurposes(deps: {
       } satisfies MailSentEvent);
   };
   const note = (mail: MailRecord, audit: AuditEntryInput, count?: keyof ReinstatementCounters) =>
-    repository.record(mail.key.stream, audit, (r) => {
-      if (count) r.counters[count]++;
+    repository.record(mail.key.stream, audit, (reinstatement) => {
+      if (count) reinstatement.counters[count]++;
     });
 
   return {
     async stillWanted(mail) {
       const kind = kindOf(mail);
       if (!kind) return true;
-      const r = await repository.get(mail.key.stream);
-      if (!r) return false;
+      const reinstatement = await repository.get(mail.key.stream);
+      if (!reinstatement) return false;
       const wanted = WANTED_IN[kind];
-      return wanted === 'always' || wanted.includes(r.state);
+      return wanted === 'always' || wanted.includes(reinstatement.state);
     },
 
     async sent(mail) {
@@ -156,11 +157,11 @@ export function reinstatementMailPurposes(deps: {
               'remindersSent',
             );
           else
-            await repository.update(mail.key.stream, (r) => {
-              if (r.state !== 'Requested') return null;
-              r.state = 'InvitationSent';
-              r.invitationSentAt = at;
-              return { next: r, audit: { what: 'invitation-sent', actor: 'system', details } };
+            await repository.update(mail.key.stream, (reinstatement) => {
+              if (reinstatement.state !== 'Requested') return null;
+              reinstatement.state = 'InvitationSent';
+              reinstatement.invitationSentAt = at;
+              return { next: reinstatement, audit: { what: 'invitation-sent', actor: 'system', details } };
             });
           break;
         case 'instructions':
@@ -175,11 +176,11 @@ export function reinstatementMailPurposes(deps: {
               'remindersSent',
             );
           else
-            await repository.update(mail.key.stream, (r) => {
-              if (r.state !== 'Accepted') return null;
-              r.state = 'AwaitingRoleAssignment';
-              r.instructionsSentAt = at;
-              return { next: r, audit: { what: 'instructions-sent', actor: 'system', details } };
+            await repository.update(mail.key.stream, (reinstatement) => {
+              if (reinstatement.state !== 'Accepted') return null;
+              reinstatement.state = 'AwaitingRoleAssignment';
+              reinstatement.instructionsSentAt = at;
+              return { next: reinstatement, audit: { what: 'instructions-sent', actor: 'system', details } };
             });
           break;
         case 'invitation-resend':

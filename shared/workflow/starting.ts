@@ -17,15 +17,15 @@ export function reinstatementInput(
   id: string,
   start: 'fresh' | 'resume' | 'retry' = 'resume',
 ): ReinstatementInput {
-  const s = config.schedule;
+  const schedule = config.schedule;
   return {
     reinstatementId: id,
     schedule: {
-      invitationReminderDays: s.invitationReminderDays,
-      invitationExpiryDays: s.invitationExpiryDays,
-      roleAssignmentReminderDays: s.roleAssignmentReminderDays,
-      roleAssignmentDeadlineDays: s.roleAssignmentDeadlineDays,
-      transientRetryHours: s.transientRetryHours,
+      invitationReminderDays: schedule.invitationReminderDays,
+      invitationExpiryDays: schedule.invitationExpiryDays,
+      roleAssignmentReminderDays: schedule.roleAssignmentReminderDays,
+      roleAssignmentDeadlineDays: schedule.roleAssignmentDeadlineDays,
+      transientRetryHours: schedule.transientRetryHours,
     },
     ...(start === 'fresh' ? { fresh: true } : {}),
     ...(start === 'retry' ? { retry: true } : {}),

@@ -47,35 +47,43 @@ export async function verifyScopes(
   actor: AuditActor,
 ): Promise<VerificationSummary> {
   const started = Date.now();
-  const work = reinstatements
-    .filter((r) => r.state === 'AwaitingRoleAssignment' && r.partnerGroupObjectId)
-    .flatMap((r) => r.scopes.filter((s) => s.status === 'Pending').map((s) => ({ r, scope: s.scope })));
+  const work = reinstatements.flatMap((reinstatement) => {
+    const groupId = reinstatement.partnerGroupObjectId;
+    if (reinstatement.state !== 'AwaitingRoleAssignment' || !groupId) return [];
+    return reinstatement.scopes
+      .filter(({ status }) => status === 'Pending')
+      .map(({ scope }) => ({ reinstatement, scope, groupId }));
+  });
   let backOffMs: number | undefined;
   const throttledTenants = new Set<string>();
   const checks = await mapWithConcurrency(
     work,
     concurrency,
-    async ({ r, scope }): Promise<{ outcome: ScopeOutcome; kind: ScopeCheck['kind'] | 'skipped' }> => {
+    async ({
+      reinstatement,
+      scope,
+      groupId,
+    }): Promise<{ outcome: ScopeOutcome; kind: ScopeCheck['kind'] | 'skipped' }> => {
       const at = deps.now().toISOString();
-      if (throttledTenants.has(r.customerTenantId))
+      if (throttledTenants.has(reinstatement.customerTenantId))
         return {
           kind: 'skipped',
           outcome: {
-            reinstatementId: r.id,
+            reinstatementId: reinstatement.id,
             scope,
             at,
             finding: 'could-not-check',
             explanation: 'not checked this time: Azure asked to slow down for this customer',
           },
         };
-      const check = await deps.verifier.verify(r.customerTenantId, scope, r.partnerGroupObjectId as string);
+      const check = await deps.verifier.verify(reinstatement.customerTenantId, scope, groupId);
       if (check.kind === 'throttled') {
-        throttledTenants.add(r.customerTenantId);
+        throttledTenants.add(reinstatement.customerTenantId);
         backOffMs = Math.max(backOffMs ?? 0, check.retryAfterMs);
       }
       const result: ScopeCheckResult = { at, finding: findingOf(check), explanation: check.explanation };
-      await record(deps, r.id, scope, result, check, actor);
-      return { kind: check.kind, outcome: { reinstatementId: r.id, scope, ...result } };
+      await record(deps, reinstatement.id, scope, result, check, actor);
+      return { kind: check.kind, outcome: { reinstatementId: reinstatement.id, scope, ...result } };
     },
   );
   const count = (...kinds: (ScopeCheck['kind'] | 'skipped')[]) =>

@@ -1,4 +1,4 @@
-import { GraphPartnerGroupLookup } from '../../shared/adapters/graph/adminAgentsLookup';
+import { GraphPartnerGroupLookup } from '../../shared/adapters/graph/partnerGroupLookup';
 import { createCredentials } from '../../shared/adapters/identity';
 import { loadConfig } from '../../shared/config/appConfig';
 import { CUSTOMER_TENANT, PARTNER_TENANT, SUBSCRIPTION } from '../support/fixtures';

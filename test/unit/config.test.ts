@@ -140,6 +140,7 @@ describe('loadConfig', () => {
     ['PARTNER_TENANT_ID', 'contoso', 'GUID'],
     ['PARTNER_MSPP_ID', 'abc', 'digits'],
     ['PARTNER_GROUP_NAME', "Admin'Agents", 'plain group display name'],
+    ['PARTNER_NAME', 'Fabrikam <b>CSP</b>', 'plain text on one line'],
     ['PARTNER_OPS_EMAIL', 'ops', 'email address'],
     ['DELEGATED_ADMIN_DEFAULT', 'maybe', 'true or false'],
     ['PUBLIC_BASE_URL', 'reinstate.contoso.com', 'absolute URL'],

@@ -58,8 +58,11 @@ describe('customer scripts', () => {
       ),
     );
     expect(s.troubleshooting.map((c) => c.command)).toEqual(
-      ps.slice(3).map((c) => `${c} -Debug > newRoleAssignment.log`),
+      ps.slice(3).map((c, i) => `${c} -Debug > newRoleAssignment-${i + 1}.log`),
     );
+    expect(scripts(rg).troubleshooting.map((c) => c.command)).toEqual([
+      `New-AzRoleAssignment -ObjectId '${ADMIN_AGENTS_ID}' -RoleDefinitionName 'Owner' -Scope '${rg}' -ObjectType 'ForeignGroup' -Debug > newRoleAssignment.log`,
+    ]);
     expect(s.catchAll.map((c) => c.command)).toEqual([
       'Install-Module -Name Az.Resources -Force -Verbose',
       'Import-Module -Name Az.Resources -Verbose -MinimumVersion 4.1.1',
@@ -85,6 +88,21 @@ describe('customer scripts', () => {
       `Set-AzContext -SubscriptionId '${OTHER_SUBSCRIPTION}'`,
     ]);
     expect(contexts[0]?.purpose).toContain('needed here');
+  });
+
+  it('names in its header what the script restores and where it must be run', () => {
+    const header = (text: string) => text.split('\n').slice(0, 2);
+    expect(header(renderPowerShellScript(scripts(sub)))).toEqual([
+      `# Restores your Microsoft partner's admin rights on your Azure CSP subscription ${SUBSCRIPTION}.`,
+      '# Run as a user who is Owner or User Access Administrator on the subscription.',
+    ]);
+    expect(header(renderPowerShellScript(scripts(rg, vm)))[0]).toBe(
+      `# Restores your Microsoft partner's admin rights on 2 scopes in your Azure CSP subscription ${SUBSCRIPTION}.`,
+    );
+    expect(header(renderAzureCliScript(scripts(sub, `/subscriptions/${OTHER_SUBSCRIPTION}`)))).toEqual([
+      "# Restores your Microsoft partner's admin rights on 2 scopes in 2 of your Azure CSP subscriptions (Azure CLI, bash).",
+      '# Run as a user who is Owner or User Access Administrator on each of these subscriptions.',
+    ]);
   });
 
   it('produces Azure CLI commands whose argv in real bash is exactly the documented one', () => {

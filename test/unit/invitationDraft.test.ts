@@ -32,6 +32,18 @@ function hrefs(html: string): string[] {
 }
 
 describe('invitation draft', () => {
+  it('names the partner as its customers know it, or as "your Microsoft partner" mid-sentence', () => {
+    const named = composeInvitation({ ...base, note: 'hi' });
+    expect(named.subject).toBe('Fabrikam CSP invites Contoso <Ltd> & "Co" to a reseller relationship');
+    expect(named.text).toContain('A note from Fabrikam CSP:');
+    const mail = composeInvitation({ ...base, partnerName: undefined, note: 'hi', reminder: 1 });
+    expect(mail.subject).toBe(
+      'Reminder: Your Microsoft partner invites Contoso <Ltd> & "Co" to a reseller relationship',
+    );
+    expect(mail.text).toContain('Your Microsoft partner asks Contoso');
+    expect(mail.text).toContain('A note from your Microsoft partner:');
+  });
+
   it('keeps the personalised link whole and escapes every value in HTML', () => {
     const mail = composeInvitation({ ...base, note: '<script>alert(1)</script>\nSee https://evil.example' });
     expect(mail.text).toContain(`\n${invitationLink}\n`);

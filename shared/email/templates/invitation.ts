@@ -1,7 +1,8 @@
 import { renderMessage, type Block, type EmailContent } from './message';
 
 export interface InvitationDraftInput {
-  partnerName: string;
+  /** The partner's name as its customers know it; absent: "your Microsoft partner". */
+  partnerName?: string;
   customerName: string;
   contactName: string;
   /** Plain text from the partner; shown quoted, never interpreted. */
@@ -23,12 +24,14 @@ export interface InvitationDraftInput {
  */
 export function composeInvitation(input: InvitationDraftInput): EmailContent {
   const expires = input.expiresAt.toISOString().slice(0, 10);
+  const partner = input.partnerName ?? 'your Microsoft partner';
+  const Partner = partner.charAt(0).toUpperCase() + partner.slice(1);
   const blocks: Block[] = [
     { kind: 'paragraph', text: `Hello ${input.contactName},` },
     {
       kind: 'paragraph',
       text:
-        `${input.partnerName} asks ${input.customerName} to accept a reseller relationship in the Microsoft 365 admin ` +
+        `${Partner} asks ${input.customerName} to accept a reseller relationship in the Microsoft 365 admin ` +
         'center. This lets them manage your Azure CSP subscriptions for you again. Only a Global administrator ' +
         'of your tenant can accept it.',
     },
@@ -41,8 +44,7 @@ export function composeInvitation(input: InvitationDraftInput): EmailContent {
         'DAP this way; accepting creates the reseller relationship only.',
     });
   }
-  if (input.note)
-    blocks.push({ kind: 'quote', heading: `A note from ${input.partnerName}:`, text: input.note });
+  if (input.note) blocks.push({ kind: 'quote', heading: `A note from ${partner}:`, text: input.note });
   if (input.trackedLink)
     blocks.push({ kind: 'link', label: 'Accept the invitation:', url: input.trackedLink });
   blocks.push({
@@ -51,6 +53,6 @@ export function composeInvitation(input: InvitationDraftInput): EmailContent {
     url: input.invitationLink,
   });
   blocks.push({ kind: 'paragraph', text: `This invitation expires on ${expires}.` });
-  const subject = `${input.reminder ? 'Reminder: ' : ''}${input.partnerName} invites ${input.customerName} to a reseller relationship`;
+  const subject = `${input.reminder ? 'Reminder: ' : ''}${Partner} invites ${input.customerName} to a reseller relationship`;
   return renderMessage(subject, blocks);
 }

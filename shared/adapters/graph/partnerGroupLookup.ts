@@ -63,10 +63,12 @@ export class GraphPartnerGroupLookup implements PartnerGroupLookup {
         failure: { kind: 'transient', message: 'Microsoft Graph sent a response without a value array' },
       };
     }
-    const groups = result.data.value.filter((g) => isGuid(g.id) && g.displayName === name);
-    if (groups.length === 0) return { kind: 'notFound', displayName: name };
-    if (groups.length > 1) return { kind: 'ambiguous', displayName: name, count: groups.length };
-    const groupId = (groups[0]?.id as string).toLowerCase();
+    const groupIds = result.data.value.flatMap((g) =>
+      typeof g.id === 'string' && isGuid(g.id) && g.displayName === name ? [g.id.toLowerCase()] : [],
+    );
+    const [groupId] = groupIds;
+    if (groupId === undefined) return { kind: 'notFound', displayName: name };
+    if (groupIds.length > 1) return { kind: 'ambiguous', displayName: name, count: groupIds.length };
     await this.cache.upsertEntity(
       {
         partitionKey: 'partner-group',
