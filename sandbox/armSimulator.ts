@@ -229,6 +229,24 @@ function createAssignment(request: Authorized, name: string): void {
   const principalId = props.principalId.toLowerCase();
   const problem = principalProblem(state, customer, principalId, props.principalType);
   if (problem) return armError(sim.res, 400, problem.code, problem.message);
+  // ARM's PUT is idempotent by name: the same assignment PUT again answers 200 (this is how
+  // templates with guid()-derived names redeploy); changing who, what or where under an existing name
+  // is RoleAssignmentUpdateNotPermitted (400), and the same grant under another name
+  // RoleAssignmentExists (409). learn.microsoft.com/azure/role-based-access-control/troubleshooting
+  const named = state.roleAssignments.get(name);
+  if (named) {
+    const same =
+      lower(named.scope) === lower(scope) &&
+      named.principalId === principalId &&
+      named.roleDefinitionId.toLowerCase().endsWith(roleGuid.toLowerCase());
+    if (same) return json(sim.res, 200, toResource(named));
+    return armError(
+      sim.res,
+      400,
+      'RoleAssignmentUpdateNotPermitted',
+      'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.',
+    );
+  }
   const duplicate = [...state.roleAssignments.values()].find(
     (a) =>
       lower(a.scope) === lower(scope) &&

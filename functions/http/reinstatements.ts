@@ -4,6 +4,7 @@ import { problem } from '../../shared/api/problem';
 import { parseJson } from '../../shared/api/requestBody';
 import { ReinstatementService } from '../../shared/api/reinstatementService';
 import { readBody, serve, urlFor, type RequestScope } from './serve';
+import { isFinalState } from '../../shared/model/states';
 
 const service = (scope: RequestScope) => new ReinstatementService(scope.app, scope.workflow);
 
@@ -62,7 +63,7 @@ const ACTIONS: Record<string, (id: string, scope: RequestScope) => Promise<HttpR
   }),
   cancel: async (id, scope) => {
     const { state } = await service(scope).cancel(id, scope.by);
-    return state === 'Cancelled' || state === 'Reinstated' || state === 'Expired' || state === 'Failed'
+    return isFinalState(state)
       ? { status: 200, jsonBody: { id, state } }
       : { status: 202, jsonBody: { id, state, cancelling: true } };
   },

@@ -87,7 +87,7 @@ function newRoleAssignment(objectId: string, scope: Scope): string {
 }
 
 /**
- * The customer's side of DESIGN.md steps 5-8, for every requested scope, in PowerShell and the Azure
+ * The customer's side of docs/PROCEDURE.md steps 5-8, for every requested scope, in PowerShell and the Azure
  * CLI. Only GUIDs and checked ARM ids reach the commands, each as a single-quoted argument; no free
  * text typed by anyone (names, notes) is ever placed in a script.
  */

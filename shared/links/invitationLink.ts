@@ -11,7 +11,7 @@ export interface InvitationLinkInput {
 /**
  * The personalised "Request a reseller relationship" link Partner Center puts in its draft email.
  * It ties the customer to the partner's account, so it is built only from validated parts and
- * always rendered whole. Format from DESIGN.md:
+ * always rendered whole. Format from docs/PROCEDURE.md step 1:
  * https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId=<id>&msppId=0&DAP=true#/BillingAccounts/partner-invitation
  *
  * Since 2023-10-09 Microsoft no longer grants DAP through this link (GDAP FAQ); `DAP=true` is still

@@ -2,7 +2,7 @@ import { GUID_RULE, isGuid, normalizeGuid } from './identifiers';
 import { ValidationError } from './validationError';
 
 /**
- * The three places DESIGN.md step 6 lets a customer grant Owner: a whole subscription, one resource
+ * The three places docs/PROCEDURE.md step 6 lets a customer grant Owner: a whole subscription, one resource
  * group, or one resource. Scopes arrive as ARM resource ids and are parsed into this shape so that
  * everything downstream (scripts, verification, table rows) works from checked parts.
  */

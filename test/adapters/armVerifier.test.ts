@@ -46,9 +46,10 @@ const grant = (
     role = OWNER_ROLE_DEFINITION_ID,
     principalType = 'ForeignGroup',
     principalId = groupId,
-  }: { role?: string; principalType?: string | null; principalId?: string } = {},
+    name = randomUUID(),
+  }: { role?: string; principalType?: string | null; principalId?: string; name?: string } = {},
 ) =>
-  customerArm.roleAssignments.create(scope, randomUUID(), {
+  customerArm.roleAssignments.create(scope, name, {
     roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
     principalId,
     ...(principalType ? { principalType: principalType as 'ForeignGroup' } : {}),
@@ -110,8 +111,15 @@ describe('role-assignment verification through @azure/arm-authorization against 
   });
 
   it('verifies Owner to the partner group as ForeignGroup at the scope or above it, for every scope kind', async () => {
-    await grant(sub);
+    const name = randomUUID();
+    const first = await grant(sub, { name });
+    // A script run twice: the same PUT is idempotent, the same grant under a new name is refused.
+    expect(await grant(sub, { name })).toMatchObject({ id: first.id, principalId: groupId });
     await expect(grant(sub)).rejects.toMatchObject({ statusCode: 409, code: 'RoleAssignmentExists' });
+    await expect(grant(rg, { name })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'RoleAssignmentUpdateNotPermitted',
+    });
     for (const scope of [sub, rg, vm]) {
       expect(await verifier.verify(CUSTOMER_TENANT, scope, groupId)).toEqual({
         kind: 'verified',

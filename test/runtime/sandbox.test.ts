@@ -1,85 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
+import { cloudGet, startSandbox, stopAllSandboxes } from '../support/sandboxProcess';
 
-const SCRIPT = join(__dirname, '..', '..', 'dist', 'scripts', 'sandbox.js');
-
-interface Endpoints {
-  app: { baseUrl: string; apiBaseUrl: string; functionKey: string; masterKey: string };
-  azurite: { connectionString: string; persistence: string };
-  sandboxCloud: {
-    baseUrl: string;
-    state: string;
-    outbox: string;
-    customersCsv: string;
-    caFile: string;
-  } | null;
-}
-
-const started: { child: ChildProcess; dir: string }[] = [];
-afterAll(async () => {
-  for (const { child, dir } of started) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    // The services a killed sandbox leaves running (that is their point) are stopped here.
-    await new Promise((resolve) =>
-      spawn(process.execPath, [SCRIPT, 'stop'], { env: { ...process.env, SANDBOX_DIR: dir } }).once(
-        'exit',
-        resolve,
-      ),
-    );
-  }
-});
-
-/** Runs `npm start`'s program (built by npm test) on free ports, in its own sandbox folder and process group. */
-function startSandbox(dir: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [SCRIPT], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      SANDBOX_AZURITE_PORT: '0',
-      SANDBOX_CLOUD_PORT: '0',
-      SANDBOX_DIR: dir,
-      SANDBOX_CUSTOMERS: '6',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  started.push({ child, dir });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const ready = new Promise<Endpoints>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (output.includes('Ctrl-C stops')) {
-        clearInterval(timer);
-        resolve(JSON.parse(readFileSync(join(dir, 'endpoints.json'), 'utf8')) as Endpoints);
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`sandbox exited (${code}): ${output}`));
-    });
-  });
-  return { child, ready, exited, output: () => output };
-}
-
-/** GET from the sandbox cloud (HTTPS, trusting its CA). */
-function cloudGet(url: string, caFile: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    request(url, { agent: new Agent({ ca: readFileSync(caFile, 'utf8') }) }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve(text));
-    })
-      .on('error', reject)
-      .end(),
-  );
-}
+afterAll(stopAllSandboxes);
 
 const isAlive = (pid: number) => {
   try {

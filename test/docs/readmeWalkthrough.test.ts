@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, stopAllSandboxes } from '../support/sandboxProcess';
+
+afterAll(stopAllSandboxes);
+
+/** The README's walkthrough, exactly as a newcomer copies it: the bash block under its heading. */
+function walkthroughScript(): string {
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.split(/^## Walkthrough/m)[1] ?? '';
+  const block = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!block) throw new Error('README.md has no bash block under "## Walkthrough"');
+  return block;
+}
+
+/** Runs it in `cwd` (where `npm start` ran) as bash would, stopping at the first failing command. */
+function runWalkthrough(cwd: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'bash',
+      ['-e', '-o', 'pipefail', '-c', walkthroughScript()],
+      { cwd, timeout: 240_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+describe("README's walkthrough", () => {
+  it('reaches Reinstated as written with PORT=7201, and again after a restart of npm start', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'walkthrough-'));
+    // As a newcomer runs it: `PORT=7201 npm start` in a folder, the walkthrough in that folder.
+    const env = { PORT: '7201', SANDBOX_DIR: join(cwd, '.sandbox'), SANDBOX_CUSTOMERS: '3' };
+    const first = startSandbox(join(cwd, '.sandbox'), env);
+    const endpoints = await first.ready;
+    expect(endpoints.app.apiBaseUrl).toBe('http://127.0.0.1:7201/api');
+
+    const before = await runWalkthrough(cwd);
+    expect(before.output).toContain('state: Reinstated');
+    expect(before.code).toBe(0);
+    expect(before.output).toContain('Your Microsoft partner invites Contoso Ltd to a reseller relationship');
+    expect(before.output).toMatch(/ {2}instructions-sent\n.* {2}scope-verified\n.* {2}reinstated/);
+
+    first.child.kill('SIGINT'); // Ctrl-C
+    expect(await first.exited).toBe(0);
+
+    const second = startSandbox(join(cwd, '.sandbox'), env);
+    await second.ready;
+    const after = await runWalkthrough(cwd);
+    expect(after.output).toContain('state: Reinstated');
+    expect(after.code).toBe(0);
+    // A new reinstatement: the first one ended, so the same customer and scope start afresh.
+    const ids = [before, after].map((run) => /reinstatement (r-[0-9a-f]+)/.exec(run.output)?.[1]);
+    expect(ids[0]).toBeDefined();
+    expect(ids[1]).not.toBe(ids[0]);
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  }, 600_000);
+});
