@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArmRoleAssignmentVerifier } from '../shared/adapters/arm/roleAssignmentVerifier';
 import { mapWithConcurrency } from '../lib/concurrency';
-import { createCredentials } from '../shared/adapters/identity';
+import { createCredentials } from '../shared/adapters/identity/credentials';
+import { createVerificationIdentity } from '../shared/adapters/identity/verificationIdentity';
+import { tableClient } from '../lib/tables/tableClient';
 import { loadConfig } from '../shared/config/appConfig';
 import { OWNER_ROLE_DEFINITION_ID } from '../lib/azure/builtInRoles';
 import { startEmbeddedAzurite } from '../runtime/embeddedAzurite';
@@ -58,7 +60,10 @@ async function main(): Promise<void> {
   const N = Number(process.env.BENCH_SCOPES ?? 10_000);
   const latency = 50;
   const concurrency = 50;
-  const verifier = new ArmRoleAssignmentVerifier(config, createCredentials(config));
+  const stateTable = tableClient(config.storage.connectionString, 'BenchPartnerState');
+  await stateTable.createTable();
+  const identity = createVerificationIdentity(config, createCredentials(config), stateTable);
+  const verifier = new ArmRoleAssignmentVerifier(config, identity.tokensIn);
   await verifier.verify(CUSTOMER, `/subscriptions/${SUB}/resourceGroups/rg0`, group); // token and connection warm-up
   cloud.faults.set('arm', { latencyMs: latency });
   const t0 = performance.now();

@@ -13,6 +13,7 @@ import './http/reinstatements';
 import './http/bulkStarts';
 import './http/emailBacklog';
 import './http/partnerCenter';
+import './http/identity';
 import './http/customerLinks';
 import './timers/verifyPendingRoleAssignments';
 import './timers/watchdog';

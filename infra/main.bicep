@@ -86,6 +86,9 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
 // Create the secret once by hand (32 random bytes, base64); rotation moves it to -previous.
 var signingKeyRef = '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=link-signing-key)'
 var previousKeyRef = '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=link-signing-key-previous)'
+// Optional: a partner user's refresh token from the consent step run elsewhere. Usually left empty:
+// the partner's admin connects a user with GET /api/identity/consent after the deployment.
+var refreshTokenRef = '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=partner-refresh-token)'
 
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: '${prefix}-plan-${unique}'
@@ -127,6 +130,8 @@ resource functionApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'PUBLIC_BASE_URL', value: empty(publicBaseUrl) ? 'https://${functionAppName}.azurewebsites.net' : publicBaseUrl }
         { name: 'LINK_SIGNING_KEY', value: signingKeyRef }
         { name: 'LINK_SIGNING_KEY_PREVIOUS', value: previousKeyRef }
+        { name: 'VERIFICATION_IDENTITY', value: 'secureApplicationModel' }
+        { name: 'PARTNER_REFRESH_TOKEN', value: refreshTokenRef }
         { name: 'INVITATION_REMINDER_DAYS', value: '3,7' }
         { name: 'INVITATION_EXPIRY_DAYS', value: '14' }
         { name: 'ROLE_ASSIGNMENT_REMINDER_DAYS', value: '3,7' }

@@ -144,22 +144,36 @@ function authorize(
 
 function denied(request: Authorized, action: string): void {
   const { claims, scope } = request;
+  const client = typeof claims.upn === 'string' ? claims.upn : claims.appid;
   armError(
     request.sim.res,
     403,
     'AuthorizationFailed',
-    `The client '${claims.appid}' with object id '${claims.oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    `The client '${client}' with object id '${claims.oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
   );
 }
 
-/** The caller may read at `scope` (its own admin always; a partner once one of its groups holds a role there or above). */
+/**
+ * The principals a token acts as, for Azure RBAC: a user's token (it has `scp`) is the user and the
+ * groups of its home tenant it belongs to, which is how a partner user of AdminAgents holds what a
+ * customer granted to AdminAgents as a ForeignGroup; an app's token is its service principal in the
+ * tenant that issued it, never a group of another tenant.
+ * https://learn.microsoft.com/azure/role-based-access-control/role-assignments-external-users
+ */
+function principalsOf(request: Authorized): string[] {
+  const { claims, state } = request;
+  if (typeof claims.scp !== 'string') return [claims.oid];
+  const user = state.users.get(claims.oid);
+  return user ? [user.id, ...user.memberOf] : [claims.oid];
+}
+
+/** The caller may read at `scope`: its own admin always; anyone else holding a role there or above. */
 function mayRead(request: Authorized, scope = request.scope): boolean {
   if (request.isCustomerAdmin) return true;
-  const app = request.state.apps.get(request.claims.appid);
-  if (!app) return false;
+  const principals = principalsOf(request);
   return request.state.roleAssignments
     .around(lower(scope), false)
-    .some((a) => app.memberOf.includes(a.principalId));
+    .some((a) => principals.includes(a.principalId));
 }
 
 function listAssignments(request: Authorized): void {

@@ -57,6 +57,14 @@ export class TokenSigner {
     audiences: string[],
     nowSeconds = Math.floor(Date.now() / 1000),
   ): TokenClaims | undefined {
+    const claims = this.signed(token);
+    if (!claims || claims.exp <= nowSeconds || !audiences.some((a) => a.replace(/\/+$/, '') === claims.aud))
+      return undefined;
+    return claims;
+  }
+
+  /** The claims of a token this signer signed, whatever its audience and expiry, or undefined. */
+  signed(token: string): TokenClaims | undefined {
     const [header, body, signature] = token.split('.');
     if (!header || !body || !signature) return undefined;
     if (
@@ -64,10 +72,7 @@ export class TokenSigner {
     )
       return undefined;
     try {
-      const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
-      if (claims.exp <= nowSeconds || !audiences.some((a) => a.replace(/\/+$/, '') === claims.aud))
-        return undefined;
-      return claims;
+      return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
     } catch {
       return undefined;
     }

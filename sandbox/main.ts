@@ -2,7 +2,7 @@
  * The sandbox cloud as a process of its own (Microsoft's cloud does not go down with the app):
  *   node dist/sandbox/main.js --dir .sandbox/cloud --port 8443 --partner-tenant <id>
  *     [--partner-app-id <id>] [--partner-app-secret <s>] [--group-name AdminAgents]
- *     [--acs-per-minute 30] [--acs-per-hour 100] [--customers 25]
+ *     [--acs-per-minute 30] [--acs-per-hour 100] [--customers 25] [--redirect-uri <url>]
  * Reopens the cloud kept in --dir (or creates one with the demo customers), writes ca.pem and
  * app-settings.json there, prints `sandbox cloud ready <url>`, and saves on SIGTERM/SIGINT.
  */
@@ -57,6 +57,8 @@ async function main(): Promise<void> {
       'acs-per-minute': { type: 'string', default: '30' },
       'acs-per-hour': { type: 'string', default: '100' },
       customers: { type: 'string', default: '25' },
+      // The app's consent callback, registered on the partner app as Entra requires.
+      'redirect-uri': { type: 'string' },
     },
   });
   if (!values.dir || !values['partner-tenant'])
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
     // ACS enforces the quota the app is told to pace to, so the sandbox shows what it does.
     acsLimits: { perMinute: Number(values['acs-per-minute']), perHour: Number(values['acs-per-hour']) },
   });
+  const redirectUri = values['redirect-uri'];
+  if (redirectUri) cloud.state.partnerApp.redirectUris = [redirectUri];
   if (cloud.state.customers.size === 0) {
     cloud.state.addCustomer(DEMO_CUSTOMER.tenantId, DEMO_CUSTOMER.subscriptions, DEMO_CUSTOMER.name);
     const count = Math.max(1, Number(values.customers));

@@ -5,7 +5,7 @@ import { CLOUDS } from '../lib/azure/clouds';
 import { AcsSimulator, type AcsLimits } from './acsSimulator';
 import { handleArm } from './armSimulator';
 import { createSandboxPki, type SandboxPki } from './certificates';
-import { handleEntra } from './entraSimulator';
+import { EntraSimulator } from './entraSimulator';
 import { FaultInjector, type Faults, type Service } from './faults';
 import { handleGraph } from './graphSimulator';
 import { handleControls } from './controls';
@@ -41,6 +41,7 @@ export class SandboxCloud {
   readonly faults: FaultInjector;
   readonly acs: AcsSimulator;
   readonly partnerCenter: PartnerCenterSimulator;
+  readonly entra: EntraSimulator;
   readonly acsAccessKey: Buffer;
   /** Requests each simulated service received (faulted ones included). */
   readonly requests = new Map<Service, number>();
@@ -57,6 +58,7 @@ export class SandboxCloud {
     this.state = saved?.state ?? new SandboxState(options);
     this.tokens = new TokenSigner(saved?.keys.signerKeyPem);
     this.acsAccessKey = saved ? Buffer.from(saved.keys.acsAccessKey, 'base64') : randomBytes(32);
+    this.entra = new EntraSimulator(this.state, this.tokens);
     this.faults = new FaultInjector();
     for (const [service, f] of Object.entries(options.faults ?? {})) this.faults.set(service as Service, f);
     this.acs = new AcsSimulator(this.state, this.acsAccessKey, options.acsLimits, options.now);
@@ -98,9 +100,13 @@ export class SandboxCloud {
     return this.origin;
   }
 
-  /** App settings that point the product at this cloud (the same names production uses). */
+  /**
+   * App settings that point the product at this cloud (the same names production uses), with a
+   * fresh refresh token of the partner's admin, as the consent step would have given.
+   */
   appSettings(): Record<string, string> {
     const host = new URL(this.origin).host;
+    const app = this.state.partnerApp;
     return {
       AUTHORITY_HOST: this.origin,
       GRAPH_ENDPOINT: this.origin,
@@ -110,13 +116,11 @@ export class SandboxCloud {
       ACS_ENDPOINT: '',
       ACS_CONNECTION_STRING: `endpoint=${this.origin}/;accesskey=${this.acsAccessKey.toString('base64')}`,
       PARTNER_TENANT_ID: this.state.partnerTenantId,
-      PARTNER_APP_CLIENT_ID: [...this.state.apps.values()].find(
-        (a) => a.homeTenantId === this.state.partnerTenantId,
-      )!.clientId,
-      PARTNER_APP_CLIENT_SECRET: [...this.state.apps.values()].find(
-        (a) => a.homeTenantId === this.state.partnerTenantId,
-      )!.secret,
+      PARTNER_APP_CLIENT_ID: app.clientId,
+      PARTNER_APP_CLIENT_SECRET: app.secret,
       PARTNER_APP_CREDENTIAL: 'clientSecret',
+      VERIFICATION_IDENTITY: 'secureApplicationModel',
+      PARTNER_REFRESH_TOKEN: this.entra.issueRefreshToken(this.state.partnerAdmin, app.clientId),
     };
   }
 
@@ -155,7 +159,8 @@ export class SandboxCloud {
   }
 
   private serviceOf(sim: SimRequest): Service | undefined {
-    if (/\/oauth2\/v2\.0\/token$|openid-configuration$|^\/common\/discovery/.test(sim.path)) return 'entra';
+    if (/\/oauth2\/v2\.0\/(token|authorize)$|openid-configuration$|^\/common\/discovery/.test(sim.path))
+      return 'entra';
     if (sim.path.startsWith('/v1.0/')) return 'graph';
     if (sim.path.toLowerCase().startsWith('/subscriptions/')) return 'arm';
     if (sim.path.startsWith('/emails')) return 'acs';
@@ -171,7 +176,7 @@ export class SandboxCloud {
     if (service && (await this.faults.apply(service, sim.req, sim.res))) return;
     const aud = CLOUDS.AzurePublic.audiences;
     const handled =
-      handleEntra(sim, this.state, this.tokens) ||
+      this.entra.handle(sim) ||
       handleGraph(sim, this.state, this.tokens, aud.graph) ||
       handleArm(sim, this.state, this.tokens, [aud.arm, 'https://management.core.windows.net']) ||
       this.acs.handle(sim) ||

@@ -6,9 +6,24 @@ export interface SimulatedApp {
   clientId: string;
   secret: string;
   homeTenantId: string;
+  /** The app's service principal in its home tenant. */
   objectId: string;
-  /** Group object ids (in the home tenant) the app's service principal belongs to. */
+  /** Where the authorization endpoint may send a signed-in user back to (the app registration's). */
+  redirectUris?: string[];
+}
+
+/** A person of the partner's tenant, who can sign in to the partner's app. */
+export interface SimulatedUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  tenantId: string;
+  /** Groups of the home tenant the user belongs to (AdminAgents, for the partner's admin). */
   memberOf: string[];
+  /** Refresh tokens issued before this instant are revoked (Entra's `signInSessionsValidFromDateTime`). */
+  tokensValidFrom?: string;
+  /** Conditional Access or MFA wants this user to sign in again interactively. */
+  interactionRequired?: boolean;
 }
 
 export interface SimulatedCustomer {
@@ -20,6 +35,20 @@ export interface SimulatedCustomer {
   relationship?: 'reseller';
   /** The customer's own administrator, as an app that can create role assignments. */
   admin: SimulatedApp;
+  /**
+   * Apps of other tenants with a service principal here (consented, e.g. through Partner Center's
+   * application consent), by client id → the service principal's object id in this tenant.
+   */
+  servicePrincipals: Record<string, string>;
+  /** An active GDAP relationship with a group nested in the partner group: partner users may sign in here. */
+  gdap: boolean;
+}
+
+export interface CustomerOptions {
+  /** The partner's app is consented in the customer's tenant (default true). */
+  partnerAppConsented?: boolean;
+  /** A GDAP relationship lets the partner's users into the tenant (default true). */
+  gdap?: boolean;
 }
 
 export interface RoleAssignment {
@@ -59,20 +88,28 @@ export interface ValidationEvent {
 
 /** Everything a sandbox cloud keeps across restarts but the mail (which is appended to a log). */
 export interface SavedState {
-  version: 1;
+  version: 2;
   partnerTenantId: string;
   groups: { id: string; displayName: string; tenantId: string }[];
   apps: SimulatedApp[];
+  users: SimulatedUser[];
   customers: SimulatedCustomer[];
   roleAssignments: RoleAssignment[];
   registration?: WebhookRegistration;
   validationEvents: ValidationEvent[];
 }
 
+/** A cloud saved before partner users, consent and GDAP were simulated. */
+export interface SavedStateV1 extends Omit<SavedState, 'version' | 'users' | 'customers'> {
+  version: 1;
+  customers: Omit<SimulatedCustomer, 'servicePrincipals' | 'gdap'>[];
+}
+
 export class SandboxState {
   readonly partnerTenantId: string;
   readonly groups = new Map<string, { id: string; displayName: string; tenantId: string }>();
   readonly apps = new Map<string, SimulatedApp>();
+  readonly users = new Map<string, SimulatedUser>();
   readonly customers = new Map<string, SimulatedCustomer>();
   readonly roleAssignments = new RoleAssignmentStore();
   readonly outbox: SentMail[] = [];
@@ -91,10 +128,11 @@ export class SandboxState {
 
   toSaved(): SavedState {
     return {
-      version: 1,
+      version: 2,
       partnerTenantId: this.partnerTenantId,
       groups: [...this.groups.values()],
       apps: [...this.apps.values()],
+      users: [...this.users.values()],
       customers: [...this.customers.values()],
       roleAssignments: [...this.roleAssignments.values()],
       ...(this.registration ? { registration: this.registration } : {}),
@@ -103,7 +141,7 @@ export class SandboxState {
   }
 
   /** A sandbox cloud as it was saved, with the mail it had sent. */
-  static fromSaved(saved: SavedState, outbox: SentMail[]): SandboxState {
+  static fromSaved(saved: SavedState | SavedStateV1, outbox: SentMail[]): SandboxState {
     const partnerApp = saved.apps.find((a) => a.homeTenantId === saved.partnerTenantId);
     const group = saved.groups.find((g) => g.tenantId === saved.partnerTenantId);
     if (!partnerApp || !group) throw new Error('the saved sandbox has no partner app or group');
@@ -117,7 +155,20 @@ export class SandboxState {
     state.apps.clear();
     for (const g of saved.groups) state.groups.set(g.id, g);
     for (const a of saved.apps) state.apps.set(a.clientId, a);
-    for (const c of saved.customers) state.customers.set(c.tenantId.toLowerCase(), c);
+    if (saved.version === 2) {
+      state.users.clear();
+      for (const u of saved.users) state.users.set(u.id, u);
+      for (const c of saved.customers) state.customers.set(c.tenantId.toLowerCase(), c);
+    } else {
+      // A cloud saved before partner users existed: its partner admin is the constructor's, and
+      // its customers had consented to the partner's app with a GDAP relationship in place.
+      for (const c of saved.customers)
+        state.customers.set(c.tenantId.toLowerCase(), {
+          ...c,
+          servicePrincipals: { [partnerApp.clientId]: randomUUID() },
+          gdap: true,
+        });
+    }
     for (const r of saved.roleAssignments) state.roleAssignments.set(r.name, r);
     if (saved.registration) state.registration = saved.registration;
     for (const v of saved.validationEvents) state.validationEvents.set(v.correlationId, v);
@@ -143,12 +194,38 @@ export class SandboxState {
       secret: options.partnerAppSecret,
       homeTenantId: options.partnerTenantId,
       objectId: randomUUID(),
-      memberOf: [group.id],
+      redirectUris: [],
     });
+    // The partner's admin: a member of the partner group, who connects the app (Secure Application Model).
+    const admin: SimulatedUser = {
+      id: randomUUID(),
+      userPrincipalName: 'partner.admin@partner.example',
+      displayName: 'Partner Admin',
+      tenantId: options.partnerTenantId,
+      memberOf: [group.id],
+    };
+    this.users.set(admin.id, admin);
   }
 
   get adminAgents() {
     return [...this.groups.values()].find((g) => g.tenantId === this.partnerTenantId)!;
+  }
+
+  /** The partner's multi-tenant app. */
+  get partnerApp(): SimulatedApp {
+    return [...this.apps.values()].find((a) => a.homeTenantId === this.partnerTenantId)!;
+  }
+
+  /** The partner's admin user (a member of the partner group). */
+  get partnerAdmin(): SimulatedUser {
+    return [...this.users.values()].find(
+      (u) => u.tenantId === this.partnerTenantId && u.memberOf.includes(this.adminAgents.id),
+    )!;
+  }
+
+  userByName(userPrincipalName: string): SimulatedUser | undefined {
+    const wanted = userPrincipalName.toLowerCase();
+    return [...this.users.values()].find((u) => u.userPrincipalName.toLowerCase() === wanted);
   }
 
   /** Adds a customer tenant with subscriptions and an administrator able to grant roles. */
@@ -156,19 +233,22 @@ export class SandboxState {
     tenantId: string,
     subscriptions: string[],
     name = `Customer ${tenantId.slice(0, 8)}`,
+    options: CustomerOptions = {},
   ): SimulatedCustomer {
     const admin: SimulatedApp = {
       clientId: randomUUID(),
       secret: randomUUID(),
       homeTenantId: tenantId,
       objectId: randomUUID(),
-      memberOf: [],
     };
     const customer: SimulatedCustomer = {
       tenantId,
       name,
       subscriptions: subscriptions.map((s) => s.toLowerCase()),
       admin,
+      servicePrincipals:
+        options.partnerAppConsented === false ? {} : { [this.partnerApp.clientId]: randomUUID() },
+      gdap: options.gdap ?? true,
     };
     this.customers.set(tenantId.toLowerCase(), customer);
     this.apps.set(admin.clientId, admin);

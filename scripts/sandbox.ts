@@ -94,6 +94,8 @@ async function ensureCloud(
     settings.EMAIL_SEND_RATE_PER_HOUR || '100',
     '--customers',
     process.env.SANDBOX_CUSTOMERS ?? '25',
+    '--redirect-uri',
+    `${settings.PUBLIC_BASE_URL}/api/identity/consent/callback`,
   ];
   const fingerprint = JSON.stringify(args);
   const running = await runningService(files.cloud, fingerprint);

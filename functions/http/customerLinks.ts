@@ -27,7 +27,11 @@ export async function customerInstructions(
   const token = request.params.token ?? '';
   const found = await links(scope).instructions(token);
   if (!found) return invalidLinkPage();
-  return instructionsPage(found.reinstatement, found.scripts, `/api/c/${token}/done`);
+  return instructionsPage(found.reinstatement, found.scripts, {
+    doneAction: `/api/c/${token}/done`,
+    searchAction: `/api/c/${token}/instructions`,
+    pastedError: new URL(request.url).searchParams.get('error') ?? undefined,
+  });
 }
 
 /** "I've done it": checks the role assignments now (at most once a minute). */

@@ -16,6 +16,10 @@ export async function watchdog(
     `watchdog: examined ${r.examined}, resumed ${r.resumed}, marked failed ${r.failed}, ` +
       `bulk jobs resumed ${r.bulkJobsResumed}${r.mailDispatcherWoken ? ', mail dispatcher woken' : ''}`,
   );
+  if (!r.identity.healthy)
+    context.warn(
+      `watchdog: verification identity needs attention${r.identity.notified ? ' (partner team notified)' : ''}: ${r.identity.problem ?? 'its sign-in lapses soon'}`,
+    );
 }
 
 // The schedule comes from the validated configuration, so its documented default applies.

@@ -6,7 +6,9 @@ import {
 } from '../adapters/arm/roleAssignmentVerifier';
 import { AcsEmailSender } from '../adapters/email/acsEmailSender';
 import { GraphPartnerGroupLookup } from '../adapters/graph/partnerGroupLookup';
-import { createCredentials } from '../adapters/identity';
+import { createCredentials } from '../adapters/identity/credentials';
+import type { PartnerUserTokens } from '../adapters/identity/partnerUserTokens';
+import { createVerificationIdentity } from '../adapters/identity/verificationIdentity';
 import { PartnerCenterClient } from '../adapters/partnerCenter/partnerCenterClient';
 import { WebhookReadiness } from '../adapters/partnerCenter/webhookReadiness';
 import { WebhookVerifier } from '../adapters/partnerCenter/webhookVerifier';
@@ -26,6 +28,8 @@ export interface Container {
   outbox: Outbox;
   mail: MailDispatch;
   verifier: RoleAssignmentVerifier;
+  /** The partner user's delegated tokens (Secure Application Model), with the identity's health. */
+  partnerUser: PartnerUserTokens;
   partnerCenter: PartnerCenterClient;
   webhookVerifier: WebhookVerifier;
   readiness: WebhookReadiness;
@@ -59,6 +63,7 @@ export async function createContainer(
   );
   const groupLookup = new GraphPartnerGroupLookup(config, credentials, tables.state, now);
   const partnerCenter = new PartnerCenterClient(config, credentials);
+  const identity = createVerificationIdentity(config, credentials, tables.state);
   const ca = config.identity.caFile ? readFileSync(config.identity.caFile, 'utf8') : undefined;
   return {
     config,
@@ -66,7 +71,8 @@ export async function createContainer(
     bulkJobs,
     outbox,
     mail,
-    verifier: new ArmRoleAssignmentVerifier(config, credentials),
+    verifier: new ArmRoleAssignmentVerifier(config, identity.tokensIn),
+    partnerUser: identity.partnerUser,
     partnerCenter,
     webhookVerifier: new WebhookVerifier({
       certificateHost: config.cloud.webhookCertificateHost,

@@ -112,6 +112,11 @@ const settingsShape = {
     }),
   ),
   PARTNER_APP_CLIENT_SECRET: optionalString(),
+  VERIFICATION_IDENTITY: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : 'secureApplicationModel'),
+    z.enum(['secureApplicationModel', 'appOnly'], { error: 'must be secureApplicationModel or appOnly' }),
+  ),
+  PARTNER_REFRESH_TOKEN: optionalString(),
   PARTNER_APP_CERTIFICATE_PATH: optionalString(),
   MANAGED_IDENTITY_CLIENT_ID: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
@@ -222,6 +227,13 @@ export interface AppConfig {
       | { kind: 'managedIdentityFederation'; managedIdentityClientId?: string };
     graphCredential: 'app' | 'managedIdentity';
     managedIdentityClientId?: string;
+    /**
+     * Whose access verification reads role assignments with: a partner user's delegated token under
+     * the Secure Application Model (the default), or the app's own token in the customer's tenant.
+     */
+    verification: 'secureApplicationModel' | 'appOnly';
+    /** A partner user's refresh token to start from (the consent route can connect one instead). */
+    refreshToken?: string;
     /** PEM bundle trusted instead of the system roots (the sandbox's CA, or a TLS-inspecting proxy's). */
     caFile?: string;
   };
@@ -314,6 +326,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
                   : {}),
               },
       graphCredential: settings.GRAPH_CREDENTIAL,
+      verification: settings.VERIFICATION_IDENTITY,
+      ...(settings.PARTNER_REFRESH_TOKEN ? { refreshToken: settings.PARTNER_REFRESH_TOKEN } : {}),
       ...(settings.MANAGED_IDENTITY_CLIENT_ID
         ? { managedIdentityClientId: settings.MANAGED_IDENTITY_CLIENT_ID }
         : {}),
@@ -335,6 +349,7 @@ export const SECRET_SETTINGS = [
   'LINK_SIGNING_KEY_PREVIOUS',
   'ACS_CONNECTION_STRING',
   'PARTNER_APP_CLIENT_SECRET',
+  'PARTNER_REFRESH_TOKEN',
   'AzureWebJobsStorage',
 ];
 

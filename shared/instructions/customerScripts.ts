@@ -4,7 +4,10 @@ import { ValidationError } from '../model/validationError';
 import type { Reinstatement } from '../model/reinstatement';
 import { quoteBash, quotePowerShell } from './shellQuoting';
 
-export const MINIMUM_AZ_RESOURCES_VERSION = '4.1.1';
+import { KNOWN_ERRORS } from './knownErrors';
+import { MINIMUM_AZ_RESOURCES_VERSION } from './minimumVersions';
+
+export { MINIMUM_AZ_RESOURCES_VERSION };
 
 export interface CustomerScriptInput {
   customerTenantId: string;
@@ -265,6 +268,15 @@ export function renderFullGuide(scripts: CustomerScripts): string {
     '',
     '# ---- Troubleshooting ----',
     ...scripts.troubleshooting.flatMap((c) => ['', `# ${c.purpose}`, c.command]),
+    '',
+    '# ---- Known errors: what they mean and what to do ----',
+    ...KNOWN_ERRORS.flatMap((e) => [
+      '',
+      `# If you see (${e.tool}): ${e.message}`,
+      `#   Why: ${e.cause}`,
+      `#   Fix: ${e.fix}`,
+      ...e.commands.map((c) => `#   ${c}`),
+    ]),
     '',
     '# ---- If that still fails: reinstall and retry ----',
     ...scripts.catchAll.flatMap((c, i) => ['', `# Step ${i + 1}: ${c.purpose}`, c.command]),

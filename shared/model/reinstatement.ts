@@ -12,7 +12,9 @@ export type ScopeVerification = 'Pending' | 'Verified';
  * - wrong-role: the partner group holds a role there, but not Owner;
  * - other-principal: Owner is granted there, but to another principal than the partner group;
  * - not-found: the subscription or scope does not exist (or is not in the customer's tenant);
- * - could-not-check: Azure did not answer (throttling, an outage); it is checked again later.
+ * - could-not-check: Azure did not answer (throttling, an outage); it is checked again later;
+ * - partner-identity: the partner's verification identity could not sign in to the customer's
+ *   tenant (not consented there, no GDAP relationship, a lapsed sign-in): the partner must act.
  */
 export type ScopeFinding =
   | 'verified'
@@ -21,7 +23,8 @@ export type ScopeFinding =
   | 'wrong-role'
   | 'other-principal'
   | 'not-found'
-  | 'could-not-check';
+  | 'could-not-check'
+  | 'partner-identity';
 
 export interface ScopeCheckResult {
   at: string;

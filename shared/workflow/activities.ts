@@ -240,6 +240,7 @@ const FINDING_WORDS: Record<ScopeFinding | 'never-checked', string> = {
   'other-principal': 'with Owner granted to another principal',
   'not-found': 'not found',
   'could-not-check': 'that could not be checked',
+  'partner-identity': "that the partner's identity could not check",
   'never-checked': 'not checked yet',
 };
 

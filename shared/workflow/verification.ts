@@ -1,5 +1,6 @@
 import { mapWithConcurrency } from '../../lib/concurrency';
 import type { RoleAssignmentVerifier, ScopeCheck } from '../adapters/arm/roleAssignmentVerifier';
+import { IDENTITY_WIDE_PROBLEMS } from '../adapters/identity/entraErrors';
 import type { AuditActor } from '../model/audit';
 import type { Reinstatement, ScopeCheckResult } from '../model/reinstatement';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
@@ -56,6 +57,8 @@ export async function verifyScopes(
   });
   let backOffMs: number | undefined;
   const throttledTenants = new Set<string>();
+  // A problem of the identity itself (a lapsed sign-in) is the same for every customer: found once.
+  let identityDown: ScopeCheck | undefined;
   const checks = await mapWithConcurrency(
     work,
     concurrency,
@@ -76,7 +79,9 @@ export async function verifyScopes(
             explanation: 'not checked this time: Azure asked to slow down for this customer',
           },
         };
-      const check = await deps.verifier.verify(reinstatement.customerTenantId, scope, groupId);
+      const check =
+        identityDown ?? (await deps.verifier.verify(reinstatement.customerTenantId, scope, groupId));
+      if (check.kind === 'identity' && IDENTITY_WIDE_PROBLEMS.has(check.problem)) identityDown = check;
       if (check.kind === 'throttled') {
         throttledTenants.add(reinstatement.customerTenantId);
         backOffMs = Math.max(backOffMs ?? 0, check.retryAfterMs);
@@ -94,7 +99,7 @@ export async function verifyScopes(
     verified: count('verified'),
     stillPending: count('missing'),
     throttled: count('throttled', 'skipped'),
-    failed: count('error'),
+    failed: count('error', 'identity'),
     durationMs: Date.now() - started,
     scopes: outcomes,
     advanced: [...new Set(outcomes.filter((o) => o.finding === 'verified').map((o) => o.reinstatementId))],
@@ -105,6 +110,7 @@ export async function verifyScopes(
 function findingOf(check: ScopeCheck): ScopeCheckResult['finding'] {
   if (check.kind === 'verified') return 'verified';
   if (check.kind === 'missing') return check.finding;
+  if (check.kind === 'identity') return 'partner-identity';
   return 'could-not-check';
 }
 

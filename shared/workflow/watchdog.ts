@@ -4,6 +4,7 @@ import { RESUMABLE_STATES } from '../model/states';
 import { allPages } from '../storage/reinstatementRepository';
 import { Orchestrations, type BulkStartInput, type InstanceStatus, type WorkflowClient } from './contract';
 import { endReinstatement } from './ending';
+import { watchVerificationIdentity } from './identityWatch';
 import { reinstatementInput } from './starting';
 import { wakeMailDispatcher } from './wakeMailDispatcher';
 
@@ -15,6 +16,8 @@ export interface WatchdogReport {
   failed: number;
   bulkJobsResumed: number;
   mailDispatcherWoken: boolean;
+  /** Verification's identity: well, or what is wrong with it; whether the partner's team was told. */
+  identity: { healthy: boolean; problem?: string; notified: boolean };
 }
 
 /** A record this young may still be having its orchestration started by whoever created it. */
@@ -35,6 +38,7 @@ export async function runWatchdog(app: Container, workflow: WorkflowClient): Pro
     failed: 0,
     bulkJobsResumed: 0,
     mailDispatcherWoken: false,
+    identity: { healthy: true, notified: false },
   };
   const running = new Set(
     (await workflow.list(['Pending', 'Running', 'ContinuedAsNew'])).map((i) => i.instanceId),
@@ -77,6 +81,12 @@ export async function runWatchdog(app: Container, workflow: WorkflowClient): Pro
     await wakeMailDispatcher(workflow);
     report.mailDispatcherWoken = true;
   }
+  const { health, notified } = await watchVerificationIdentity(app, workflow);
+  report.identity = {
+    healthy: health.healthy,
+    notified,
+    ...(health.problem ? { problem: health.problem.explanation } : {}),
+  };
   return report;
 }
 

@@ -3,9 +3,9 @@ import { ClientSecretCredential } from '@azure/identity';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ArmRoleAssignmentVerifier } from '../../shared/adapters/arm/roleAssignmentVerifier';
-import { createCredentials } from '../../shared/adapters/identity';
 import { OWNER_ROLE_DEFINITION_ID } from '../../lib/azure/builtInRoles';
 import { mapWithConcurrency } from '../../lib/concurrency';
+import { findKnownErrors } from '../../shared/instructions/knownErrors';
 import { CUSTOMER_TENANT, SUBSCRIPTION } from '../support/fixtures';
 import { startSandboxWorld, type SandboxWorld } from '../support/sandboxHarness';
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
   world = await startSandboxWorld();
   const customer = world.cloud.state.addCustomer(CUSTOMER_TENANT, [SUBSCRIPTION]);
   groupId = world.cloud.state.adminAgents.id;
-  verifier = new ArmRoleAssignmentVerifier(world.config, createCredentials(world.config));
+  verifier = new ArmRoleAssignmentVerifier(world.config, (await world.verificationIdentity()).tokensIn);
   // The customer's administrator, granting roles with the real SDK (what New-AzRoleAssignment does).
   const tls = { tlsOptions: { ca: readFileSync(world.caFile, 'utf8') } };
   customerArm = new AuthorizationManagementClient(
@@ -171,5 +171,62 @@ describe('role-assignment verification through @azure/arm-authorization against 
 
   it('never puts an unchecked value into the OData filter', async () => {
     await expect(verifier.verify(CUSTOMER_TENANT, sub, "x' or principalId ne '")).rejects.toThrow('GUIDs');
+  });
+});
+
+describe("the customer's errors, as ARM answers them, lead to their known entry", () => {
+  /** What the customer's tool printed for a failed grant: ARM's code and message. */
+  const printed = async (attempt: Promise<unknown>) => {
+    try {
+      await attempt;
+    } catch (error) {
+      const { code, message } = error as { code?: string; message: string };
+      return `(${code}) ${message}`;
+    }
+    throw new Error('the grant did not fail');
+  };
+
+  it.each([
+    [
+      'PrincipalNotFound',
+      'principal-not-found',
+      () => grant(`${sub}/resourceGroups/rg-pnf`, { principalType: null }),
+    ],
+    [
+      'UnmatchedPrincipalType',
+      'unmatched-principal-type',
+      () => grant(`${sub}/resourceGroups/rg-upt`, { principalType: 'Group' }),
+    ],
+    [
+      'RoleAssignmentExists',
+      'role-assignment-exists',
+      async () => {
+        await grant(`${sub}/resourceGroups/rg-dup`);
+        return grant(`${sub}/resourceGroups/rg-dup`);
+      },
+    ],
+    [
+      'AuthorizationFailed',
+      'authorization-failed',
+      // Someone who is not Owner there: the partner's own user, trying to grant itself.
+      async () =>
+        new AuthorizationManagementClient(
+          (await world.verificationIdentity()).tokensIn(CUSTOMER_TENANT),
+          SUBSCRIPTION,
+          {
+            endpoint: world.cloud.url,
+            credentialScopes: ['https://management.azure.com/.default'],
+            tlsOptions: { ca: readFileSync(world.caFile, 'utf8') },
+          },
+        ).roleAssignments.create(`${sub}/resourceGroups/rg-af`, randomUUID(), {
+          roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${OWNER_ROLE_DEFINITION_ID}`,
+          principalId: groupId,
+          principalType: 'ForeignGroup',
+        }),
+    ],
+  ])('%s', async (code, entry, attempt) => {
+    const message = await printed(attempt());
+    expect(message).toContain(`(${code})`);
+    expect(findKnownErrors(message)[0]?.id).toBe(entry);
   });
 });

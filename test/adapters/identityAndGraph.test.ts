@@ -1,5 +1,5 @@
 import { GraphPartnerGroupLookup } from '../../shared/adapters/graph/partnerGroupLookup';
-import { createCredentials } from '../../shared/adapters/identity';
+import { createCredentials } from '../../shared/adapters/identity/credentials';
 import { loadConfig } from '../../shared/config/appConfig';
 import { CUSTOMER_TENANT, PARTNER_TENANT, SUBSCRIPTION } from '../support/fixtures';
 import { startSandboxWorld, type SandboxWorld } from '../support/sandboxHarness';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { createCredentials } from '../../shared/adapters/identity';
+import { createCredentials } from '../../shared/adapters/identity/credentials';
 import { PartnerCenterClient } from '../../shared/adapters/partnerCenter/partnerCenterClient';
 import { parsePartnerCenterEvent } from '../../shared/adapters/partnerCenter/webhookEvents';
 import { REQUIRED_EVENTS, WebhookReadiness } from '../../shared/adapters/partnerCenter/webhookReadiness';

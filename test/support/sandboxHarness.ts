@@ -6,6 +6,12 @@ import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '../../shared/config/appConfig';
 import { createSandboxPki, type SandboxPki } from '../../sandbox/certificates';
 import { SandboxCloud } from '../../sandbox/sandboxCloud';
+import { createCredentials } from '../../shared/adapters/identity/credentials';
+import { RefreshTokenVault } from '../../shared/adapters/identity/refreshTokenVault';
+import {
+  createVerificationIdentity,
+  type VerificationIdentity,
+} from '../../shared/adapters/identity/verificationIdentity';
 import { startAzurite, uniqueTableName, type RunningAzurite } from './azurite';
 import { PARTNER_TENANT } from './fixtures';
 import { validSettings } from './settings';
@@ -20,6 +26,11 @@ export interface SandboxWorld {
   config: AppConfig;
   caFile: string;
   table(prefix: string): Promise<TableClient>;
+  /** The verification identity as the app builds it, over a partner-state table of its own. */
+  verificationIdentity(
+    config?: AppConfig,
+    stateTable?: TableClient,
+  ): Promise<VerificationIdentity & { vault: RefreshTokenVault; stateTable: TableClient }>;
   stop(): Promise<void>;
 }
 
@@ -42,17 +53,26 @@ export async function startSandboxWorld(overrides: Record<string, string> = {}):
       ...overrides,
     }),
   );
+  const table = async (prefix: string) => {
+    const created = TableClient.fromConnectionString(azurite.connectionString, uniqueTableName(prefix), {
+      allowInsecureConnection: true,
+    });
+    await created.createTable();
+    return created;
+  };
   return {
     cloud,
     azurite,
     config,
     caFile,
-    table: async (prefix) => {
-      const table = TableClient.fromConnectionString(azurite.connectionString, uniqueTableName(prefix), {
-        allowInsecureConnection: true,
-      });
-      await table.createTable();
-      return table;
+    table,
+    verificationIdentity: async (chosen = config, stateTable) => {
+      const state = stateTable ?? (await table('state'));
+      return {
+        ...createVerificationIdentity(chosen, createCredentials(chosen), state),
+        vault: new RefreshTokenVault(state, chosen.links.signingKeys),
+        stateTable: state,
+      };
     },
     stop: async () => {
       await cloud.stop();

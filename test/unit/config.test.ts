@@ -63,6 +63,7 @@ describe('loadConfig', () => {
       clientId: '22222222-3333-4444-8555-666666666666',
       credential: { kind: 'clientSecret', secret: 'app-secret-for-tests' },
       graphCredential: 'app',
+      verification: 'secureApplicationModel',
     });
     expect(config.pacing).toEqual({ emailsPerMinute: 30, emailsPerHour: 100, adminAgentsCacheHours: 24 });
     expect(Object.isFrozen(config)).toBe(true);
@@ -191,6 +192,13 @@ describe('loadConfig', () => {
   });
 
   it('requires the secret or certificate the chosen app credential needs', () => {
+    expect(problems(validSettings({ VERIFICATION_IDENTITY: 'delegated' }))).toContainEqual({
+      setting: 'VERIFICATION_IDENTITY',
+      rule: 'must be secureApplicationModel or appOnly',
+    });
+    expect(
+      loadConfig(validSettings({ VERIFICATION_IDENTITY: 'appOnly', PARTNER_REFRESH_TOKEN: ' rt ' })).identity,
+    ).toMatchObject({ verification: 'appOnly', refreshToken: 'rt' });
     expect(problems(validSettings({ PARTNER_APP_CLIENT_SECRET: '' }))).toContainEqual({
       setting: 'PARTNER_APP_CLIENT_SECRET',
       rule: expect.stringContaining('clientSecret'),

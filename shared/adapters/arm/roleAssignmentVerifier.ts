@@ -6,14 +6,21 @@ import type { AppConfig } from '../../config/appConfig';
 import { isGuid } from '../../model/identifiers';
 import type { ScopeFinding } from '../../model/reinstatement';
 import { coversScope, parseScope, renderScope, type Scope } from '../../model/scopes';
-import type { Credentials } from '../identity';
+import type { TokenCredential } from '@azure/identity';
+import { identityErrorFrom, type IdentityProblem } from '../identity/entraErrors';
 import { failureFor, type Failure } from '../outcomes';
 import { tlsOptions } from '../tls';
 
 export type ScopeCheck =
   | { kind: 'verified'; assignmentId: string; grantedAt: string; explanation: string }
   /** Not granted (yet): what was found instead, in words the customer can act on. */
-  | { kind: 'missing'; finding: Exclude<ScopeFinding, 'verified' | 'could-not-check'>; explanation: string }
+  | {
+      kind: 'missing';
+      finding: Exclude<ScopeFinding, 'verified' | 'could-not-check' | 'partner-identity'>;
+      explanation: string;
+    }
+  /** The verification identity could not get a token in the customer's tenant: the partner must act. */
+  | { kind: 'identity'; problem: IdentityProblem; explanation: string }
   | { kind: 'throttled'; retryAfterMs: number; explanation: string }
   | { kind: 'error'; failure: Failure; explanation: string };
 
@@ -43,16 +50,20 @@ const MAX_GROUPS_EXAMINED = 20;
 export class ArmRoleAssignmentVerifier implements RoleAssignmentVerifier {
   private readonly clients = new Map<string, AuthorizationManagementClient>();
 
+  /**
+   * `tokensIn` gives the verification identity in a customer's tenant: the partner user's delegated
+   * tokens (Secure Application Model) or the app's own (app-only), see docs/IDENTITY.md.
+   */
   constructor(
     private readonly config: AppConfig,
-    private readonly credentials: Credentials,
+    private readonly tokensIn: (tenantId: string) => TokenCredential,
   ) {}
 
   private client(tenantId: string, subscriptionId: string): AuthorizationManagementClient {
     const key = `${tenantId}/${subscriptionId}`;
     let client = this.clients.get(key);
     if (!client) {
-      client = new AuthorizationManagementClient(this.credentials.forTenant(tenantId), subscriptionId, {
+      client = new AuthorizationManagementClient(this.tokensIn(tenantId), subscriptionId, {
         endpoint: this.config.cloud.arm,
         // `endpoint` would otherwise become the token scope; the audience names ARM itself.
         credentialScopes: [scopeFor(this.config.cloud.audiences.arm)],
@@ -91,6 +102,14 @@ export class ArmRoleAssignmentVerifier implements RoleAssignmentVerifier {
         }
       );
     } catch (error) {
+      const identity = identityErrorFrom(error, {
+        tenantId: customerTenantId,
+        clientId: this.config.identity.clientId,
+        partnerGroupName: this.config.partner.groupName,
+      });
+      if (identity?.problem === 'tenant-not-found')
+        return { kind: 'missing', finding: 'not-found', explanation: identity.explanation };
+      if (identity) return { kind: 'identity', problem: identity.problem, explanation: identity.explanation };
       const status = isRestError(error) ? error.statusCode : undefined;
       if (status === 401 || status === 403)
         return (

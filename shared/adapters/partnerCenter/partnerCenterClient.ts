@@ -1,7 +1,7 @@
 import type { AppConfig } from '../../config/appConfig';
 import { scopeFor } from '../../../lib/azure/clouds';
 import { isGuid } from '../../model/identifiers';
-import type { Credentials } from '../identity';
+import type { Credentials } from '../identity/credentials';
 import { JsonServiceClient } from '../jsonServiceClient';
 import type { Failure } from '../outcomes';
 import { tlsOptions } from '../tls';

@@ -5,16 +5,22 @@ import {
   ManagedIdentityCredential,
   type TokenCredential,
 } from '@azure/identity';
-import type { AppConfig } from '../config/appConfig';
-import { CLOUDS } from '../../lib/azure/clouds';
-import { tlsOptions } from './tls';
+import type { AppConfig } from '../../config/appConfig';
+import { CLOUDS } from '../../../lib/azure/clouds';
+import { tlsOptions } from '../tls';
+import { clientAuthentication, type ClientAuthentication } from './clientAuthentication';
 
-/** Where tokens come from: the partner's multi-tenant app in any tenant, and Graph's credential. */
+/** Where the partner app's own tokens come from (app-only), and its credential for other grants. */
 export interface Credentials {
-  /** The partner app in `tenantId` (the partner tenant, or a customer tenant for ARM). */
+  /**
+   * The partner app, app-only, in `tenantId`: the partner tenant for Partner Center and Graph; a
+   * customer tenant only in the app-only verification mode (see docs/IDENTITY.md).
+   */
   forTenant(tenantId: string): TokenCredential;
   /** For Microsoft Graph in the partner tenant. */
   graph(): TokenCredential;
+  /** The app's credential as token-request fields, for the partner user's delegated tokens. */
+  authenticate: ClientAuthentication;
 }
 
 const KNOWN_AUTHORITIES = new Set(Object.values(CLOUDS).map((c) => c.authorityHost));
@@ -72,6 +78,7 @@ export function createCredentials(config: AppConfig): Credentials {
 
   return {
     forTenant,
+    authenticate: clientAuthentication(config, mi),
     graph: () =>
       config.identity.graphCredential === 'managedIdentity' ? mi() : forTenant(config.partner.tenantId),
   };

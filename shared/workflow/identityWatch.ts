@@ -1,0 +1,40 @@
+import type { IdentityHealth } from '../adapters/identity/partnerUserTokens';
+import type { Container } from '../app/container';
+import { composeIdentityNotice } from '../email/templates/identityNotice';
+import type { WorkflowClient } from './contract';
+import { wakeMailDispatcher } from './wakeMailDispatcher';
+
+const DAY_MS = 86_400_000;
+/** The partner's team is warned this many days before the partner user's sign-in would lapse. */
+const WARN_DAYS_LEFT = 14;
+
+/**
+ * Keeps verification's identity alive (an idle product would otherwise lose the partner user's
+ * sign-in after 90 days) and tells the partner's team, at most once a day, when it needs a person:
+ * a sign-in that lapsed, was revoked or wants MFA, or one about to lapse.
+ */
+export async function watchVerificationIdentity(
+  app: Container,
+  workflow: WorkflowClient,
+): Promise<{ health: IdentityHealth; notified: boolean }> {
+  const health = await app.partnerUser.keepAlive();
+  const lapsing = health.inactivityDaysLeft !== undefined && health.inactivityDaysLeft <= WARN_DAYS_LEFT;
+  if (health.mode !== 'secureApplicationModel' || (health.healthy && !lapsing))
+    return { health, notified: false };
+  const now = app.now();
+  const last = await app.partnerUser.lastNoticeAt();
+  if (last && now.getTime() - Date.parse(last) < DAY_MS) return { health, notified: false };
+  const queued = await app.mail.enqueue({
+    key: {
+      stream: 'verification-identity',
+      kind: 'identity-notice',
+      sequence: Math.floor(now.getTime() / DAY_MS),
+    },
+    lane: 'people',
+    to: app.config.partner.opsEmail,
+    ...composeIdentityNotice(health, `${app.config.links.publicBaseUrl}/api/identity/consent`),
+  });
+  if (queued.wake) await wakeMailDispatcher(workflow);
+  await app.partnerUser.noticeSent(now.toISOString());
+  return { health, notified: true };
+}
