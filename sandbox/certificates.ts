@@ -126,6 +126,12 @@ export async function createSandboxPki(): Promise<SandboxPki> {
   };
 }
 
+/** A self-signed certificate with its key, as an app registration's credential. */
+export async function appCredentialCertificate(subject = 'CN=CSP Reinstatement App'): Promise<Issued> {
+  const { keys, cert } = await root(subject);
+  return pem(keys, cert);
+}
+
 /** DER bytes of a PEM certificate: what a `.cer` download serves. */
 export function derOf(certPem: string): Buffer {
   return Buffer.from(new X509Certificate(certPem).raw);

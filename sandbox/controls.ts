@@ -34,11 +34,20 @@ export async function handleControls(
     return json(sim.res, 200, {
       partnerTenantId: state.partnerTenantId,
       adminAgents: state.adminAgents,
+      partnerUsers: [...state.users.values()].map((u) => ({
+        id: u.id,
+        userPrincipalName: u.userPrincipalName,
+        memberOf: u.memberOf,
+        tokensValidFrom: u.tokensValidFrom ?? null,
+        interactionRequired: Boolean(u.interactionRequired),
+      })),
       customers: [...state.customers.values()].map((c) => ({
         tenantId: c.tenantId,
         name: c.name,
         subscriptions: c.subscriptions,
         relationship: c.relationship ?? null,
+        partnerAppConsented: Boolean(c.servicePrincipals[state.partnerApp.clientId]),
+        gdap: c.gdap,
         contact: contactOf(c),
         adminClientId: c.admin.clientId,
         adminClientSecret: c.admin.secret,
@@ -99,6 +108,37 @@ export async function handleControls(
     const scope = sim.url.searchParams.get('scope');
     const scopes = scope ? [scope] : customer.subscriptions.map((s) => `/subscriptions/${s}`);
     return json(sim.res, 200, { granted: scopes.map((s) => state.grantOwnerToPartner(s).id) });
+  }
+  // What happens to a partner user in Entra: sessions revoked (a password reset), or MFA demanded.
+  const userAction = /^\/sandbox\/users\/([^/]+)\/(revoke|require-mfa|clear)$/.exec(path);
+  if (userAction && method === 'POST') {
+    const user = state.userByName(decodeURIComponent(userAction[1] as string));
+    if (!user) return json(sim.res, 404, { error: `no user ${userAction[1]} in the sandbox` });
+    if (userAction[2] === 'revoke') user.tokensValidFrom = new Date().toISOString();
+    else if (userAction[2] === 'require-mfa') user.interactionRequired = true;
+    else delete user.interactionRequired;
+    return json(sim.res, 200, {
+      userPrincipalName: user.userPrincipalName,
+      tokensValidFrom: user.tokensValidFrom ?? null,
+      interactionRequired: Boolean(user.interactionRequired),
+    });
+  }
+  // The partner's access to a customer's tenant: the app's consent there, and the GDAP relationship.
+  const accessAction = /^\/sandbox\/customers\/([^/]+)\/partner-access$/.exec(path);
+  if (accessAction && method === 'POST') {
+    const customer = state.customers.get((accessAction[1] as string).toLowerCase());
+    if (!customer) return json(sim.res, 404, { error: `no customer ${accessAction[1]} in the sandbox` });
+    const body = parseJson(sim.body) as { partnerAppConsented?: unknown; gdap?: unknown } | undefined;
+    const clientId = state.partnerApp.clientId;
+    if (typeof body?.partnerAppConsented === 'boolean') {
+      if (!body.partnerAppConsented) delete customer.servicePrincipals[clientId];
+      else customer.servicePrincipals[clientId] ??= randomUUID();
+    }
+    if (typeof body?.gdap === 'boolean') customer.gdap = body.gdap;
+    return json(sim.res, 200, {
+      partnerAppConsented: Boolean(customer.servicePrincipals[clientId]),
+      gdap: customer.gdap,
+    });
   }
   if (path === '/sandbox/faults' && method === 'POST') {
     const body = parseJson(sim.body) as ({ service?: Service } & Partial<Faults>) | undefined;

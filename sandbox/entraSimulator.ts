@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { constants, createHash, randomBytes, randomUUID, verify, X509Certificate } from 'node:crypto';
 import type { TokenClaims, TokenSigner } from './jwt';
 import type { SandboxState, SimulatedApp, SimulatedUser } from './state';
 import { json, type SimRequest } from './httpUtil';
@@ -209,21 +209,76 @@ export class EntraSimulator {
         'unauthorized_client',
         `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory '${tenant}'.`,
       );
-    if (!form.get('client_secret'))
-      return fail(
-        401,
-        'invalid_client',
-        "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-      );
-    if (form.get('client_secret') !== app.secret)
-      return fail(
-        401,
-        'invalid_client',
-        `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
-      );
+    const refused = this.clientRefusal(sim, tenant, app, form);
+    if (refused) return fail(401, 'invalid_client', refused);
     if (grant === 'client_credentials') return this.clientCredentials(sim, tenant, app, form, fail);
     if (grant === 'refresh_token') return this.refreshToken(sim, tenant, app, form, fail);
     return this.authorizationCode(sim, tenant, app, form, fail);
+  }
+
+  /**
+   * Why the app's proof of itself is refused, if it is: a client secret, or a client assertion
+   * (RFC 7523) signed with a certificate registered on the app, RS256 with `x5t` or PS256 with
+   * `x5t#S256`, for this token endpoint, within its validity.
+   * https://learn.microsoft.com/entra/identity-platform/certificate-credentials
+   */
+  private clientRefusal(
+    sim: SimRequest,
+    tenant: string,
+    app: SimulatedApp,
+    form: URLSearchParams,
+  ): string | undefined {
+    const assertion = form.get('client_assertion');
+    if (!assertion) {
+      if (!form.get('client_secret'))
+        return "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.";
+      return form.get('client_secret') === app.secret
+        ? undefined
+        : `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`;
+    }
+    if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+      return "AADSTS50027: JWT token is invalid or malformed. The client_assertion_type must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.";
+    const [h, b, s] = assertion.split('.');
+    const header = parseSegment(h);
+    const claims = parseSegment(b);
+    if (!header || !claims || !s) return 'AADSTS50027: JWT token is invalid or malformed.';
+    const sha256 = header.alg === 'PS256';
+    const thumbprint = sha256 ? header['x5t#S256'] : header.x5t;
+    const certificate = (app.certificates ?? [])
+      .map((pem) => new X509Certificate(pem))
+      .find(
+        (c) =>
+          createHash(sha256 ? 'sha256' : 'sha1')
+            .update(c.raw)
+            .digest('base64url') === thumbprint,
+      );
+    if (!certificate)
+      return `AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${String(thumbprint)}']`;
+    const signed = Buffer.from(`${h}.${b}`);
+    const signature = Buffer.from(s, 'base64url');
+    const valid =
+      header.alg === 'RS256'
+        ? verify('sha256', signed, certificate.publicKey, signature)
+        : header.alg === 'PS256' &&
+          verify(
+            'sha256',
+            signed,
+            { key: certificate.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+            signature,
+          );
+    if (!valid) return 'AADSTS700027: Client assertion failed signature validation.';
+    if (claims.aud !== `${sim.origin}/${tenant}/oauth2/v2.0/token`)
+      return `AADSTS700212: No matching federated identity record found for presented assertion audience '${String(claims.aud)}'.`;
+    if (claims.iss !== app.clientId || claims.sub !== app.clientId)
+      return "AADSTS700021: Client assertion application identifier doesn't match 'client_id' parameter.";
+    const now = Math.floor(Date.now() / 1000);
+    if (
+      typeof claims.exp !== 'number' ||
+      claims.exp <= now ||
+      (typeof claims.nbf === 'number' && claims.nbf > now + 300)
+    )
+      return 'AADSTS700024: Client assertion is not within its valid time range.';
+    return undefined;
   }
 
   private clientCredentials(
@@ -444,6 +499,15 @@ function resourceOf(scope: string, appOnly: boolean): string | undefined {
     if (m && (!appOnly || m[2] === '.default')) return m[1];
   }
   return undefined;
+}
+
+function parseSegment(segment: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(segment ?? '', 'base64url').toString('utf8'));
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const escapeHtml = (s: string) =>

@@ -10,6 +10,8 @@ export interface SimulatedApp {
   objectId: string;
   /** Where the authorization endpoint may send a signed-in user back to (the app registration's). */
   redirectUris?: string[];
+  /** Certificates (PEM) registered on the app: client assertions signed with their keys are accepted. */
+  certificates?: string[];
 }
 
 /** A person of the partner's tenant, who can sign in to the partner's app. */

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appCredentialCertificate } from '../../sandbox/certificates';
 import { request } from 'node:https';
 import { createCredentials } from '../../shared/adapters/identity/credentials';
 import { PartnerUserTokens } from '../../shared/adapters/identity/partnerUserTokens';
@@ -312,5 +315,48 @@ describe('the consent step', () => {
     const health = await tokens.keepAlive();
     expect((await identity.vault.read()).sealed).not.toBe(first.sealed);
     expect(health).toMatchObject({ healthy: true, inactivityDaysLeft: 90 });
+  });
+});
+
+describe("the partner app's certificate as its credential", () => {
+  it('signs the assertions both modes send; an unregistered certificate is the app-credential problem', async () => {
+    const registered = await appCredentialCertificate();
+    const stranger = await appCredentialCertificate('CN=Not registered');
+    world.cloud.state.partnerApp.certificates = [registered.certPem];
+    const dir = mkdtempSync(join(tmpdir(), 'app-cert-'));
+    const file = (issued: { certPem: string; keyPem: string }, name: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, `${issued.certPem.trim()}\n${issued.keyPem}`);
+      return path;
+    };
+    const withCertificate = (path: string, mode: string) =>
+      configWith({
+        PARTNER_APP_CREDENTIAL: 'clientCertificate',
+        PARTNER_APP_CLIENT_SECRET: '',
+        PARTNER_APP_CERTIFICATE_PATH: path,
+        VERIFICATION_IDENTITY: mode,
+      });
+    const c = grantedCustomer();
+    const group = world.cloud.state.adminAgents.id;
+    const good = withCertificate(file(registered, 'good.pem'), 'secureApplicationModel');
+    const sam = await world.verificationIdentity(good);
+    expect(
+      (await new ArmRoleAssignmentVerifier(good, sam.tokensIn).verify(c.tenantId, c.scope, group)).kind,
+    ).toBe('verified');
+    // App-only, through @azure/identity's own certificate credential (MSAL's assertion).
+    const appOnly = createCredentials(withCertificate(file(registered, 'good.pem'), 'appOnly'));
+    await expect(
+      appOnly.forTenant(world.config.partner.tenantId).getToken('https://graph.microsoft.com/.default'),
+    ).resolves.toHaveProperty('token');
+
+    const bad = withCertificate(file(stranger, 'bad.pem'), 'secureApplicationModel');
+    const refused = await world.verificationIdentity(bad);
+    const check = await new ArmRoleAssignmentVerifier(bad, refused.tokensIn).verify(
+      c.tenantId,
+      c.scope,
+      group,
+    );
+    expect(check).toMatchObject({ kind: 'identity', problem: 'app-credential' });
+    expect(check.explanation).toContain('AADSTS700027');
   });
 });

@@ -60,6 +60,22 @@ async function signInAtSandbox(location: string): Promise<string> {
   });
 }
 
+/** A sandbox control, as a newcomer would call it with curl. */
+function control(path: string, body: unknown = {}): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    request(
+      `${p.cloud.url}${path}`,
+      { method: 'POST', ca: p.cloud.pki.trustedRootsPem, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    )
+      .on('error', reject)
+      .end(JSON.stringify(body));
+  });
+}
+
 describe('the verification identity, through HTTP', () => {
   it('is ready by default under the sandbox: a partner user of the partner group, connected', async () => {
     await awaitingRoleAssignment(); // any exchange records the user
@@ -77,7 +93,7 @@ describe('the verification identity, through HTTP', () => {
   it('a revoked sign-in: the reason on the reinstatement, in readiness and to the partner team once a day; the consent step mends it', async () => {
     const admin = p.cloud.state.partnerAdmin;
     await new Promise((resolve) => setTimeout(resolve, 1100)); // tokens so far are from earlier seconds
-    admin.tokensValidFrom = new Date().toISOString();
+    expect(await control(`/sandbox/users/${admin.userPrincipalName}/revoke`)).toBe(200);
     // Cached access tokens stay valid until they expire, as Entra's do: a new tenant needs a new one.
     const { id, scope } = await awaitingRoleAssignment();
     p.cloud.state.grantOwnerToPartner(scope);
@@ -115,5 +131,32 @@ describe('the verification identity, through HTTP', () => {
     await p.settle();
     const view = (await (await p.partner(`/api/reinstatements/${id}`)).json()) as { state: string };
     expect(view.state).toBe('Reinstated');
+  });
+
+  it("a customer who withdrew the app's consent: its reinstatement waits with the reason, and completes once consent is back", async () => {
+    const { id, scope } = await awaitingRoleAssignment();
+    p.cloud.state.grantOwnerToPartner(scope);
+    const view = async () =>
+      (await (await p.partner(`/api/reinstatements/${id}`)).json()) as {
+        state: string;
+        customerTenantId: string;
+        scopes: { lastCheck?: { finding: string; explanation: string } }[];
+      };
+    const tenant = (await view()).customerTenantId;
+    expect(await control(`/sandbox/customers/${tenant}/partner-access`, { partnerAppConsented: false })).toBe(
+      200,
+    );
+    await act(id, 'verify');
+    expect((await view()).scopes[0]?.lastCheck).toMatchObject({
+      finding: 'partner-identity',
+      explanation: expect.stringContaining('AADSTS65001'),
+    });
+    expect((await readiness()).healthy).toBe(true); // one customer's consent is not the identity's health
+    expect(await control(`/sandbox/customers/${tenant}/partner-access`, { partnerAppConsented: true })).toBe(
+      200,
+    );
+    await act(id, 'verify');
+    await p.settle();
+    expect((await view()).state).toBe('Reinstated');
   });
 });
