@@ -4,6 +4,7 @@ import { findKnownErrors, KNOWN_ERRORS } from '../../shared/instructions/knownEr
 import { parseScope } from '../../shared/model/scopes';
 import type { Reinstatement } from '../../shared/model/reinstatement';
 import { escapeHtml } from '../../shared/text/plainText';
+import { composeInstructions } from '../../shared/email/templates/workflowMails';
 
 /** Each known error as a customer would paste it: the whole line their tool printed. */
 const PASTED: Record<string, string> = {
@@ -119,5 +120,23 @@ describe('where the customer looks', () => {
       expect(guide).toContain(`# If you see (${e.tool}): ${e.message}`);
       expect(guide).toContain(`#   Fix: ${e.fix}`);
     }
+  });
+});
+
+describe('the instructions mail', () => {
+  it('names the commonest errors with their fix, and points at the page for any other', () => {
+    const mail = composeInstructions({
+      customerName: 'Contoso',
+      contactName: 'Ada',
+      pageLink: 'https://app.example/api/c/token/instructions',
+      scripts,
+    });
+    for (const id of ['cli-foreign-group', 'authorization-failed', 'role-assignment-exists']) {
+      const entry = KNOWN_ERRORS.find((e) => e.id === id);
+      expect(mail.text).toContain(entry?.message);
+      expect(mail.text).toContain(entry?.fix);
+      expect(mail.html).toContain(escapeHtml(entry?.message ?? ''));
+    }
+    expect(mail.text).toContain('https://app.example/api/c/token/instructions#known-errors');
   });
 });

@@ -1,6 +1,10 @@
 import type { Reinstatement } from '../../model/reinstatement';
 import type { CustomerScripts } from '../../instructions/customerScripts';
+import { KNOWN_ERRORS } from '../../instructions/knownErrors';
 import { renderMessage, type Block, type EmailContent } from './message';
+
+/** The known errors customers meet most with the generated commands, named in the mail itself. */
+const MAIL_KNOWN_ERRORS = ['cli-foreign-group', 'authorization-failed', 'role-assignment-exists'];
 
 /** The customer's instructions: a link to their page, and the key commands in the mail itself. */
 export function composeInstructions(input: {
@@ -29,6 +33,19 @@ export function composeInstructions(input: {
     {
       kind: 'paragraph',
       text: 'When you have run them, press "I\'ve done it" on your page and we will check at once.',
+    },
+    {
+      kind: 'code',
+      label: 'If a command fails, the most common errors and what to do:',
+      text: MAIL_KNOWN_ERRORS.map((id) => KNOWN_ERRORS.find((e) => e.id === id))
+        .filter((e) => e !== undefined)
+        .map((e) => `${e.message}\n  -> ${e.fix}`)
+        .join('\n\n'),
+    },
+    {
+      kind: 'link',
+      label: 'Any other error: paste its message under "If you see this error" on your page:',
+      url: `${input.pageLink}#known-errors`,
     },
   ];
   return renderMessage(
