@@ -14,6 +14,7 @@ import './http/bulkStarts';
 import './http/emailBacklog';
 import './http/partnerCenter';
 import './http/identity';
+import './http/openapi';
 import './http/customerLinks';
 import './timers/verifyPendingRoleAssignments';
 import './timers/watchdog';

@@ -61,6 +61,15 @@ export class FunctionHost {
   private server!: Server;
   private timers: TimerScheduler | undefined;
   private routes: HttpRoute[] = [];
+
+  /** The HTTP routes the app registered: template, methods and auth level (for tooling and tests). */
+  get httpRoutes(): { template: string; methods: string[]; authLevel: AuthLevel }[] {
+    return this.routes.map((r) => ({
+      template: r.route.template,
+      methods: r.methods,
+      authLevel: r.authLevel,
+    }));
+  }
   private origin = '';
   private inFlight = 0;
   private readonly invoker: Invoker;

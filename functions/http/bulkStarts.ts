@@ -1,6 +1,7 @@
 import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { BulkStarts } from '../../shared/api/bulkStarts';
+import type { BulkAccepted } from '../../shared/api/openapi/responseSchemas';
 import { problem } from '../../shared/api/problem';
 import { readBody, serve, urlFor, type RequestScope } from './serve';
 
@@ -31,7 +32,7 @@ export async function submitBulkStart(request: HttpRequest, scope: RequestScope)
       valid: job.valid,
       invalid: job.invalid,
       invalidRows,
-    },
+    } satisfies BulkAccepted,
   };
 }
 

@@ -1,4 +1,5 @@
 import { app, type HttpResponseInit } from '@azure/functions';
+import type { HealthAnswer } from '../../shared/api/openapi/responseSchemas';
 import { getConfig } from '../../shared/config/appConfig';
 
 /** Liveness for load balancers and the sandbox: the app loaded and its configuration is valid. */
@@ -6,7 +7,11 @@ export async function health(): Promise<HttpResponseInit> {
   const config = getConfig();
   return {
     status: 200,
-    jsonBody: { status: 'ok', partnerTenantId: config.partner.tenantId, taskHub: config.storage.taskHubName },
+    jsonBody: {
+      status: 'ok',
+      partnerTenantId: config.partner.tenantId,
+      taskHub: config.storage.taskHubName,
+    } satisfies HealthAnswer,
   };
 }
 

@@ -1,5 +1,12 @@
 import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type {
+  AcceptanceAnswer,
+  ReinstatementList,
+  ResendAnswer,
+  StartAnswer,
+  StateAnswer,
+} from '../../shared/api/openapi/responseSchemas';
 import { problem } from '../../shared/api/problem';
 import { parseJson } from '../../shared/api/requestBody';
 import { ReinstatementService } from '../../shared/api/reinstatementService';
@@ -24,7 +31,7 @@ export async function startReinstatement(
       state: result.reinstatement?.state ?? 'Requested',
       existing: result.kind === 'existing',
       statusUrl,
-    },
+    } satisfies StartAnswer,
   };
 }
 
@@ -43,7 +50,7 @@ export async function listReinstatements(
     jsonBody: {
       items: page.items,
       ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
-    },
+    } satisfies ReinstatementList,
   };
 }
 
@@ -54,22 +61,22 @@ export async function getReinstatement(request: HttpRequest, scope: RequestScope
 const ACTIONS: Record<string, (id: string, scope: RequestScope) => Promise<HttpResponseInit>> = {
   acceptance: async (id, scope) => {
     await service(scope).confirmAcceptance(id, scope.by);
-    return { status: 202, jsonBody: { id, accepted: true } };
+    return { status: 202, jsonBody: { id, accepted: true } satisfies AcceptanceAnswer };
   },
   verify: async (id, scope) => ({ jsonBody: await service(scope).verifyOne(id, 'partner') }),
   resend: async (id, scope) => ({
     status: 202,
-    jsonBody: { id, ...(await service(scope).resend(id, scope.by)) },
+    jsonBody: { id, ...(await service(scope).resend(id, scope.by)) } satisfies ResendAnswer,
   }),
   cancel: async (id, scope) => {
     const { state } = await service(scope).cancel(id, scope.by);
     return isFinalState(state)
-      ? { status: 200, jsonBody: { id, state } }
-      : { status: 202, jsonBody: { id, state, cancelling: true } };
+      ? { status: 200, jsonBody: { id, state } satisfies StateAnswer }
+      : { status: 202, jsonBody: { id, state, cancelling: true } satisfies StateAnswer };
   },
   retry: async (id, scope) => ({
     status: 202,
-    jsonBody: { id, ...(await service(scope).retry(id, scope.by)) },
+    jsonBody: { id, ...(await service(scope).retry(id, scope.by)) } satisfies StateAnswer,
   }),
 };
 

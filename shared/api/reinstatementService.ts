@@ -1,3 +1,4 @@
+import type { MailState } from '../email/outbox';
 import { randomUUID } from 'node:crypto';
 import type { Container } from '../app/container';
 import { activeKey } from '../model/activeKey';
@@ -31,7 +32,7 @@ import { StateConflictError } from './errors';
 export interface MailView {
   kind: string;
   sequence: number;
-  state: string;
+  state: MailState;
   to: string;
   subject: string;
   queuedAt: string;

@@ -75,16 +75,34 @@ const scopes = z
     return parsed;
   });
 
-const requestSchema = z.strictObject(
+export const reinstatementRequestSchema = z.strictObject(
   {
-    customerTenantId: guid,
-    customerName: singleLine('customerName', LIMITS.customerName),
+    customerTenantId: guid.meta({ format: 'uuid', description: "The customer's Entra tenant id" }),
+    customerName: singleLine('customerName', LIMITS.customerName).meta({
+      description: "The customer's name or primary domain, as the partner knows it",
+    }),
     contact: z.strictObject(
-      { name: singleLine('contact.name', LIMITS.contactName), email },
+      {
+        name: singleLine('contact.name', LIMITS.contactName),
+        email: email.meta({
+          format: 'email',
+          description: "The customer's administrator, who gets the mails",
+        }),
+      },
       { error: 'must be an object with name and email' },
     ),
-    scopes,
-    delegatedAdmin: z.boolean({ error: 'must be true or false' }).optional(),
+    scopes: scopes.meta({
+      description: 'Where admin rights are wanted back: subscriptions, resource groups or resources',
+      items: {
+        type: 'string',
+        description:
+          'An ARM id: /subscriptions/{id}, /subscriptions/{id}/resourceGroups/{name}, or a resource id under one',
+      },
+    }),
+    delegatedAdmin: z.boolean({ error: 'must be true or false' }).optional().meta({
+      description:
+        'Ask for DAP too (Microsoft no longer grants it this way); DELEGATED_ADMIN_DEFAULT when absent',
+    }),
     note: z
       .string({ error: 'must be a string' })
       .max(LIMITS.note, { error: `must be at most ${LIMITS.note} characters` })
@@ -92,7 +110,8 @@ const requestSchema = z.strictObject(
         error: 'must be plain text: no control or bidirectional characters',
       })
       .transform((v) => v.replace(/\r\n?/g, '\n').trim())
-      .optional(),
+      .optional()
+      .meta({ description: "A plain-text note from the partner, quoted in the customer's invitation" }),
   },
   { error: 'must be a JSON object' },
 );
@@ -106,7 +125,7 @@ export interface RequestDefaults {
  * nothing is returned unless the whole request is valid.
  */
 export function parseReinstatementRequest(input: unknown, defaults: RequestDefaults): ReinstatementRequest {
-  const data = parseWith(requestSchema, input);
+  const data = parseWith(reinstatementRequestSchema, input);
   const request: ReinstatementRequest = {
     customerTenantId: data.customerTenantId,
     customerName: data.customerName,

@@ -1,6 +1,7 @@
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ClientSecretCredential } from '@azure/identity';
 import { randomUUID } from 'node:crypto';
+import { checkAnswer } from './openApiCheck';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,16 +154,23 @@ export async function startProduct(
     cloud: world.cloud,
     azurite: world.azurite,
     clock,
-    partner: (path, init) =>
-      fetch(`${host.url}${path}`, {
+    partner: async (path, init) => {
+      const response = await fetch(`${host.url}${path}`, {
         ...init,
         headers: {
           'x-functions-key': KEYS.functionKey,
           'content-type': 'application/json',
           ...(init?.headers ?? {}),
         },
-      }),
-    anonymous: (path, init) => fetch(`${host.url}${path}`, { redirect: 'manual', ...init }),
+      });
+      await checkAnswer(init?.method ?? 'GET', path, response, true);
+      return response;
+    },
+    anonymous: async (path, init) => {
+      const response = await fetch(`${host.url}${path}`, { redirect: 'manual', ...init });
+      await checkAnswer(init?.method ?? 'GET', path, response, false);
+      return response;
+    },
     settle: () => host.whenIdle(),
     advance: async (by) => {
       await host.whenIdle();

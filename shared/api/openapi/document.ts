@@ -1,0 +1,322 @@
+import { z } from 'zod';
+import { MAX_BULK_ROWS } from '../bulkCsv';
+import { reinstatementRequestSchema } from '../../model/request';
+import { ReinstatementStates } from '../../model/states';
+import * as answers from './responseSchemas';
+
+/**
+ * The OpenAPI 3.1 description of the partner API. Request bodies come from the zod schemas that
+ * validate them, answers from the schemas in responseSchemas.ts (held to the code's types at compile
+ * time); only the routes, parameters and prose are written here. Served at GET /api/openapi.json and
+ * committed as docs/openapi.json (`npm run openapi`), which a test keeps equal.
+ */
+const SCHEMAS = {
+  ReinstatementRequest: reinstatementRequestSchema,
+  Problem: answers.problemSchema,
+  Reinstatement: answers.reinstatementSchema,
+  ReinstatementView: answers.reinstatementViewSchema,
+  AuditEntry: answers.auditEntrySchema,
+  Mail: answers.mailViewSchema,
+  StartAnswer: answers.startAnswerSchema,
+  ReinstatementList: answers.listAnswerSchema,
+  VerificationSummary: answers.verificationSummarySchema,
+  AcceptanceAnswer: answers.acceptanceAnswerSchema,
+  ResendAnswer: answers.resendAnswerSchema,
+  StateAnswer: answers.stateAnswerSchema,
+  RowResult: answers.rowResultSchema,
+  BulkAccepted: answers.bulkAcceptedSchema,
+  BulkJobStatus: answers.bulkJobStatusSchema,
+  EmailBacklog: answers.backlogSchema,
+  WebhookReadiness: answers.webhookReadinessSchema,
+  IdentityHealth: answers.identityHealthSchema,
+  Health: answers.healthSchema,
+} as const;
+type SchemaName = keyof typeof SCHEMAS;
+
+const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: SchemaName, description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref(name) } },
+});
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const unauthorized = { description: 'No valid function key' };
+const idParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'The reinstatement id (`r-` and 32 hex digits)',
+  schema: { type: 'string' },
+};
+
+/** Every component schema, generated from zod with references between them. */
+function componentSchemas(): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(SCHEMAS)) registry.add(schema, { id });
+  const generated = z.toJSONSchema(registry, {
+    io: 'input',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Record<string, unknown>> };
+  return Object.fromEntries(
+    // The dialect and ids are the document's own in OpenAPI 3.1: dropped from each component.
+    Object.entries(generated.schemas).map(([id, schema]) => [
+      id,
+      Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$schema' && key !== '$id')),
+    ]),
+  );
+}
+
+const action = (summary: string, description: string, ok: Record<string, unknown>) => ({
+  post: {
+    summary,
+    description,
+    tags: ['reinstatements'],
+    parameters: [idParameter],
+    responses: {
+      ...ok,
+      '400': problem('A malformed id'),
+      '401': unauthorized,
+      '404': problem('No such reinstatement'),
+      '409': problem('Not possible in the current state (the answer names the states that allow it)'),
+    },
+  },
+});
+
+/** Every operation may fail unexpectedly: a 500 problem document that reveals nothing. */
+interface Operation {
+  summary: string;
+  responses: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+function withServerErrors(paths: Record<string, Record<string, Operation>>) {
+  for (const operations of Object.values(paths))
+    for (const operation of Object.values(operations))
+      operation.responses['500'] = problem('An unexpected failure (logged; the answer reveals nothing)');
+  return paths;
+}
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'CSP admin-rights reinstatement',
+      version: '1',
+      description:
+        "Gets a Microsoft CSP partner's admin rights on customers' Azure subscriptions back: invitation, acceptance, the customer's role assignment, verification. Errors are RFC 9457 problem documents naming each field.",
+    },
+    servers: [{ url: '/api' }],
+    security: [{ functionKeyHeader: [] }, { functionKeyQuery: [] }],
+    tags: [
+      { name: 'reinstatements', description: 'Start, follow and act on reinstatements' },
+      { name: 'bulk', description: 'Many at once' },
+      { name: 'operations', description: 'Mail, webhook and identity readiness' },
+    ],
+    paths: withServerErrors({
+      '/reinstatements': {
+        post: {
+          summary: 'Start one reinstatement',
+          description:
+            'Validated before anything is written. While one runs for the same customer and scopes, that one is answered (200, `existing: true`).',
+          tags: ['reinstatements'],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('ReinstatementRequest') } },
+          },
+          responses: {
+            '202': json('StartAnswer', 'Started; `Location` and `statusUrl` name it'),
+            '200': json('StartAnswer', 'Already running for this customer and these scopes'),
+            '400': problem('Invalid: every field that broke a rule is named; nothing was written'),
+            '401': unauthorized,
+            '413': problem('The body is over 256 KB'),
+            '415': problem('Not application/json'),
+          },
+        },
+        get: {
+          summary: 'List reinstatements, a page at a time',
+          tags: ['reinstatements'],
+          parameters: [
+            {
+              name: 'state',
+              in: 'query',
+              schema: { type: 'string', enum: [...ReinstatementStates] },
+            },
+            {
+              name: 'customer',
+              in: 'query',
+              description: "The customer's tenant id",
+              schema: { type: 'string', format: 'uuid' },
+            },
+            { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+            { name: 'continuationToken', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': json('ReinstatementList', 'A page; `continuationToken` when there is more'),
+            '400': problem('An invalid filter or page size'),
+            '401': unauthorized,
+          },
+        },
+      },
+      '/reinstatements/bulk': {
+        post: {
+          summary: 'Start many at once',
+          description: `Up to ${MAX_BULK_ROWS} rows, as a JSON array of requests or as text/csv with the header \`customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note\` (several scopes separated by \`;\`). Every row is validated at once; the answer lists the invalid rows (nothing of them is written) and durable work starts the valid ones.`,
+          tags: ['bulk'],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'array',
+                  minItems: 1,
+                  maxItems: MAX_BULK_ROWS,
+                  items: ref('ReinstatementRequest'),
+                },
+              },
+              'text/csv': { schema: { type: 'string' } },
+            },
+          },
+          responses: {
+            '202': json('BulkAccepted', 'Accepted; follow `statusUrl`'),
+            '400': problem(
+              'Not one row is valid (each row and its reasons in `results`), or the body is malformed',
+            ),
+            '401': unauthorized,
+            '413': problem('The body is over 20 MB'),
+            '415': problem('Neither application/json nor text/csv'),
+          },
+        },
+      },
+      '/reinstatements/bulk/{jobId}': {
+        get: {
+          summary: "A bulk job's progress and per-row results",
+          tags: ['bulk'],
+          parameters: [
+            { name: 'jobId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 } },
+            { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          ],
+          responses: {
+            '200': json('BulkJobStatus', 'Counts per outcome, done or not, and a page of row results'),
+            '400': problem('An invalid page'),
+            '401': unauthorized,
+            '404': problem('No such bulk job'),
+          },
+        },
+      },
+      '/reinstatements/{id}': {
+        get: {
+          summary: 'One reinstatement, with its scopes, mails and audit trail',
+          tags: ['reinstatements'],
+          parameters: [idParameter],
+          responses: {
+            '200': json('ReinstatementView', 'The reinstatement'),
+            '400': problem('A malformed id'),
+            '401': unauthorized,
+            '404': problem('No such reinstatement'),
+          },
+        },
+      },
+      '/reinstatements/{id}/acceptance': action(
+        'The customer accepted',
+        'The partner confirms the acceptance when no webhook told the product.',
+        { '202': json('AcceptanceAnswer', 'Recorded; the instructions follow') },
+      ),
+      '/reinstatements/{id}/verify': action(
+        'Check the role assignments now',
+        'Each pending scope is checked and what was found is answered in words.',
+        { '200': json('VerificationSummary', 'What each scope check found') },
+      ),
+      '/reinstatements/{id}/resend': action(
+        "Send the current step's mail again",
+        'The invitation or the instructions, paced like any other mail.',
+        { '202': json('ResendAnswer', 'Queued') },
+      ),
+      '/reinstatements/{id}/cancel': action('Cancel', 'Ends it in whatever state it is.', {
+        '200': json('StateAnswer', 'Ended at once: the final state'),
+        '202': json('StateAnswer', 'Its orchestration is winding down (`cancelling: true`)'),
+      }),
+      '/reinstatements/{id}/retry': action(
+        'Retry a Failed one',
+        'Resumes where it failed, never re-sending a sent mail.',
+        {
+          '202': json('StateAnswer', 'Resumed'),
+        },
+      ),
+      '/email/backlog': {
+        get: {
+          summary: 'Mail waiting for its place in the pace, per lane, and the expected finish',
+          tags: ['operations'],
+          responses: { '200': json('EmailBacklog', 'The backlog'), '401': unauthorized },
+        },
+      },
+      '/webhooks/partner-center/readiness': {
+        get: {
+          summary: 'Whether Partner Center will deliver acceptances, as it says now',
+          tags: ['operations'],
+          responses: {
+            '200': json('WebhookReadiness', 'The registration as Partner Center has it'),
+            '401': unauthorized,
+          },
+        },
+        post: {
+          summary: "Register the webhook (never replacing another tool's) and send the test event",
+          tags: ['operations'],
+          responses: {
+            '200': json('WebhookReadiness', 'The registration and the validation'),
+            '401': unauthorized,
+          },
+        },
+      },
+      '/identity/readiness': {
+        get: {
+          summary:
+            "Verification's identity: connected partner user, last use, days before it lapses, problems",
+          tags: ['operations'],
+          responses: { '200': json('IdentityHealth', 'The identity'), '401': unauthorized },
+        },
+      },
+      '/identity/consent': {
+        get: {
+          summary: "The consent step: opened in a browser, it sends a partner user to Entra ID's sign-in",
+          tags: ['operations'],
+          responses: {
+            '302': { description: "To Entra ID's sign-in (`Location`)" },
+            '401': unauthorized,
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          tags: ['operations'],
+          security: [],
+          responses: {
+            '200': {
+              description: 'OpenAPI 3.1',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+          },
+        },
+      },
+      '/health': {
+        get: {
+          summary: 'Liveness',
+          tags: ['operations'],
+          security: [],
+          responses: { '200': json('Health', 'The app loaded and its configuration is valid') },
+        },
+      },
+    }),
+    components: {
+      securitySchemes: {
+        functionKeyHeader: { type: 'apiKey', in: 'header', name: 'x-functions-key' },
+        functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code' },
+      },
+      schemas: componentSchemas(),
+    },
+  };
+}

@@ -1,0 +1,269 @@
+import { z } from 'zod';
+import { ReinstatementStates } from '../../model/states';
+import { AuditActors } from '../../model/audit';
+
+/**
+ * The shapes of the API's answers, as schemas: the OpenAPI document is generated from them, and
+ * `typeChecks.ts` holds each one to the TypeScript type the code answers with, so that neither can
+ * change without the other. (Requests are described by the zod schemas that validate them.)
+ */
+const timestamp = z.string().meta({ format: 'date-time' });
+const state = z.enum(ReinstatementStates);
+
+export const ScopeFindings = [
+  'verified',
+  'no-access',
+  'narrower-scope',
+  'wrong-role',
+  'other-principal',
+  'not-found',
+  'could-not-check',
+  'partner-identity',
+] as const;
+
+export const fieldIssueSchema = z.strictObject({ field: z.string(), rule: z.string() });
+
+export const problemSchema = z
+  .looseObject({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z.array(fieldIssueSchema).optional().meta({ description: 'Each field that broke a rule (400)' }),
+    state: state.optional().meta({ description: 'The current state (409)' }),
+    possibleWhen: z.array(state).optional().meta({ description: 'The states that allow the action (409)' }),
+    limitBytes: z.number().int().optional().meta({ description: 'The body size limit (413)' }),
+    accepted: z.array(z.string()).optional().meta({ description: 'The content types accepted (415)' }),
+  })
+  .meta({ description: 'RFC 9457 problem document (application/problem+json)' });
+
+const scopeCheckSchema = z.strictObject({
+  at: timestamp,
+  finding: z.enum(ScopeFindings),
+  explanation: z.string(),
+});
+
+export const reinstatementSchema = z.strictObject({
+  id: z.string(),
+  customerTenantId: z.string().meta({ format: 'uuid' }),
+  customerName: z.string(),
+  contact: z.strictObject({ name: z.string(), email: z.string() }),
+  delegatedAdmin: z.boolean(),
+  note: z.string().optional(),
+  scopes: z.array(
+    z.strictObject({
+      scope: z.string(),
+      kind: z.enum(['subscription', 'resourceGroup', 'resource']),
+      status: z.enum(['Pending', 'Verified']),
+      verifiedAt: timestamp.optional(),
+      lastCheck: scopeCheckSchema.optional(),
+    }),
+  ),
+  state,
+  stateReason: z.string().optional(),
+  partnerGroupObjectId: z.string().optional(),
+  invitationSentAt: timestamp.optional(),
+  instructionsSentAt: timestamp.optional(),
+  acceptedAt: timestamp.optional(),
+  failedIn: state.optional(),
+  trouble: z
+    .strictObject({
+      step: z.string(),
+      reason: z.string(),
+      attempts: z.number().int(),
+      since: timestamp,
+      nextAttemptAt: timestamp,
+    })
+    .optional(),
+  lastCustomerCheckAt: timestamp.optional(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  stateChangedAt: timestamp,
+  counters: z.strictObject({
+    remindersSent: z.number().int(),
+    resends: z.number().int(),
+    verificationChecks: z.number().int(),
+    linkClicks: z.number().int(),
+  }),
+  auditCount: z.number().int(),
+});
+
+export const auditEntrySchema = z.strictObject({
+  reinstatementId: z.string(),
+  sequence: z.number().int(),
+  at: timestamp,
+  what: z.string(),
+  actor: z.enum(AuditActors),
+  details: z.record(z.string(), z.unknown()).optional(),
+  fromState: state.optional(),
+  toState: state.optional(),
+});
+
+export const mailViewSchema = z.strictObject({
+  kind: z.string(),
+  sequence: z.number().int(),
+  state: z.enum(['queued', 'sending', 'accepted', 'failed', 'withdrawn']),
+  to: z.string(),
+  subject: z.string(),
+  queuedAt: timestamp,
+  sentAt: timestamp.optional(),
+  failure: z.string().optional(),
+});
+
+export const reinstatementViewSchema = z.strictObject({
+  ...reinstatementSchema.shape,
+  step: z.unknown().optional().meta({ description: 'What the orchestration is doing now, while it runs' }),
+  audit: z.array(auditEntrySchema),
+  mails: z.array(mailViewSchema),
+});
+
+export const startAnswerSchema = z.strictObject({
+  id: z.string(),
+  state,
+  existing: z.boolean(),
+  statusUrl: z.string().meta({ format: 'uri' }),
+});
+
+export const listAnswerSchema = z.strictObject({
+  items: z.array(reinstatementSchema),
+  continuationToken: z.string().optional(),
+});
+
+const scopeOutcomeSchema = z.strictObject({
+  reinstatementId: z.string(),
+  scope: z.string(),
+  ...scopeCheckSchema.shape,
+});
+
+export const verificationSummarySchema = z.strictObject({
+  checked: z.number().int(),
+  verified: z.number().int(),
+  stillPending: z.number().int(),
+  throttled: z.number().int(),
+  failed: z.number().int(),
+  durationMs: z.number(),
+  scopes: z.array(scopeOutcomeSchema),
+  advanced: z.array(z.string()),
+  backOffMs: z.number().optional(),
+});
+
+export const acceptanceAnswerSchema = z.strictObject({ id: z.string(), accepted: z.literal(true) });
+export const resendAnswerSchema = z.strictObject({
+  id: z.string(),
+  mail: z.enum(['invitation', 'instructions']),
+  sequence: z.number().int(),
+});
+export const stateAnswerSchema = z.strictObject({
+  id: z.string(),
+  state,
+  cancelling: z.literal(true).optional(),
+});
+
+export const rowResultSchema = z.union([
+  z.strictObject({ row: z.number().int(), status: z.enum(['started', 'existing']), id: z.string() }),
+  z.strictObject({ row: z.number().int(), status: z.literal('invalid'), errors: z.array(fieldIssueSchema) }),
+  z.strictObject({ row: z.number().int(), status: z.literal('failed'), error: z.string() }),
+]);
+
+export const bulkAcceptedSchema = z.strictObject({
+  jobId: z.string(),
+  statusUrl: z.string().meta({ format: 'uri' }),
+  rows: z.number().int(),
+  valid: z.number().int(),
+  invalid: z.number().int(),
+  invalidRows: z.array(rowResultSchema),
+});
+
+export const bulkJobStatusSchema = z.strictObject({
+  id: z.string(),
+  createdAt: timestamp,
+  createdBy: z.string(),
+  rows: z.number().int(),
+  valid: z.number().int(),
+  invalid: z.number().int(),
+  pages: z.number().int(),
+  done: z.boolean(),
+  counts: z.strictObject({
+    started: z.number().int(),
+    existing: z.number().int(),
+    invalid: z.number().int(),
+    failed: z.number().int(),
+    pending: z.number().int(),
+  }),
+  results: z.array(rowResultSchema),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  totalPages: z.number().int(),
+});
+
+const laneBacklogSchema = z.strictObject({ queued: z.number().int(), oldestQueuedAt: timestamp.optional() });
+export const backlogSchema = z.strictObject({
+  lanes: z.strictObject({ people: laneBacklogSchema, bulk: laneBacklogSchema }),
+  expectedFinish: timestamp,
+  bulkSpacingMs: z.number(),
+  limits: z.strictObject({ perMinute: z.number().int(), perHour: z.number().int() }),
+  sentLastMinute: z.number().int(),
+  sentLastHour: z.number().int(),
+  failingSince: timestamp.optional(),
+});
+
+export const webhookReadinessSchema = z.strictObject({
+  checkedAt: timestamp,
+  registered: z.boolean(),
+  urlCurrent: z.boolean(),
+  eventsPresent: z.boolean(),
+  missingEvents: z.array(z.string()),
+  conflict: z.strictObject({ registeredUrl: z.string(), registeredEvents: z.array(z.string()) }).optional(),
+  lastValidation: z
+    .strictObject({
+      result: z.enum(['delivered', 'failed', 'pending', 'not-run']),
+      at: timestamp,
+      correlationId: z.string().optional(),
+    })
+    .optional(),
+  error: z.string().optional(),
+});
+
+export const identityHealthSchema = z.strictObject({
+  mode: z.enum(['secureApplicationModel', 'appOnly']),
+  healthy: z.boolean(),
+  connected: z.boolean(),
+  user: z.string().optional(),
+  connectedAt: timestamp.optional(),
+  lastExchangeAt: timestamp.optional(),
+  tokenIssuedAt: timestamp.optional(),
+  inactivityDaysLeft: z.number().int().optional(),
+  problem: z
+    .strictObject({
+      kind: z.enum([
+        'app-not-consented',
+        'no-partner-access',
+        'tenant-not-found',
+        'refresh-token-expired',
+        'refresh-token-revoked',
+        'interaction-required',
+        'app-credential',
+        'not-connected',
+        'token-refused',
+      ]),
+      explanation: z.string(),
+      at: z.string(),
+    })
+    .optional(),
+  note: z.string(),
+});
+
+export const healthSchema = z.strictObject({
+  status: z.literal('ok'),
+  partnerTenantId: z.string(),
+  taskHub: z.string(),
+});
+
+/** The answers handlers build inline, typed from their schemas (`satisfies` at each handler). */
+export type StartAnswer = z.output<typeof startAnswerSchema>;
+export type ReinstatementList = z.output<typeof listAnswerSchema>;
+export type AcceptanceAnswer = z.output<typeof acceptanceAnswerSchema>;
+export type ResendAnswer = z.output<typeof resendAnswerSchema>;
+export type StateAnswer = z.output<typeof stateAnswerSchema>;
+export type BulkAccepted = z.output<typeof bulkAcceptedSchema>;
+export type HealthAnswer = z.output<typeof healthSchema>;
