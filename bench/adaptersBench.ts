@@ -34,6 +34,8 @@ async function main(): Promise<void> {
   const config = loadConfig({
     AzureWebJobsStorage: azurite.connectionString,
     PARTNER_OPS_EMAIL: 'ops@partner.example',
+    PARTNER_NAME: 'Fabrikam CSP',
+    PARTNER_SUPPORT_EMAIL: 'support@partner.example',
     EMAIL_SENDER_ADDRESS: 'DoNotReply@partner.example',
     PUBLIC_BASE_URL: 'http://localhost:7071',
     LINK_SIGNING_KEY: Buffer.alloc(32, 1).toString('base64'),
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
   const N = Number(process.env.BENCH_SCOPES ?? 10_000);
   const latency = 50;
   const concurrency = 50;
-  const stateTable = tableClient(config.storage.connectionString, 'BenchPartnerState');
+  const stateTable = tableClient(config.storage.connection, 'BenchPartnerState');
   await stateTable.createTable();
   const identity = createVerificationIdentity(config, createCredentials(config), stateTable);
   const verifier = new ArmRoleAssignmentVerifier(config, identity.tokensIn);

@@ -15,6 +15,7 @@ import './http/emailBacklog';
 import './http/partnerCenter';
 import './http/identity';
 import './http/openapi';
+import './http/mailPreview';
 import './http/customerLinks';
 import './timers/verifyPendingRoleAssignments';
 import './timers/watchdog';

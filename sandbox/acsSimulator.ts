@@ -106,6 +106,7 @@ export class AcsSimulator {
             bcc?: { address: string }[];
           };
           content?: { subject?: string; plainText?: string; html?: string };
+          replyTo?: { address: string }[];
         }
       | undefined;
     const to = body?.recipients?.to ?? [];
@@ -211,6 +212,7 @@ export class AcsSimulator {
       subject: body.content.subject,
       ...(body.content.plainText ? { plainText: body.content.plainText } : {}),
       ...(body.content.html ? { html: body.content.html } : {}),
+      ...(body.replyTo?.length ? { replyTo: body.replyTo.map((r) => r.address) } : {}),
       acceptedAt: new Date(now).toISOString(),
     });
     this.accepted(sim, operationId);

@@ -71,6 +71,8 @@ export interface SentMail {
   subject: string;
   plainText?: string;
   html?: string;
+  /** Where answers go (ACS `replyTo`). */
+  replyTo?: string[];
   acceptedAt: string;
 }
 

@@ -15,6 +15,8 @@ export interface CloudEndpoints {
   partnerCenter: string;
   /** Where Partner Center publishes the certificate that signs its webhook calls. */
   webhookCertificateHost: string;
+  /** Storage endpoints' DNS suffix: `<account>.table.<suffix>`. */
+  storageSuffix: string;
   /**
    * Token audiences. They name the service, not the address it is reached at, so they stay the
    * cloud's own even when an endpoint is overridden (a proxy, the sandbox).
@@ -29,6 +31,7 @@ export const CLOUDS: Record<CloudName, CloudEndpoints> = {
     arm: 'https://management.azure.com',
     partnerCenter: 'https://api.partnercenter.microsoft.com',
     webhookCertificateHost: '3psostorageacct.blob.core.windows.net',
+    storageSuffix: 'core.windows.net',
     audiences: {
       graph: 'https://graph.microsoft.com',
       arm: 'https://management.azure.com',
@@ -41,6 +44,7 @@ export const CLOUDS: Record<CloudName, CloudEndpoints> = {
     arm: 'https://management.chinacloudapi.cn',
     partnerCenter: 'https://partner.partnercenterapi.microsoftonline.cn',
     webhookCertificateHost: '3psostorageacct.blob.core.windows.net',
+    storageSuffix: 'core.chinacloudapi.cn',
     audiences: {
       graph: 'https://microsoftgraph.chinacloudapi.cn',
       arm: 'https://management.chinacloudapi.cn',
@@ -53,6 +57,7 @@ export const CLOUDS: Record<CloudName, CloudEndpoints> = {
     arm: 'https://management.usgovcloudapi.net',
     partnerCenter: 'https://partner.partnercenterapi.us',
     webhookCertificateHost: '3psostorageacct.blob.core.windows.net',
+    storageSuffix: 'core.usgovcloudapi.net',
     audiences: {
       graph: 'https://graph.microsoft.us',
       arm: 'https://management.usgovcloudapi.net',

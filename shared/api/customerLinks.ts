@@ -1,5 +1,6 @@
 import type { Container } from '../app/container';
 import { customerScriptsFor, type CustomerScripts } from '../instructions/customerScripts';
+import { grantTemplate } from '../instructions/grantTemplates';
 import { buildInvitationLink } from '../links/invitationLink';
 import { verifyCustomerToken, type TokenPurpose } from '../links/customerTokens';
 import type { Reinstatement } from '../model/reinstatement';
@@ -51,6 +52,21 @@ export class CustomerLinks {
       this.app.config.partner.groupName,
     );
     return { reinstatement, scripts };
+  }
+
+  /**
+   * The one-click grant for the reinstatement's `n`-th scope (from 1): the ARM template with the
+   * partner's group and name filled in, for a subscription or a resource group (a single resource has
+   * the commands only). Undefined for an invalid token, an unknown scope, or before the group is known.
+   */
+  async grantTemplate(token: string, n: number): Promise<Record<string, unknown> | undefined> {
+    const reinstatement = await this.fromToken(token, 'instructions');
+    const entry = reinstatement?.scopes[n - 1];
+    if (!reinstatement?.partnerGroupObjectId || !entry || entry.kind === 'resource') return undefined;
+    return grantTemplate(entry.kind, {
+      partnerGroupObjectId: reinstatement.partnerGroupObjectId,
+      partnerName: this.app.config.partner.displayName,
+    });
   }
 
   /** "I've done it": checks the role assignments now, at most once a minute per reinstatement. */

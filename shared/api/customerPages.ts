@@ -1,16 +1,29 @@
 import { escapeHtml } from '../text/plainText';
 import type { Reinstatement } from '../model/reinstatement';
 import { renderFullGuide, type CustomerScripts } from '../instructions/customerScripts';
+import { grantLinks } from '../instructions/grantTemplates';
 import {
   findKnownErrors,
   KNOWN_ERRORS,
   knownErrorForFinding,
   type KnownError,
 } from '../instructions/knownErrors';
+import type { Sender } from '../email/templates/message';
 import type { ApiResponse } from './problem';
 
+/** Who the customer's pages speak for: the partner's name in the header, its contact in the footer. */
+function framed(sender: Sender | undefined, body: string): string {
+  if (!sender) return body;
+  const contact = [
+    `<a href="mailto:${escapeHtml(sender.supportEmail)}">${escapeHtml(sender.supportEmail)}</a>`,
+    ...(sender.supportPhone ? [escapeHtml(sender.supportPhone)] : []),
+    ...(sender.website ? [`<a href="${escapeHtml(sender.website)}">${escapeHtml(sender.website)}</a>`] : []),
+  ].join(' \u00b7 ');
+  return `<header style="background:#0f6cbd;color:#fff;padding:.8rem 1rem;font-weight:600;border-radius:4px">${escapeHtml(sender.partnerName)}</header>${body}<footer style="margin-top:2rem;border-top:1px solid #ddd;padding-top:.8rem;font-size:.85rem;color:#555"><p>${escapeHtml(sender.partnerName)} is your Microsoft Cloud Solution Provider partner. Questions: ${contact}.</p><p>Microsoft asks you to accept a partner relationship only in your own Microsoft 365 admin center (admin.microsoft.com), and you make the role assignment yourself, in your own Azure tenant. Nobody will ask for your password.</p></footer>`;
+}
+
 /** A page of this app: no scripts, nothing embedded from elsewhere, never cached. */
-export const htmlPage = (title: string, body: string, status = 200): ApiResponse => ({
+export const htmlPage = (title: string, body: string, status = 200, sender?: Sender): ApiResponse => ({
   status,
   headers: {
     'Content-Type': 'text/html; charset=utf-8',
@@ -20,14 +33,14 @@ export const htmlPage = (title: string, body: string, status = 200): ApiResponse
     'Cache-Control': 'no-store',
     'Referrer-Policy': 'no-referrer',
   },
-  body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><meta name="viewport" content="width=device-width,initial-scale=1"></head><body style="font-family:Segoe UI,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem">${body}</body></html>`,
+  body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><meta name="viewport" content="width=device-width,initial-scale=1"></head><body style="font-family:Segoe UI,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem">${framed(sender, body)}</body></html>`,
 });
 
 /** The one page every invalid, expired or misused link gets: it says nothing about why. */
-export function invalidLinkPage(): ApiResponse {
+export function invalidLinkPage(sender: Sender): ApiResponse {
   return htmlPage(
     'Link not valid',
-    '<h1>This link is not valid</h1><p>It may have expired. Please contact your Microsoft partner for a new one.</p>',
+    `<h1>This link is not valid</h1><p>It may have expired. Please contact ${escapeHtml(sender.partnerName)} (${escapeHtml(sender.supportEmail)}) for a new one.</p>`,
     404,
   );
 }
@@ -41,9 +54,13 @@ export function instructionsPage(
     searchAction: string;
     /** A message the customer pasted into the search. */
     pastedError?: string | undefined;
+    sender: Sender;
+    /** The customer's link (`.../api/c/<token>`): the one-click grants hang below it. */
+    linkBase: string;
   },
 ): ApiResponse {
   const verified = reinstatement.scopes.filter((scope) => scope.status === 'Verified').length;
+  const deploy = new Map(grantLinks(page.linkBase, reinstatement.scopes).map((l) => [l.scope, l.url]));
   const rows = reinstatement.scopes
     .map((scope) => {
       const check = scope.status === 'Verified' ? undefined : scope.lastCheck;
@@ -51,18 +68,26 @@ export function instructionsPage(
       const found = check
         ? ` \u2014 ${escapeHtml(check.explanation)}${known ? ` (<a href="#known-${known.id}">what to do</a>)` : ''}`
         : '';
-      return `<li>${escapeHtml(scope.scope)}: <strong>${scope.status === 'Verified' ? 'verified' : 'waiting'}</strong>${found}</li>`;
+      const url = deploy.get(scope.scope);
+      const oneClick = url
+        ? ` <a href="${escapeHtml(url)}" target="_blank" rel="noopener">Deploy to Azure</a> (grants it in the Azure portal, without commands)`
+        : '';
+      return `<li>${escapeHtml(scope.scope)}: <strong>${scope.status === 'Verified' ? 'verified' : 'waiting'}</strong>${found}${oneClick}</li>`;
     })
     .join('');
   const doneAction = page.doneAction;
+  const partner = escapeHtml(page.sender.partnerName);
   return htmlPage(
-    'Restore your partner\u2019s access',
-    `<h1>Restore your partner\u2019s access to ${escapeHtml(reinstatement.customerName)}</h1>
-<p>Run these commands as an Owner or User Access Administrator of the subscription. ${verified} of ${reinstatement.scopes.length} scopes are verified.</p>
+    `Restore ${page.sender.partnerName}\u2019s access`,
+    `<h1>Restore ${partner}\u2019s access to ${escapeHtml(reinstatement.customerName)}</h1>
+<p>${partner} asks you to grant the Owner role to its admin group on the scopes below, so that it can manage them for you again. Run these commands as an Owner or User Access Administrator of the subscription. ${verified} of ${reinstatement.scopes.length} scopes are verified.</p>
+<p>You can see or remove the assignment at any time in the Azure portal, under the subscription\u2019s Access control (IAM), or with the <code>Remove-AzRoleAssignment</code> commands at the end of the guide.</p>
 <ul>${rows}</ul>
 <pre style="background:#f4f4f4;padding:1rem;overflow:auto">${escapeHtml(renderFullGuide(scripts))}</pre>
 <form method="post" action="${escapeHtml(doneAction)}"><button type="submit">I've done it: check now</button></form>
 ${knownErrorsSection(page.searchAction, page.pastedError)}`,
+    200,
+    page.sender,
   );
 }
 
@@ -87,10 +112,12 @@ ${result}
 ${KNOWN_ERRORS.map(entry).join('\n')}`;
 }
 
-export function checkedPage(reinstatement: Reinstatement, note: string): ApiResponse {
+export function checkedPage(reinstatement: Reinstatement, note: string, sender: Sender): ApiResponse {
   const verified = reinstatement.scopes.filter((scope) => scope.status === 'Verified').length;
   return htmlPage(
     'Checked',
     `<h1>${verified === reinstatement.scopes.length ? 'All done, thank you' : 'Checked'}</h1><p>${escapeHtml(note)}</p><p>${verified} of ${reinstatement.scopes.length} scopes are verified.</p>`,
+    200,
+    sender,
   );
 }

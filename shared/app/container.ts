@@ -41,7 +41,7 @@ export async function createContainer(
   config: AppConfig,
   now: () => Date = () => new Date(),
 ): Promise<Container> {
-  const table = (name: string) => tableClient(config.storage.connectionString, name);
+  const table = (name: string) => tableClient(config.storage.connection, name);
   const credentials = createCredentials(config);
   const tables = {
     reinstatements: table(config.storage.reinstatementsTable),

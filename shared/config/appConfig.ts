@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { CLOUDS, CloudNames, type CloudEndpoints } from '../../lib/azure/clouds';
+import type { StorageConnection } from '../../lib/tables/tableClient';
 import { isGuid } from '../model/identifiers';
+import type { MailTemplate, MailTemplateKind } from '../email/templates/mailTemplate';
+import { loadMailTemplates } from './mailTemplatesSetting';
 import {
   booleanSetting,
   dayListSetting,
@@ -12,7 +15,6 @@ import {
   optionalString,
   optionalUrl,
   publicBaseUrlSetting,
-  requiredString,
   signingKeySetting,
   tableNameSetting,
 } from './settingParsers';
@@ -34,13 +36,26 @@ const settingsShape = {
       .regex(/^[A-Za-z0-9 ._-]{1,120}$/, { error: "must be a plain group display name, e.g. 'AdminAgents'" }),
   ),
   PARTNER_NAME: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : v),
+    z
+      .string({ error: "is required: the partner's name as its customers know it, e.g. 'Fabrikam CSP'" })
+      .min(1, { error: "is required: the partner's name as its customers know it, e.g. 'Fabrikam CSP'" })
+      .max(120, { error: 'must be at most 120 characters' })
+      .regex(/^[^<>\r\n]+$/, { error: "must be plain text on one line, e.g. 'Fabrikam CSP'" }),
+  ),
+  PARTNER_SUPPORT_EMAIL: emailSetting("where customers' answers go (the mails' reply-to)"),
+  PARTNER_SUPPORT_PHONE: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
     z
       .string()
-      .max(120, { error: 'must be at most 120 characters' })
-      .regex(/^[^<>\r\n]+$/, { error: "must be plain text on one line, e.g. 'Fabrikam CSP'" })
+      .regex(/^\+?[0-9 ().-]{5,32}$/, { error: "must be a phone number, e.g. '+44 20 7946 0000'" })
       .optional(),
   ),
+  PARTNER_WEBSITE: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
+    z.url({ protocol: /^https$/, error: 'must be an https address' }).optional(),
+  ),
+  MAIL_TEMPLATES_DIR: optionalString(),
   PARTNER_OPS_EMAIL: emailSetting("where the partner's operations team is notified"),
   DELEGATED_ADMIN_DEFAULT: booleanSetting(false),
   EMAIL_SENDER_ADDRESS: emailSetting('the verified ACS sender, e.g. DoNotReply@contoso.com'),
@@ -73,8 +88,22 @@ const settingsShape = {
   WATCHDOG_SCHEDULE: ncrontabSetting('0 5-59/10 * * * *'),
   VERIFY_CONCURRENCY: integerSetting(8, 1, 64),
   TRANSIENT_RETRY_HOURS: integerSetting(24, 1, 24 * 14),
-  AzureWebJobsStorage: requiredString(
-    'the storage connection string; UseDevelopmentStorage=true for Azurite',
+  AzureWebJobsStorage: optionalString(),
+  AzureWebJobsStorage__accountName: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
+    z
+      .string()
+      .regex(/^[a-z0-9]{3,24}$/, { error: 'must be a storage account name' })
+      .optional(),
+  ),
+  AzureWebJobsStorage__tableServiceUri: optionalUrl('the Table service endpoint'),
+  AzureWebJobsStorage__credential: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : undefined),
+    z.enum(['managedidentity'], { error: 'must be managedidentity' }).optional(),
+  ),
+  AzureWebJobsStorage__clientId: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
+    z.string().refine(isGuid, { error: 'must be a GUID' }).optional(),
   ),
   TASK_HUB_NAME: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() ? v.trim() : 'ReinstatementHub'),
@@ -192,12 +221,21 @@ export interface AppConfig {
     tenantId: string;
     msppId: string;
     groupName: string;
-    /** How mails name the partner to its customers; absent: "your Microsoft partner". */
-    displayName?: string;
+    /** How mails and pages name the partner to its customers. */
+    displayName: string;
+    /** Where customers' answers go (the mails' reply-to). */
+    supportEmail: string;
+    supportPhone?: string;
+    website?: string;
     opsEmail: string;
     delegatedAdminDefault: boolean;
   };
-  email: { senderAddress: string; acs: AcsConnection };
+  email: {
+    senderAddress: string;
+    acs: AcsConnection;
+    /** Each mail kind's template: the product's own, or the partner's from MAIL_TEMPLATES_DIR. */
+    templates: Record<MailTemplateKind, MailTemplate>;
+  };
   links: { publicBaseUrl: string; signingKeys: { current: Buffer; previous?: Buffer } };
   schedule: {
     invitationReminderDays: number[];
@@ -211,7 +249,7 @@ export interface AppConfig {
     transientRetryHours: number;
   };
   storage: {
-    connectionString: string;
+    connection: StorageConnection;
     taskHubName: string;
     reinstatementsTable: string;
     emailOutboxTable: string;
@@ -253,12 +291,24 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const problems = result.success
     ? []
     : result.error.issues.map((i) => ({ setting: String(i.path[0] ?? 'settings'), rule: i.message }));
+  const identityStorage =
+    env.AzureWebJobsStorage__accountName?.trim() || env.AzureWebJobsStorage__tableServiceUri?.trim();
+  if (!env.AzureWebJobsStorage?.trim() === !identityStorage) {
+    problems.push({
+      setting: 'AzureWebJobsStorage',
+      rule: env.AzureWebJobsStorage?.trim()
+        ? 'set either AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__accountName (an identity-based connection), not both'
+        : 'is required: the storage connection string (UseDevelopmentStorage=true for Azurite), or AzureWebJobsStorage__accountName with a managed identity',
+    });
+  }
   if (!env.ACS_ENDPOINT?.trim() === !env.ACS_CONNECTION_STRING?.trim()) {
     problems.push({
       setting: 'ACS_ENDPOINT',
       rule: 'set exactly one of ACS_ENDPOINT (managed identity) or ACS_CONNECTION_STRING',
     });
   }
+  const mail = loadMailTemplates(result.success ? result.data.MAIL_TEMPLATES_DIR : undefined);
+  problems.push(...mail.problems.map((rule) => ({ setting: 'MAIL_TEMPLATES_DIR', rule })));
   if (!result.success || problems.length) throw new ConfigError(problems);
   const settings = result.data;
   return Object.freeze({
@@ -266,12 +316,16 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       tenantId: settings.PARTNER_TENANT_ID,
       msppId: settings.PARTNER_MSPP_ID,
       groupName: settings.PARTNER_GROUP_NAME,
-      ...(settings.PARTNER_NAME ? { displayName: settings.PARTNER_NAME } : {}),
+      displayName: settings.PARTNER_NAME,
+      supportEmail: settings.PARTNER_SUPPORT_EMAIL.toLowerCase(),
+      ...(settings.PARTNER_SUPPORT_PHONE ? { supportPhone: settings.PARTNER_SUPPORT_PHONE } : {}),
+      ...(settings.PARTNER_WEBSITE ? { website: settings.PARTNER_WEBSITE } : {}),
       opsEmail: settings.PARTNER_OPS_EMAIL.toLowerCase(),
       delegatedAdminDefault: settings.DELEGATED_ADMIN_DEFAULT,
     },
     email: {
       senderAddress: settings.EMAIL_SENDER_ADDRESS,
+      templates: mail.templates,
       acs: settings.ACS_CONNECTION_STRING
         ? { kind: 'connectionString', connectionString: settings.ACS_CONNECTION_STRING }
         : { kind: 'endpoint', endpoint: settings.ACS_ENDPOINT as string },
@@ -294,7 +348,17 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       transientRetryHours: settings.TRANSIENT_RETRY_HOURS,
     },
     storage: {
-      connectionString: settings.AzureWebJobsStorage,
+      connection: settings.AzureWebJobsStorage
+        ? { kind: 'connectionString', connectionString: settings.AzureWebJobsStorage }
+        : {
+            kind: 'identity',
+            tableServiceUri:
+              settings.AzureWebJobsStorage__tableServiceUri ??
+              `https://${settings.AzureWebJobsStorage__accountName}.table.${CLOUDS[settings.CLOUD].storageSuffix}`,
+            ...(settings.AzureWebJobsStorage__clientId
+              ? { clientId: settings.AzureWebJobsStorage__clientId }
+              : {}),
+          },
       taskHubName: settings.TASK_HUB_NAME,
       reinstatementsTable: settings.TABLE_REINSTATEMENTS,
       emailOutboxTable: settings.TABLE_EMAIL_OUTBOX,
@@ -309,6 +373,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       partnerCenter: settings.PARTNER_CENTER_ENDPOINT ?? CLOUDS[settings.CLOUD].partnerCenter,
       webhookCertificateHost:
         settings.PARTNER_CENTER_CERT_HOST ?? CLOUDS[settings.CLOUD].webhookCertificateHost,
+      storageSuffix: CLOUDS[settings.CLOUD].storageSuffix,
       audiences: CLOUDS[settings.CLOUD].audiences,
       partnerCenterCheck: settings.PARTNER_CENTER_CHECK_ENABLED,
     },

@@ -44,6 +44,8 @@ export interface CustomerScripts {
   troubleshooting: ScriptCommand[];
   /** Reinstall-and-import procedure for when the normal one fails, then its own fallbacks. */
   catchAll: ScriptCommand[];
+  /** How the customer takes the grant back later, whenever they choose (PowerShell). */
+  removal: ScriptCommand[];
   catchAllFallbacks: Fallback[];
 }
 
@@ -200,6 +202,12 @@ export function buildCustomerScripts(input: CustomerScriptInput): CustomerScript
     troubleshooting,
     catchAll,
     catchAllFallbacks,
+    removal: scopes.map((scope) => ({
+      purpose: `Remove the partner's Owner role on ${SCOPE_WORDS[scope.kind]}${scopes.length === 1 ? '' : ` (${renderScope(scope)})`}`,
+      command:
+        `Remove-AzRoleAssignment -ObjectId ${quotePowerShell(objectId)} -RoleDefinitionName ${quotePowerShell('Owner')}` +
+        ` -Scope ${quotePowerShell(renderScope(scope))}`,
+    })),
   };
 }
 
@@ -281,6 +289,9 @@ export function renderFullGuide(scripts: CustomerScripts): string {
     '# ---- If that still fails: reinstall and retry ----',
     ...scripts.catchAll.flatMap((c, i) => ['', `# Step ${i + 1}: ${c.purpose}`, c.command]),
     ...fallbacks,
+    '',
+    '# ---- To take the access back later, whenever you choose ----',
+    ...scripts.removal.flatMap((c) => ['', `# ${c.purpose}`, c.command]),
     '',
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import type { IdentityHealth } from '../adapters/identity/partnerUserTokens';
 import type { Container } from '../app/container';
+import { senderOf } from '../email/templates/composeMail';
 import { composeIdentityNotice } from '../email/templates/identityNotice';
 import type { WorkflowClient } from './contract';
 import { wakeMailDispatcher } from './wakeMailDispatcher';
@@ -32,7 +33,11 @@ export async function watchVerificationIdentity(
     },
     lane: 'people',
     to: app.config.partner.opsEmail,
-    ...composeIdentityNotice(health, `${app.config.links.publicBaseUrl}/api/identity/consent`),
+    ...composeIdentityNotice(
+      health,
+      `${app.config.links.publicBaseUrl}/api/identity/consent`,
+      senderOf(app.config),
+    ),
   });
   if (queued.wake) await wakeMailDispatcher(workflow);
   await app.partnerUser.noticeSent(now.toISOString());

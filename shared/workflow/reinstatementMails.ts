@@ -2,13 +2,13 @@ import type { AppConfig } from '../config/appConfig';
 import type { OutgoingMail } from '../adapters/email/acsEmailSender';
 import type { MailPurposes } from '../email/dispatch';
 import type { MailRecord } from '../email/outbox';
-import { composeInvitation } from '../email/templates/invitation';
-import { composeInstructions, composePartnerNotice, composeThanks } from '../email/templates/workflowMails';
+import { composeMail, type MailFacts } from '../email/templates/composeMail';
 import { customerScriptsFor } from '../instructions/customerScripts';
 import { buildInvitationLink } from '../links/invitationLink';
 import { signCustomerToken } from '../links/customerTokens';
 import type { AuditEntryInput } from '../model/audit';
 import type { Reinstatement, ReinstatementCounters } from '../model/reinstatement';
+import { grantLinks } from '../instructions/grantTemplates';
 import type { ReinstatementState } from '../model/states';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
 import { Events, type MailSentEvent, type WorkflowClient } from './contract';
@@ -56,52 +56,77 @@ export function composeReinstatementMail(
     });
     return `${config.links.publicBaseUrl}/api/c/${token}${purpose === 'instructions' ? '/instructions' : ''}`;
   };
+  const scripts = () =>
+    reinstatement.partnerGroupObjectId
+      ? customerScriptsFor(
+          { ...reinstatement, partnerGroupObjectId: reinstatement.partnerGroupObjectId },
+          config.partner.groupName,
+        )
+      : undefined;
+  const customer = { customerName: reinstatement.customerName, contactName: reinstatement.contact.name };
+  const to = (facts: MailFacts): OutgoingMail => ({
+    to: facts.kind === 'partner-notice' ? config.partner.opsEmail : reinstatement.contact.email,
+    ...composeMail(config, facts),
+  });
   switch (kind) {
     case 'invitation':
     case 'invitation-resend':
-      return {
-        to: reinstatement.contact.email,
-        ...composeInvitation({
-          ...(config.partner.displayName ? { partnerName: config.partner.displayName } : {}),
-          customerName: reinstatement.customerName,
-          contactName: reinstatement.contact.name,
-          ...(reinstatement.note ? { note: reinstatement.note } : {}),
-          invitationLink: buildInvitationLink({
-            partnerTenantId: config.partner.tenantId,
-            msppId: config.partner.msppId,
-            delegatedAdmin: reinstatement.delegatedAdmin,
-          }),
-          trackedLink: link('invitation', config.schedule.invitationExpiryDays),
+      return to({
+        // A resend is worded as a reminder: the customer has had the first one.
+        kind: kind === 'invitation' && sequence === 0 ? 'invitation' : 'invitation-reminder',
+        ...customer,
+        ...(reinstatement.note ? { note: reinstatement.note } : {}),
+        acceptLink: link('invitation', config.schedule.invitationExpiryDays),
+        microsoftLink: buildInvitationLink({
+          partnerTenantId: config.partner.tenantId,
+          msppId: config.partner.msppId,
           delegatedAdmin: reinstatement.delegatedAdmin,
-          expiresAt: new Date(
-            Date.parse(reinstatement.invitationSentAt ?? now.toISOString()) +
-              config.schedule.invitationExpiryDays * DAY,
-          ),
-          reminder: kind === 'invitation' ? sequence : 1,
         }),
-      };
+        delegatedAdmin: reinstatement.delegatedAdmin,
+        expiresAt: new Date(
+          Date.parse(reinstatement.invitationSentAt ?? now.toISOString()) +
+            config.schedule.invitationExpiryDays * DAY,
+        ),
+        reminderNumber: kind === 'invitation' ? sequence : sequence + 1,
+      });
     case 'instructions':
     case 'instructions-resend': {
-      if (!reinstatement.partnerGroupObjectId)
-        throw new Error(`reinstatement ${reinstatement.id} has no partner group yet`);
-      return {
-        to: reinstatement.contact.email,
-        ...composeInstructions({
-          customerName: reinstatement.customerName,
-          contactName: reinstatement.contact.name,
-          pageLink: link('instructions', config.schedule.roleAssignmentDeadlineDays + 1),
-          scripts: customerScriptsFor(
-            { ...reinstatement, partnerGroupObjectId: reinstatement.partnerGroupObjectId },
-            config.partner.groupName,
-          ),
-          reminder: kind === 'instructions' ? sequence : 1,
-        }),
-      };
+      const built = scripts();
+      if (!built) throw new Error(`reinstatement ${reinstatement.id} has no partner group yet`);
+      const page = link('instructions', config.schedule.roleAssignmentDeadlineDays + 1);
+      return to({
+        kind: kind === 'instructions' && sequence === 0 ? 'instructions' : 'instructions-reminder',
+        ...customer,
+        instructionsLink: page,
+        deployLinks: grantLinks(page.replace(/\/instructions$/, ''), reinstatement.scopes),
+        scripts: built,
+        scopes: reinstatement.scopes,
+        deadline: new Date(
+          Date.parse(reinstatement.instructionsSentAt ?? now.toISOString()) +
+            config.schedule.roleAssignmentDeadlineDays * DAY,
+        ),
+        reminderNumber: kind === 'instructions' ? sequence : sequence + 1,
+      });
     }
-    case 'thanks':
-      return { to: reinstatement.contact.email, ...composeThanks(reinstatement) };
+    case 'thanks': {
+      const built = scripts();
+      return to({
+        kind: 'thanks',
+        ...customer,
+        scopes: reinstatement.scopes,
+        ...(built ? { scripts: built } : {}),
+      });
+    }
     case 'partner-notice':
-      return { to: config.partner.opsEmail, ...composePartnerNotice(reinstatement) };
+      return to({
+        kind: 'partner-notice',
+        reinstatementId: reinstatement.id,
+        customerName: reinstatement.customerName,
+        customerTenantId: reinstatement.customerTenantId,
+        state: reinstatement.state,
+        ...(reinstatement.stateReason ? { stateReason: reinstatement.stateReason } : {}),
+        scopes: reinstatement.scopes,
+      });
   }
 }
 

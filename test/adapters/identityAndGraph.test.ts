@@ -50,9 +50,12 @@ describe('identity: the partner app through @azure/identity against the simulate
 function settingsWith(overrides: Record<string, string>): Record<string, string> {
   const c = world.config;
   return {
-    AzureWebJobsStorage: c.storage.connectionString,
+    AzureWebJobsStorage:
+      c.storage.connection.kind === 'connectionString' ? c.storage.connection.connectionString : '',
     PARTNER_TENANT_ID: c.partner.tenantId,
     PARTNER_OPS_EMAIL: c.partner.opsEmail,
+    PARTNER_NAME: c.partner.displayName,
+    PARTNER_SUPPORT_EMAIL: c.partner.supportEmail,
     EMAIL_SENDER_ADDRESS: c.email.senderAddress,
     ACS_CONNECTION_STRING: c.email.acs.kind === 'connectionString' ? c.email.acs.connectionString : '',
     PUBLIC_BASE_URL: c.links.publicBaseUrl,

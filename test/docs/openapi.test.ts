@@ -33,7 +33,7 @@ describe('the OpenAPI document', () => {
     expect(JSON.parse(output)).toEqual({ valid: true });
   });
 
-  it('the committed copy is what the code generates (run `npm run openapi` after a change)', () => {
+  it('the committed copy is what the code generates (run `npm run generate` after a change)', () => {
     expect(JSON.parse(readFileSync(COMMITTED, 'utf8'))).toEqual(openApiDocument());
   });
 

@@ -40,7 +40,7 @@ describe("README's walkthrough", () => {
     const before = await runWalkthrough(cwd);
     expect(before.output).toContain('state: Reinstated');
     expect(before.code).toBe(0);
-    expect(before.output).toContain('Your Microsoft partner invites Contoso Ltd to a reseller relationship');
+    expect(before.output).toContain('Fabrikam CSP invites Contoso Ltd to a reseller relationship');
     expect(before.output).toMatch(/ {2}instructions-sent\n.* {2}scope-verified\n.* {2}reinstated/);
 
     first.child.kill('SIGINT'); // Ctrl-C

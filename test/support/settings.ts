@@ -11,6 +11,8 @@ export function validSettings(
     AzureWebJobsStorage: 'UseDevelopmentStorage=true',
     PARTNER_TENANT_ID: PARTNER_TENANT,
     PARTNER_OPS_EMAIL: 'ops@partner.example',
+    PARTNER_NAME: 'Fabrikam CSP',
+    PARTNER_SUPPORT_EMAIL: 'support@partner.example',
     EMAIL_SENDER_ADDRESS: 'DoNotReply@partner.example',
     ACS_CONNECTION_STRING: 'endpoint=https://acs.example.communication.azure.com/;accesskey=c2VjcmV0LWtleQ==',
     PUBLIC_BASE_URL: 'https://reinstate.partner.example',

@@ -21,6 +21,8 @@ describe('loadConfig', () => {
       tenantId: PARTNER_TENANT,
       msppId: '0',
       groupName: 'AdminAgents',
+      displayName: 'Fabrikam CSP',
+      supportEmail: 'support@partner.example',
       opsEmail: 'ops@partner.example',
       delegatedAdminDefault: false,
     });
@@ -38,7 +40,7 @@ describe('loadConfig', () => {
     expect(config.links.signingKeys.current).toEqual(Buffer.from(SIGNING_KEY, 'base64'));
     expect(config.links.signingKeys.previous).toBeUndefined();
     expect(config.storage).toEqual({
-      connectionString: 'UseDevelopmentStorage=true',
+      connection: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
       taskHubName: 'ReinstatementHub',
       reinstatementsTable: 'Reinstatements',
       emailOutboxTable: 'EmailOutbox',
@@ -52,6 +54,7 @@ describe('loadConfig', () => {
       arm: 'https://management.azure.com',
       partnerCenter: 'https://api.partnercenter.microsoft.com',
       webhookCertificateHost: '3psostorageacct.blob.core.windows.net',
+      storageSuffix: 'core.windows.net',
       audiences: {
         graph: 'https://graph.microsoft.com',
         arm: 'https://management.azure.com',
@@ -129,12 +132,22 @@ describe('loadConfig', () => {
         'EMAIL_SENDER_ADDRESS',
         'LINK_SIGNING_KEY',
         'PARTNER_APP_CLIENT_ID',
+        'PARTNER_NAME',
         'PARTNER_OPS_EMAIL',
+        'PARTNER_SUPPORT_EMAIL',
         'PARTNER_TENANT_ID',
         'PUBLIC_BASE_URL',
       ].sort(),
     );
     expect(found.find((p) => p.setting === 'PARTNER_TENANT_ID')?.rule).toContain('is required');
+    expect(found.find((p) => p.setting === 'PARTNER_NAME')?.rule).toContain("the partner's name");
+    expect(problems(validSettings({ PARTNER_WEBSITE: 'http://fabrikam.example' }))).toContainEqual({
+      setting: 'PARTNER_WEBSITE',
+      rule: 'must be an https address',
+    });
+    expect(problems(validSettings({ PARTNER_SUPPORT_PHONE: 'call us' }))[0]?.setting).toBe(
+      'PARTNER_SUPPORT_PHONE',
+    );
   });
 
   it.each([
@@ -189,6 +202,40 @@ describe('loadConfig', () => {
       setting: 'CLOUD',
       rule: expect.stringContaining('AzurePublic'),
     });
+  });
+
+  it('takes an identity-based storage connection instead of a connection string, and not both', () => {
+    const identity = loadConfig(
+      validSettings({
+        AzureWebJobsStorage: '',
+        AzureWebJobsStorage__accountName: 'cspreinabc',
+        AzureWebJobsStorage__credential: 'managedidentity',
+        AzureWebJobsStorage__clientId: '33333333-4444-4555-8666-777777777777',
+      }),
+    );
+    expect(identity.storage.connection).toEqual({
+      kind: 'identity',
+      tableServiceUri: 'https://cspreinabc.table.core.windows.net',
+      clientId: '33333333-4444-4555-8666-777777777777',
+    });
+    expect(
+      loadConfig(
+        validSettings({
+          AzureWebJobsStorage: '',
+          AzureWebJobsStorage__accountName: 'cspreinabc',
+          CLOUD: 'AzureChina',
+        }),
+      ).storage.connection,
+    ).toEqual({ kind: 'identity', tableServiceUri: 'https://cspreinabc.table.core.chinacloudapi.cn' });
+    expect(problems(validSettings({ AzureWebJobsStorage__accountName: 'cspreinabc' }))).toContainEqual({
+      setting: 'AzureWebJobsStorage',
+      rule: expect.stringContaining('not both'),
+    });
+    expect(
+      problems(
+        validSettings({ AzureWebJobsStorage: '', AzureWebJobsStorage__accountName: 'Not_An_Account' }),
+      )[0]?.setting,
+    ).toBe('AzureWebJobsStorage__accountName');
   });
 
   it('requires the secret or certificate the chosen app credential needs', () => {

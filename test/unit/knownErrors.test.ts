@@ -4,7 +4,9 @@ import { findKnownErrors, KNOWN_ERRORS } from '../../shared/instructions/knownEr
 import { parseScope } from '../../shared/model/scopes';
 import type { Reinstatement } from '../../shared/model/reinstatement';
 import { escapeHtml } from '../../shared/text/plainText';
-import { composeInstructions } from '../../shared/email/templates/workflowMails';
+import { composeMail } from '../../shared/email/templates/composeMail';
+import { loadConfig } from '../../shared/config/appConfig';
+import { validSettings } from '../support/settings';
 
 /** Each known error as a customer would paste it: the whole line their tool printed. */
 const PASTED: Record<string, string> = {
@@ -82,6 +84,8 @@ const render = (pastedError?: string) =>
     doneAction: '/api/c/t/done',
     searchAction: '/api/c/t/instructions',
     pastedError,
+    sender: { partnerName: 'Fabrikam CSP', supportEmail: 'support@partner.example' },
+    linkBase: 'https://app.example/api/c/t',
   }).body ?? '';
 
 describe('where the customer looks', () => {
@@ -125,11 +129,16 @@ describe('where the customer looks', () => {
 
 describe('the instructions mail', () => {
   it('names the commonest errors with their fix, and points at the page for any other', () => {
-    const mail = composeInstructions({
+    const mail = composeMail(loadConfig(validSettings()), {
+      kind: 'instructions',
       customerName: 'Contoso',
       contactName: 'Ada',
-      pageLink: 'https://app.example/api/c/token/instructions',
+      instructionsLink: 'https://app.example/api/c/token/instructions',
+      deployLinks: [],
       scripts,
+      scopes: [],
+      deadline: new Date('2026-12-10T00:00:00Z'),
+      reminderNumber: 0,
     });
     for (const id of ['cli-foreign-group', 'authorization-failed', 'role-assignment-exists']) {
       const entry = KNOWN_ERRORS.find((e) => e.id === id);

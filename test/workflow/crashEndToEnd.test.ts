@@ -90,9 +90,9 @@ it('a reinstatement survives SIGKILL midway and finishes with every mail sent ex
   const sent = cloud.state.outbox.map((m) => `${m.to[0]} | ${m.subject}`).sort();
   expect(sent).toEqual(
     [
-      'ada@contoso.com | Your Microsoft partner invites Contoso to a reseller relationship',
-      "ada@contoso.com | One last step to restore your partner's access",
-      'ada@contoso.com | Thank you: your partner can manage your Azure subscriptions again',
+      'ada@contoso.com | Fabrikam CSP invites Contoso to a reseller relationship',
+      "ada@contoso.com | One last step to restore Fabrikam CSP's access to Contoso's Azure subscriptions",
+      "ada@contoso.com | Thank you: Fabrikam CSP can manage Contoso's Azure subscriptions again",
       'ops@partner.example | Reinstatement reinstated: Contoso',
     ].sort(),
   );

@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { MAX_BULK_ROWS } from '../bulkCsv';
 import { reinstatementRequestSchema } from '../../model/request';
 import { ReinstatementStates } from '../../model/states';
+import { MAIL_TEMPLATE_KINDS } from '../../email/templates/mailTemplate';
 import * as answers from './responseSchemas';
 
 /**
  * The OpenAPI 3.1 description of the partner API. Request bodies come from the zod schemas that
  * validate them, answers from the schemas in responseSchemas.ts (held to the code's types at compile
  * time); only the routes, parameters and prose are written here. Served at GET /api/openapi.json and
- * committed as docs/openapi.json (`npm run openapi`), which a test keeps equal.
+ * committed as docs/openapi.json (`npm run generate`), which a test keeps equal.
  */
 const SCHEMAS = {
   ReinstatementRequest: reinstatementRequestSchema,
@@ -286,6 +287,37 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '302': { description: "To Entra ID's sign-in (`Location`)" },
             '401': unauthorized,
+          },
+        },
+      },
+      '/mails/preview/{kind}': {
+        get: {
+          summary: "Any mail kind for a sample reinstatement, as the partner's templates word it",
+          tags: ['operations'],
+          parameters: [
+            {
+              name: 'kind',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', enum: [...MAIL_TEMPLATE_KINDS] },
+            },
+            {
+              name: 'format',
+              in: 'query',
+              description: '`text` for the plain-text part; the HTML part otherwise',
+              schema: { type: 'string', enum: ['html', 'text'] },
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'The mail (its subject in `X-Mail-Subject`, URL-encoded)',
+              content: {
+                'text/html': { schema: { type: 'string' } },
+                'text/plain': { schema: { type: 'string' } },
+              },
+            },
+            '401': unauthorized,
+            '404': problem('No such mail kind'),
           },
         },
       },

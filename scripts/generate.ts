@@ -1,0 +1,22 @@
+/**
+ * `npm run generate`: writes the files the repository commits but the code defines, so that reviewers
+ * see their changes in the diff (tests keep each equal to the code):
+ *   docs/openapi.json                        the OpenAPI document the app serves at /api/openapi.json
+ *   infra/customer-grant.json                the customer's one-click grant at a subscription
+ *   infra/customer-grant-resource-group.json the same at a resource group
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openApiDocument } from '../shared/api/openapi/document';
+import { grantTemplate } from '../shared/instructions/grantTemplates';
+
+const ROOT = join(__dirname, '..', '..');
+const files: Record<string, unknown> = {
+  'docs/openapi.json': openApiDocument(),
+  'infra/customer-grant.json': grantTemplate('subscription'),
+  'infra/customer-grant-resource-group.json': grantTemplate('resourceGroup'),
+};
+for (const [path, content] of Object.entries(files)) {
+  writeFileSync(join(ROOT, path), `${JSON.stringify(content, null, 2)}\n`);
+  console.log(`wrote ${path}`);
+}

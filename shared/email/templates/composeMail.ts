@@ -1,0 +1,205 @@
+import type { AppConfig } from '../../config/appConfig';
+import { KNOWN_ERRORS } from '../../instructions/knownErrors';
+import type { CustomerScripts } from '../../instructions/customerScripts';
+import type { ScopeStatus } from '../../model/reinstatement';
+import { fillTemplate, type MailTemplateKind, type MailValues } from './mailTemplate';
+import { renderMessage, type Block, type EmailContent, type Sender } from './message';
+
+/** The facts one mail is written from, per kind. */
+export type MailFacts =
+  | {
+      kind: 'invitation' | 'invitation-reminder';
+      customerName: string;
+      contactName: string;
+      note?: string;
+      /** Our signed link that records the click and opens Microsoft's. */
+      acceptLink: string;
+      /** Microsoft's reseller-relationship link with the partner's ids. */
+      microsoftLink: string;
+      delegatedAdmin: boolean;
+      expiresAt: Date;
+      reminderNumber: number;
+    }
+  | {
+      kind: 'instructions' | 'instructions-reminder';
+      customerName: string;
+      contactName: string;
+      instructionsLink: string;
+      /** The one-click grant per subscription or resource group scope (the Azure portal's deployment). */
+      deployLinks: { scope: string; url: string }[];
+      scripts: CustomerScripts;
+      scopes: ScopeStatus[];
+      deadline: Date;
+      reminderNumber: number;
+    }
+  | {
+      kind: 'thanks';
+      customerName: string;
+      contactName: string;
+      scopes: ScopeStatus[];
+      scripts?: CustomerScripts;
+    }
+  | {
+      kind: 'partner-notice';
+      reinstatementId: string;
+      customerName: string;
+      customerTenantId: string;
+      state: string;
+      stateReason?: string;
+      scopes: ScopeStatus[];
+    };
+
+/** The known errors customers meet most with the generated commands, named in the instructions mail. */
+const MAIL_KNOWN_ERRORS = ['cli-foreign-group', 'authorization-failed', 'role-assignment-exists'];
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+export function senderOf(config: AppConfig): Sender {
+  const { displayName, supportEmail, supportPhone, website } = config.partner;
+  return {
+    partnerName: displayName,
+    supportEmail,
+    ...(supportPhone ? { supportPhone } : {}),
+    ...(website ? { website } : {}),
+  };
+}
+
+function valuesFor(config: AppConfig, facts: MailFacts): MailValues {
+  const partner = {
+    partnerName: config.partner.displayName,
+    partnerSupportEmail: config.partner.supportEmail,
+    partnerSupportPhone: config.partner.supportPhone ?? '',
+    partnerWebsite: config.partner.website ?? '',
+  };
+  const removal = (scripts: CustomerScripts | undefined): Block | undefined =>
+    scripts
+      ? { kind: 'code', label: 'In PowerShell:', text: scripts.removal.map((c) => c.command).join('\n') }
+      : undefined;
+  switch (facts.kind) {
+    case 'invitation':
+    case 'invitation-reminder':
+      return {
+        values: {
+          ...partner,
+          customerName: facts.customerName,
+          contactName: facts.contactName,
+          expiresOn: day(facts.expiresAt),
+          reminderNumber: String(facts.reminderNumber),
+        },
+        flags: { delegatedAdmin: facts.delegatedAdmin },
+        links: { acceptLink: facts.acceptLink, microsoftLink: facts.microsoftLink },
+        blocks: {
+          note: facts.note
+            ? { kind: 'quote', heading: `A note from ${config.partner.displayName}:`, text: facts.note }
+            : undefined,
+        },
+      };
+    case 'instructions':
+    case 'instructions-reminder': {
+      const assignments = facts.scripts.powershell.filter((c) =>
+        c.command.startsWith('New-AzRoleAssignment'),
+      );
+      const pending = facts.scopes.filter((s) => s.status !== 'Verified');
+      return {
+        values: {
+          ...partner,
+          customerName: facts.customerName,
+          contactName: facts.contactName,
+          deadline: day(facts.deadline),
+          groupName: config.partner.groupName,
+          scopeCount: String(facts.scopes.length),
+          reminderNumber: String(facts.reminderNumber),
+        },
+        flags: {},
+        links: {
+          instructionsLink: facts.instructionsLink,
+          errorsLink: `${facts.instructionsLink}#known-errors`,
+        },
+        blocks: {
+          commands: {
+            kind: 'code',
+            label: 'The key commands (PowerShell):',
+            text: [facts.scripts.powershell[1]?.command ?? '', ...assignments.map((c) => c.command)].join(
+              '\n',
+            ),
+          },
+          deployLinks: facts.deployLinks.length
+            ? {
+                kind: 'links',
+                label: 'Or grant it without commands, in the Azure portal ("Deploy to Azure"):',
+                links: facts.deployLinks.map((d) => ({ label: d.scope, url: d.url })),
+              }
+            : undefined,
+          missing: pending.length
+            ? {
+                kind: 'list',
+                label: 'Still missing:',
+                items: pending.map((s) => `${s.scope}: ${s.lastCheck?.explanation ?? 'not checked yet'}`),
+              }
+            : undefined,
+          knownErrors: {
+            kind: 'code',
+            label: 'If a command fails, the most common errors and what to do:',
+            text: MAIL_KNOWN_ERRORS.map((id) => KNOWN_ERRORS.find((e) => e.id === id))
+              .filter((e) => e !== undefined)
+              .map((e) => `${e.message}\n  -> ${e.fix}`)
+              .join('\n\n'),
+          },
+          removal: removal(facts.scripts),
+        },
+      };
+    }
+    case 'thanks':
+      return {
+        values: { ...partner, customerName: facts.customerName, contactName: facts.contactName },
+        flags: {},
+        links: {},
+        blocks: {
+          scopes: { kind: 'list', label: 'Confirmed on:', items: facts.scopes.map((s) => s.scope) },
+          removal: removal(facts.scripts),
+        },
+      };
+    case 'partner-notice': {
+      const verified = facts.scopes.filter((s) => s.status === 'Verified').length;
+      return {
+        values: {
+          ...partner,
+          customerName: facts.customerName,
+          contactName: '',
+          reinstatementId: facts.reinstatementId,
+          customerTenantId: facts.customerTenantId,
+          state: facts.state,
+          outcome: facts.state.toLowerCase(),
+          stateReason: facts.stateReason ?? '',
+          verifiedCount: String(verified),
+          scopeCount: String(facts.scopes.length),
+        },
+        flags: { hasReason: Boolean(facts.stateReason) },
+        links: {},
+        blocks: {
+          scopes: {
+            kind: 'list',
+            label: `Scopes (${verified} of ${facts.scopes.length} verified):`,
+            items: facts.scopes.map(
+              (s) => `${s.status === 'Verified' ? 'verified' : 'not granted'}: ${s.scope}`,
+            ),
+          },
+        },
+      };
+    }
+  }
+}
+
+/**
+ * One mail, from its kind's template (the product's or the partner's) and its facts, in the layout
+ * every mail shares; customers' mails are answered at the partner's support address.
+ */
+export function composeMail(config: AppConfig, facts: MailFacts): EmailContent & { replyTo?: string } {
+  const kind: MailTemplateKind = facts.kind;
+  const { subject, blocks } = fillTemplate(config.email.templates[kind], valuesFor(config, facts));
+  const audience = facts.kind === 'partner-notice' ? 'partner' : 'customer';
+  return {
+    ...renderMessage(subject, blocks, senderOf(config), audience),
+    ...(audience === 'customer' ? { replyTo: config.partner.supportEmail } : {}),
+  };
+}
