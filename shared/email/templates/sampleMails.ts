@@ -46,54 +46,35 @@ export function sampleMail(config: AppConfig, kind: MailTemplateKind): EmailCont
   const base = `${config.links.publicBaseUrl}/api/c/sample`;
   const who = { customerName: 'Contoso Ltd', contactName: 'Ada Admin' };
   const expires = new Date(Date.UTC(2026, 11, 11));
+  const invitation = {
+    ...who,
+    acceptLink: base,
+    microsoftLink: buildInvitationLink({
+      partnerTenantId: config.partner.tenantId,
+      msppId: config.partner.msppId,
+      delegatedAdmin: false,
+    }),
+    delegatedAdmin: false,
+    expiresAt: expires,
+  };
+  const instructions = {
+    ...who,
+    instructionsLink: `${base}/instructions`,
+    deployLinks: grantLinks(base, scopes),
+    scripts,
+    scopes,
+    deadline: expires,
+  };
   const facts: Record<MailTemplateKind, MailFacts> = {
     invitation: {
       kind: 'invitation',
-      ...who,
+      ...invitation,
       note: 'As discussed on the phone, this restores our access to your Azure subscription after the move.',
-      acceptLink: base,
-      microsoftLink: buildInvitationLink({
-        partnerTenantId: config.partner.tenantId,
-        msppId: config.partner.msppId,
-        delegatedAdmin: false,
-      }),
-      delegatedAdmin: false,
-      expiresAt: expires,
       reminderNumber: 0,
     },
-    'invitation-reminder': {
-      kind: 'invitation-reminder',
-      ...who,
-      acceptLink: base,
-      microsoftLink: buildInvitationLink({
-        partnerTenantId: config.partner.tenantId,
-        msppId: config.partner.msppId,
-        delegatedAdmin: false,
-      }),
-      delegatedAdmin: false,
-      expiresAt: expires,
-      reminderNumber: 1,
-    },
-    instructions: {
-      kind: 'instructions',
-      ...who,
-      instructionsLink: `${base}/instructions`,
-      deployLinks: grantLinks(base, scopes),
-      scripts,
-      scopes,
-      deadline: expires,
-      reminderNumber: 0,
-    },
-    'instructions-reminder': {
-      kind: 'instructions-reminder',
-      ...who,
-      instructionsLink: `${base}/instructions`,
-      deployLinks: grantLinks(base, scopes),
-      scripts,
-      scopes,
-      deadline: expires,
-      reminderNumber: 1,
-    },
+    'invitation-reminder': { kind: 'invitation-reminder', ...invitation, reminderNumber: 1 },
+    instructions: { kind: 'instructions', ...instructions, reminderNumber: 0 },
+    'instructions-reminder': { kind: 'instructions-reminder', ...instructions, reminderNumber: 1 },
     thanks: { kind: 'thanks', ...who, scopes, scripts },
     'partner-notice': {
       kind: 'partner-notice',
