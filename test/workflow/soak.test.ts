@@ -69,7 +69,7 @@ it('takes 200 reinstatements to their end through 20 % 429, 20 % 5xx and three S
   });
   expect(submitted.status).toBe(202);
   const started = Date.now();
-  for (const service of ['acs', 'graph', 'arm', 'partnerCenter'] as const)
+  for (const service of ['entra', 'acs', 'graph', 'arm', 'partnerCenter'] as const)
     cloud.faults.set(service, { rate429: 0.2, rate5xx: 0.2, retryAfterSeconds: service === 'acs' ? 0 : 1 });
 
   const kills = [4_000, 12_000, 25_000];
