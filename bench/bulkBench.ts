@@ -12,14 +12,12 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzuriteProcess } from '../runtime/azuriteProcess';
 import { ManualClock } from '../runtime/clock';
 import { FunctionHost } from '../runtime/functionHost';
 import { SandboxCloud } from '../sandbox/sandboxCloud';
+import { freePort, peakRssMb, settingsFor } from './benchSupport';
 import { setAppClock } from '../shared/app/container';
 
 const ROOT = join(__dirname, '..', '..');
@@ -29,35 +27,6 @@ const MASTER = 'bench-master-key';
 const ROWS = Number(process.env.BULK_BENCH_ROWS ?? 5000);
 const PACED_ROWS = Number(process.env.PACED_BENCH_ROWS ?? 2000);
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-/** The app's settings pointing at a sandbox cloud, as the sandbox gives them. */
-function settingsFor(cloud: SandboxCloud, storage: string, port: number, extra: Record<string, string> = {}) {
-  const caFile = join(mkdtempSync(join(tmpdir(), 'bench-')), 'ca.pem');
-  writeFileSync(caFile, cloud.pki.trustedRootsPem);
-  return {
-    ...(
-      JSON.parse(readFileSync(join(ROOT, 'local.settings.sample.json'), 'utf8')) as {
-        Values: Record<string, string>;
-      }
-    ).Values,
-    ...cloud.appSettings(),
-    TLS_CA_FILE: caFile,
-    AzureWebJobsStorage: storage,
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    VERIFY_SCHEDULE: '0 0 0 1 1 *',
-    WATCHDOG_SCHEDULE: '0 0 0 1 1 *',
-    ...extra,
-  };
-}
-
 function csv(rows: number): string {
   const lines = ['customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note'];
   for (let i = 1; i <= rows; i++)
@@ -66,10 +35,6 @@ function csv(rows: number): string {
     );
   return lines.join('\n');
 }
-
-/** Peak resident set of a process (Linux: VmHWM), in MB. */
-const peakRssMb = (pid: number) =>
-  Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function bulkThroughHttp(): Promise<void> {
   const azurite = await startAzuriteProcess({ port: await freePort() });

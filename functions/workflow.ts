@@ -13,11 +13,13 @@ import {
 } from '../shared/workflow/contract';
 import { mailDispatcher } from '../shared/workflow/mailDispatcher';
 import { reinstatementOrchestrator } from '../shared/workflow/reinstatementOrchestrator';
+import { scanOrchestrator } from '../shared/workflow/scanOrchestrator';
 import { workflowClient } from './workflowClient';
 
 df.app.orchestration(Orchestrations.reinstatement, reinstatementOrchestrator);
 df.app.orchestration(Orchestrations.mailDispatcher, mailDispatcher);
 df.app.orchestration(Orchestrations.bulkStart, bulkStartOrchestrator);
+df.app.orchestration(Orchestrations.scan, scanOrchestrator);
 
 /** Each activity, as the registrations see it: its input and output from the one contract. */
 type Registry = {

@@ -82,11 +82,15 @@ async function main(): Promise<void> {
       const name =
         COMPANIES[(i - 1) % COMPANIES.length] +
         (i > COMPANIES.length ? ` ${Math.ceil(i / COMPANIES.length)}` : '');
-      cloud.state.addCustomer(
+      // A mix for the scan to find: most lost access; every sixth still has it, every seventh's
+      // Azure entitlements Partner Center will not give.
+      const customer = cloud.state.addCustomer(
         randomUUID(),
         i % 5 === 0 ? [randomUUID(), randomUUID()] : [randomUUID()],
         name,
+        i % 7 === 0 ? { entitlementsError: 403 } : {},
       );
+      if (i % 6 === 0) cloud.state.grantOwnerToPartner(`/subscriptions/${customer.subscriptions[0]}`);
     }
   }
   writeFileSync(join(values.dir, 'ca.pem'), cloud.pki.trustedRootsPem);

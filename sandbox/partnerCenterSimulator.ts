@@ -7,6 +7,9 @@ import { bearer, json, parseJson, type SimRequest } from './httpUtil';
 /**
  * Partner Center, as far as this product uses it:
  *   GET  /v1/customers/{tenant-id}                 relationshipToPartner once the customer accepted
+ *   GET  /v1/customers?size=N                      the partner's customers, paged (MS-ContinuationToken)
+ *   GET  /v1/customers/{tenant-id}/subscriptions   each customer's Azure plan (offer DZH318Z0BPS6)
+ *   GET  /v1/customers/{tenant-id}/subscriptions/{id}/azureEntitlements   the plan's Azure subscriptions
  *   GET|POST|PUT|DELETE /webhooks/v1/registration, GET /webhooks/v1/registration/events,
  *   POST /webhooks/v1/registration/validationEvents, GET .../validationEvents/{correlationId}
  *   GET  /cert/{name}.cer                          the webhook signing certificate (certificate host)
@@ -15,7 +18,12 @@ import { bearer, json, parseJson, type SimRequest } from './httpUtil';
  * retried up to 10 times.
  * https://learn.microsoft.com/partner-center/developer/partner-center-webhooks
  * https://learn.microsoft.com/partner-center/developer/get-a-customer-by-id
+ * https://learn.microsoft.com/partner-center/developer/get-a-list-of-customers
+ * https://learn.microsoft.com/partner-center/developer/get-all-of-a-customer-s-subscriptions
+ * https://learn.microsoft.com/partner-center/developer/get-a-list-of-azure-entitlements-for-subscription
  */
+/** The Azure plan's product id in Partner Center (its subscriptions' offerId starts with it). */
+export const AZURE_PLAN_OFFER = 'DZH318Z0BPS6';
 export const SUPPORTED_EVENTS = [
   'test-created',
   'reseller-relationship-accepted-by-customer',
@@ -32,6 +40,8 @@ export class PartnerCenterSimulator {
   signer: SignerChoice = 'microsoft';
   deliveryAttempts = 10;
   retryDelayMs = 200;
+  /** How often each customer's Azure entitlements were read (tests prove a resumed scan reads none twice). */
+  readonly entitlementReads = new Map<string, number>();
 
   constructor(
     private readonly state: SandboxState,
@@ -44,11 +54,14 @@ export class PartnerCenterSimulator {
   handle(sim: SimRequest): boolean {
     if (sim.method === 'GET' && sim.path.startsWith('/cert/')) return this.certificate(sim);
     const isCustomer = /^\/v1\/customers\/([^/]+)$/.exec(sim.path);
-    if (!isCustomer && !sim.path.startsWith('/webhooks/v1/registration')) return false;
+    const customerPart =
+      /^\/v1\/customers(?:\/([^/]+)\/subscriptions(?:\/([^/]+)\/azureEntitlements)?)?$/.exec(sim.path);
+    if (!isCustomer && !customerPart && !sim.path.startsWith('/webhooks/v1/registration')) return false;
     const claims = this.tokens.verify(bearer(sim.req) ?? '', this.audiences);
     if (!claims) return this.error(sim, 401, 'Unauthorized', 'The access token is invalid or expired.');
     if (claims.tid !== this.state.partnerTenantId)
       return this.error(sim, 403, 'Forbidden', 'The caller is not a partner tenant.');
+    if (customerPart && sim.method === 'GET') return this.customerBook(sim, customerPart[1], customerPart[2]);
     if (isCustomer) {
       const customer = this.state.customers.get((isCustomer[1] as string).toLowerCase());
       if (!customer?.relationship)
@@ -65,6 +78,90 @@ export class PartnerCenterSimulator {
       return true;
     }
     return this.registration(sim);
+  }
+
+  /** The customer list (paged), a customer's subscriptions, and an Azure plan's entitlements. */
+  private customerBook(sim: SimRequest, tenantId: string | undefined, planId: string | undefined): true {
+    if (!tenantId) {
+      const size = Math.min(500, Math.max(1, Number(sim.url.searchParams.get('size') ?? 100) || 100));
+      const all = [...this.state.customers.values()];
+      const start = Number(sim.req.headers['ms-continuationtoken'] ?? 0) || 0;
+      const items = all.slice(start, start + size).map((c) => ({
+        id: c.tenantId,
+        companyProfile: {
+          tenantId: c.tenantId,
+          domain: `${c.tenantId.slice(0, 8)}.onmicrosoft.com`,
+          companyName: c.name,
+        },
+        relationshipToPartner: c.relationship ?? 'reseller',
+        attributes: { objectType: 'Customer' },
+      }));
+      const next = start + size < all.length ? String(start + size) : undefined;
+      json(sim.res, 200, {
+        totalCount: items.length,
+        items,
+        ...(next
+          ? {
+              links: {
+                next: {
+                  uri: `/v1/customers?size=${size}`,
+                  method: 'GET',
+                  headers: [{ key: 'MS-ContinuationToken', value: next }],
+                },
+              },
+            }
+          : {}),
+        attributes: { objectType: 'Collection' },
+      });
+      return true;
+    }
+    const customer = this.state.customers.get(tenantId.toLowerCase());
+    if (!customer)
+      return this.error(sim, 404, 'CustomerNotFound', 'Customer not found for this partner.', 600);
+    const plan = customer.azurePlanId ?? customer.tenantId;
+    if (!planId) {
+      json(sim.res, 200, {
+        totalCount: 1,
+        items: [
+          {
+            id: plan,
+            offerId: `${AZURE_PLAN_OFFER}:0001`,
+            offerName: 'Azure plan',
+            friendlyName: 'Azure plan',
+            quantity: 1,
+            status: 'active',
+            billingType: 'usage',
+            attributes: { objectType: 'Subscription' },
+          },
+        ],
+        attributes: { objectType: 'Collection' },
+      });
+      return true;
+    }
+    if (planId.toLowerCase() !== plan.toLowerCase())
+      return this.error(sim, 404, 'SubscriptionNotFound', 'Subscription not found.', 800);
+    this.entitlementReads.set(customer.tenantId, (this.entitlementReads.get(customer.tenantId) ?? 0) + 1);
+    if (customer.entitlementsError)
+      return this.error(
+        sim,
+        customer.entitlementsError,
+        'Forbidden',
+        'The partner may not read this customer\u2019s Azure entitlements.',
+        2000,
+      );
+    json(sim.res, 200, {
+      totalCount: customer.subscriptions.length,
+      items: customer.subscriptions.map((id) => ({
+        id,
+        friendlyName: `Azure subscription ${id.slice(0, 8)}`,
+        status: 'active',
+        subscriptionId: plan,
+        entitlementType: 'asubscription',
+        attributes: { objectType: 'AzureEntitlement' },
+      })),
+      attributes: { objectType: 'Collection' },
+    });
+    return true;
   }
 
   private error(

@@ -44,6 +44,10 @@ export interface SimulatedCustomer {
   servicePrincipals: Record<string, string>;
   /** An active GDAP relationship with a group nested in the partner group: partner users may sign in here. */
   gdap: boolean;
+  /** The customer's Azure plan in Partner Center; its Azure entitlements are `subscriptions`. */
+  azurePlanId?: string;
+  /** Partner Center answers this status for the Azure plan's entitlements (a customer that errs). */
+  entitlementsError?: number;
 }
 
 export interface CustomerOptions {
@@ -51,6 +55,8 @@ export interface CustomerOptions {
   partnerAppConsented?: boolean;
   /** A GDAP relationship lets the partner's users into the tenant (default true). */
   gdap?: boolean;
+  /** Partner Center fails on this customer's Azure entitlements with this status. */
+  entitlementsError?: number;
 }
 
 export interface RoleAssignment {
@@ -253,6 +259,8 @@ export class SandboxState {
       servicePrincipals:
         options.partnerAppConsented === false ? {} : { [this.partnerApp.clientId]: randomUUID() },
       gdap: options.gdap ?? true,
+      azurePlanId: randomUUID(),
+      ...(options.entitlementsError ? { entitlementsError: options.entitlementsError } : {}),
     };
     this.customers.set(tenantId.toLowerCase(), customer);
     this.apps.set(admin.clientId, admin);

@@ -47,11 +47,13 @@ export class JsonServiceClient {
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     body?: unknown,
+    headers: Record<string, string> = {},
   ): Promise<JsonResult<T>> {
     const request = createPipelineRequest({
       url: `${this.options.baseUrl.replace(/\/+$/, '')}${path}`,
       method,
       headers: createHttpHeaders({
+        ...headers,
         Accept: 'application/json',
         ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
       }),

@@ -17,6 +17,7 @@ import { MailDispatch } from '../email/dispatch';
 import { Outbox } from '../email/outbox';
 import { BulkJobRepository } from '../storage/bulkJobRepository';
 import { ReinstatementRepository } from '../storage/reinstatementRepository';
+import { ScanRepository } from '../storage/scanRepository';
 import { createActivities } from '../workflow/activities';
 import type { Activities } from '../workflow/contract';
 
@@ -28,6 +29,7 @@ export interface Container {
   outbox: Outbox;
   mail: MailDispatch;
   verifier: RoleAssignmentVerifier;
+  scans: ScanRepository;
   /** The partner user's delegated tokens (Secure Application Model), with the identity's health. */
   partnerUser: PartnerUserTokens;
   partnerCenter: PartnerCenterClient;
@@ -50,6 +52,7 @@ export async function createContainer(
     queue: table(`${config.storage.emailOutboxTable}Queue`),
     state: table(config.storage.partnerStateTable),
     bulk: table(config.storage.bulkJobsTable),
+    scans: table(config.storage.scansTable),
   };
   await Promise.all(Object.values(tables).map((t) => t.createTable()));
   const repository = new ReinstatementRepository(tables.reinstatements, { clock: now });
@@ -64,6 +67,8 @@ export async function createContainer(
   const groupLookup = new GraphPartnerGroupLookup(config, credentials, tables.state, now);
   const partnerCenter = new PartnerCenterClient(config, credentials);
   const identity = createVerificationIdentity(config, credentials, tables.state);
+  const verifier = new ArmRoleAssignmentVerifier(config, identity.tokensIn);
+  const scans = new ScanRepository(tables.scans);
   const ca = config.identity.caFile ? readFileSync(config.identity.caFile, 'utf8') : undefined;
   return {
     config,
@@ -71,7 +76,8 @@ export async function createContainer(
     bulkJobs,
     outbox,
     mail,
-    verifier: new ArmRoleAssignmentVerifier(config, identity.tokensIn),
+    verifier,
+    scans,
     partnerUser: identity.partnerUser,
     partnerCenter,
     webhookVerifier: new WebhookVerifier({
@@ -80,7 +86,17 @@ export async function createContainer(
       now,
     }),
     readiness: new WebhookReadiness(partnerCenter, tables.state, now),
-    activities: createActivities({ config, repository, mail, groupLookup, bulkJobs, now }),
+    activities: createActivities({
+      config,
+      repository,
+      mail,
+      groupLookup,
+      bulkJobs,
+      now,
+      scans,
+      partnerCenter,
+      verifier,
+    }),
     now,
   };
 }

@@ -11,6 +11,7 @@ import {
   emailSetting,
   guidSetting,
   integerSetting,
+  isNcrontab,
   ncrontabSetting,
   optionalString,
   optionalUrl,
@@ -115,6 +116,14 @@ const settingsShape = {
   TABLE_EMAIL_OUTBOX: tableNameSetting('EmailOutbox'),
   TABLE_PARTNER_STATE: tableNameSetting('PartnerState'),
   TABLE_BULK_JOBS: tableNameSetting('BulkJobs'),
+  TABLE_SCANS: tableNameSetting('Scans'),
+  SCAN_SCHEDULE: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
+    z
+      .string()
+      .refine(isNcrontab, { error: 'must be a six-field NCRONTAB expression, e.g. "0 0 6 * * 1", or empty' })
+      .optional(),
+  ),
   CLOUD: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() ? v.trim() : 'AzurePublic'),
     z.enum(CloudNames, { error: `must be one of ${CloudNames.join(', ')}` }),
@@ -244,6 +253,8 @@ export interface AppConfig {
     roleAssignmentDeadlineDays: number;
     verifySchedule: string;
     watchdogSchedule: string;
+    /** When the scan of the partner's customers runs by itself; absent: only on request. */
+    scanSchedule?: string;
     verifyConcurrency: number;
     /** How long a step keeps retrying throttling and outages before the reinstatement fails. */
     transientRetryHours: number;
@@ -255,6 +266,7 @@ export interface AppConfig {
     emailOutboxTable: string;
     partnerStateTable: string;
     bulkJobsTable: string;
+    scansTable: string;
   };
   cloud: CloudEndpoints & { name: string; partnerCenterCheck: boolean };
   identity: {
@@ -344,6 +356,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       roleAssignmentDeadlineDays: settings.ROLE_ASSIGNMENT_DEADLINE_DAYS,
       verifySchedule: settings.VERIFY_SCHEDULE,
       watchdogSchedule: settings.WATCHDOG_SCHEDULE,
+      ...(settings.SCAN_SCHEDULE ? { scanSchedule: settings.SCAN_SCHEDULE } : {}),
       verifyConcurrency: settings.VERIFY_CONCURRENCY,
       transientRetryHours: settings.TRANSIENT_RETRY_HOURS,
     },
@@ -364,6 +377,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       emailOutboxTable: settings.TABLE_EMAIL_OUTBOX,
       partnerStateTable: settings.TABLE_PARTNER_STATE,
       bulkJobsTable: settings.TABLE_BULK_JOBS,
+      scansTable: settings.TABLE_SCANS,
     },
     cloud: {
       name: settings.CLOUD,

@@ -5,6 +5,7 @@ import type { MailDispatch } from '../email/dispatch';
 import type { MailState } from '../email/outbox';
 import type { Lane } from '../email/pace';
 import type { ScopeFinding } from '../model/reinstatement';
+import { createScanActivities, type ScanDeps } from '../scan/scanActivities';
 import type { ReinstatementState } from '../model/states';
 import type { BulkJobRepository, RowResult } from '../storage/bulkJobRepository';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
@@ -15,7 +16,7 @@ import { startReinstatement } from './starting';
 import { wakeMailDispatcher } from './wakeMailDispatcher';
 import { failureStep } from './stepOutcomes';
 
-export interface ActivityDeps {
+export interface ActivityDeps extends ScanDeps {
   config: AppConfig;
   repository: ReinstatementRepository;
   mail: MailDispatch;
@@ -47,6 +48,8 @@ export function createActivities(deps: ActivityDeps) {
   const { config, repository } = deps;
 
   return {
+    ...createScanActivities(deps),
+
     async loadProgress(input: { reinstatementId: string }): Promise<StepOutcome<Progress>> {
       const reinstatement = await repository.get(input.reinstatementId);
       if (!reinstatement)

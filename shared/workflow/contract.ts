@@ -15,6 +15,7 @@ export const Orchestrations = {
   reinstatement: 'reinstatement',
   mailDispatcher: 'mailDispatcher',
   bulkStart: 'bulkStart',
+  scan: 'scan',
 } as const;
 export const MAIL_DISPATCHER_INSTANCE = 'mail-dispatcher';
 
@@ -99,6 +100,12 @@ export interface ReinstatementInput {
   retry?: boolean;
 }
 
+export interface ScanInput {
+  scanId: string;
+  /** How long a page keeps retrying throttling and outages before what fails is recorded as such. */
+  transientRetryHours: number;
+}
+
 export interface BulkStartInput {
   jobId: string;
   pages: number;
@@ -165,6 +172,9 @@ export const ACTIVITY_NAMES = [
   'finish',
   'dispatchMail',
   'startBulkPage',
+  'listScanPage',
+  'scanCustomers',
+  'finishScan',
 ] as const satisfies readonly ActivityName[];
 
 // Every activity is listed (a new one that is not registered fails to compile here).

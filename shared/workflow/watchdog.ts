@@ -2,7 +2,13 @@ import type { Container } from '../app/container';
 import { isReinstatementId } from '../model/identifiers';
 import { RESUMABLE_STATES } from '../model/states';
 import { allPages } from '../storage/reinstatementRepository';
-import { Orchestrations, type BulkStartInput, type InstanceStatus, type WorkflowClient } from './contract';
+import {
+  Orchestrations,
+  type BulkStartInput,
+  type InstanceStatus,
+  type ScanInput,
+  type WorkflowClient,
+} from './contract';
 import { endReinstatement } from './ending';
 import { watchVerificationIdentity } from './identityWatch';
 import { reinstatementInput } from './starting';
@@ -15,6 +21,8 @@ export interface WatchdogReport {
   /** Records whose orchestration failed or was terminated: Failed, with that reason. */
   failed: number;
   bulkJobsResumed: number;
+  /** Scans whose record says running without an orchestration: started again. */
+  scansResumed: number;
   mailDispatcherWoken: boolean;
   /** Verification's identity: well, or what is wrong with it; whether the partner's team was told. */
   identity: { healthy: boolean; problem?: string; notified: boolean };
@@ -37,6 +45,7 @@ export async function runWatchdog(app: Container, workflow: WorkflowClient): Pro
     resumed: 0,
     failed: 0,
     bulkJobsResumed: 0,
+    scansResumed: 0,
     mailDispatcherWoken: false,
     identity: { healthy: true, notified: false },
   };
@@ -75,6 +84,12 @@ export async function runWatchdog(app: Container, workflow: WorkflowClient): Pro
     const input: BulkStartInput = { jobId: job.id, pages: job.pages };
     if (!running.has(job.id) && (await workflow.start(Orchestrations.bulkStart, job.id, input)))
       report.bulkJobsResumed++;
+  }
+  for (const scanId of await app.scans.running()) {
+    const input: ScanInput = { scanId, transientRetryHours: app.config.schedule.transientRetryHours };
+    // Its saved pages and finished customers make the restarted scan go on where it stopped.
+    if (!running.has(scanId) && (await workflow.start(Orchestrations.scan, scanId, input)))
+      report.scansResumed++;
   }
   const backlog = await app.mail.backlog();
   if (backlog.lanes.people.queued + backlog.lanes.bulk.queued > 0) {

@@ -46,6 +46,7 @@ describe('loadConfig', () => {
       emailOutboxTable: 'EmailOutbox',
       partnerStateTable: 'PartnerState',
       bulkJobsTable: 'BulkJobs',
+      scansTable: 'Scans',
     });
     expect(config.cloud).toEqual({
       name: 'AzurePublic',
@@ -202,6 +203,14 @@ describe('loadConfig', () => {
       setting: 'CLOUD',
       rule: expect.stringContaining('AzurePublic'),
     });
+  });
+
+  it('runs the scan on SCAN_SCHEDULE only when it is set, and refuses a malformed schedule', () => {
+    expect(loadConfig(validSettings()).schedule.scanSchedule).toBeUndefined();
+    expect(loadConfig(validSettings({ SCAN_SCHEDULE: '0 0 6 * * 1' })).schedule.scanSchedule).toBe(
+      '0 0 6 * * 1',
+    );
+    expect(problems(validSettings({ SCAN_SCHEDULE: 'weekly' }))[0]?.setting).toBe('SCAN_SCHEDULE');
   });
 
   it('takes an identity-based storage connection instead of a connection string, and not both', () => {

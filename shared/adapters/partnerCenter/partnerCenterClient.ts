@@ -9,6 +9,14 @@ import { tlsOptions } from '../tls';
 export type RelationshipCheck =
   { kind: 'related'; relationship: string } | { kind: 'notRelated' } | { kind: 'failed'; failure: Failure };
 
+/** The Azure plan's product id: its subscriptions' offerId starts with it. */
+export const AZURE_PLAN_PRODUCT = 'DZH318Z0BPS6';
+
+export interface PartnerCustomer {
+  tenantId: string;
+  name: string;
+}
+
 export interface WebhookRegistration {
   WebhookUrl: string;
   WebhookEvents: string[];
@@ -48,6 +56,83 @@ export class PartnerCenterClient {
     return relationship && relationship !== 'none'
       ? { kind: 'related', relationship }
       : { kind: 'notRelated' };
+  }
+
+  /**
+   * One page of the partner's customers, `GET /v1/customers?size=N`; the next page is asked for with
+   * the continuation token Partner Center returned (`MS-ContinuationToken` header).
+   * https://learn.microsoft.com/partner-center/developer/get-a-list-of-customers
+   */
+  async customers(
+    continuationToken?: string,
+    size = 100,
+  ): Promise<{ ok: true; customers: PartnerCustomer[]; next?: string } | { ok: false; failure: Failure }> {
+    const result = await this.api.request<{
+      items?: { id?: unknown; companyProfile?: { companyName?: unknown; domain?: unknown } }[];
+      links?: { next?: { headers?: { key?: unknown; value?: unknown }[] } };
+    }>(
+      'GET',
+      `/v1/customers?size=${size}`,
+      undefined,
+      continuationToken ? { 'MS-ContinuationToken': continuationToken } : {},
+    );
+    if (!result.ok) return result;
+    const customers = (result.data?.items ?? []).flatMap((c) =>
+      typeof c.id === 'string' && isGuid(c.id)
+        ? [
+            {
+              tenantId: c.id.toLowerCase(),
+              name:
+                typeof c.companyProfile?.companyName === 'string' && c.companyProfile.companyName.trim()
+                  ? c.companyProfile.companyName
+                  : typeof c.companyProfile?.domain === 'string'
+                    ? c.companyProfile.domain
+                    : c.id,
+            },
+          ]
+        : [],
+    );
+    const next = result.data?.links?.next?.headers?.find((h) => h.key === 'MS-ContinuationToken')?.value;
+    return { ok: true, customers, ...(typeof next === 'string' && next ? { next } : {}) };
+  }
+
+  /**
+   * The Azure subscriptions of a customer's Azure plans: the customer's subscriptions whose offer is
+   * the Azure plan, then each one's Azure entitlements (`.../subscriptions/{id}/azureEntitlements`).
+   * https://learn.microsoft.com/partner-center/developer/get-a-list-of-azure-entitlements-for-subscription
+   */
+  async azureSubscriptions(
+    customerTenantId: string,
+  ): Promise<
+    { ok: true; subscriptionIds: string[]; calls: number } | { ok: false; failure: Failure; calls: number }
+  > {
+    if (!isGuid(customerTenantId)) throw new Error('customer tenant id must be a GUID');
+    const plans = await this.api.request<{ items?: { id?: unknown; offerId?: unknown; status?: unknown }[] }>(
+      'GET',
+      `/v1/customers/${customerTenantId}/subscriptions`,
+    );
+    if (!plans.ok) return { ...plans, calls: 1 };
+    const azurePlans = (plans.data?.items ?? []).filter(
+      (s) =>
+        typeof s.id === 'string' &&
+        typeof s.offerId === 'string' &&
+        s.offerId.startsWith(AZURE_PLAN_PRODUCT) &&
+        s.status !== 'deleted',
+    );
+    const subscriptionIds: string[] = [];
+    let calls = 1;
+    for (const plan of azurePlans) {
+      calls++;
+      const entitlements = await this.api.request<{ items?: { id?: unknown; status?: unknown }[] }>(
+        'GET',
+        `/v1/customers/${customerTenantId}/subscriptions/${encodeURIComponent(String(plan.id))}/azureEntitlements`,
+      );
+      if (!entitlements.ok) return { ...entitlements, calls };
+      for (const e of entitlements.data?.items ?? [])
+        if (typeof e.id === 'string' && isGuid(e.id) && e.status !== 'disabled' && e.status !== 'deleted')
+          subscriptionIds.push(e.id.toLowerCase());
+    }
+    return { ok: true, subscriptionIds, calls };
   }
 
   async registration(): Promise<

@@ -3,6 +3,7 @@ import { MAX_BULK_ROWS } from '../bulkCsv';
 import { reinstatementRequestSchema } from '../../model/request';
 import { ReinstatementStates } from '../../model/states';
 import { MAIL_TEMPLATE_KINDS } from '../../email/templates/mailTemplate';
+import { scanReinstatementsSchema } from '../scans';
 import * as answers from './responseSchemas';
 
 /**
@@ -31,6 +32,11 @@ const SCHEMAS = {
   WebhookReadiness: answers.webhookReadinessSchema,
   IdentityHealth: answers.identityHealthSchema,
   Health: answers.healthSchema,
+  ScanStarted: answers.scanStartedSchema,
+  ScanStatus: answers.scanStatusSchema,
+  ScanResult: answers.scanResultSchema,
+  ScanResultList: answers.scanResultListSchema,
+  ScanReinstatementsRequest: scanReinstatementsSchema,
 } as const;
 type SchemaName = keyof typeof SCHEMAS;
 
@@ -44,6 +50,13 @@ const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: ref('Problem') } },
 });
 const unauthorized = { description: 'No valid function key' };
+const scanIdParameter = {
+  name: 'scanId',
+  in: 'path',
+  required: true,
+  description: 'The scan id (`s-` and 32 hex digits)',
+  schema: { type: 'string' },
+};
 const idParameter = {
   name: 'id',
   in: 'path',
@@ -115,6 +128,7 @@ export function openApiDocument(): Record<string, unknown> {
       { name: 'reinstatements', description: 'Start, follow and act on reinstatements' },
       { name: 'bulk', description: 'Many at once' },
       { name: 'operations', description: 'Mail, webhook and identity readiness' },
+      { name: 'scan', description: "Find the partner's customers who lost admin rights" },
     ],
     paths: withServerErrors({
       '/reinstatements': {
@@ -247,6 +261,91 @@ export function openApiDocument(): Record<string, unknown> {
           '202': json('StateAnswer', 'Resumed'),
         },
       ),
+      '/scans': {
+        post: {
+          summary: "Scan the partner's customers for lost admin rights",
+          description:
+            "Lists the partner's customers from Partner Center, each one's Azure subscriptions, and checks each with the verification rule, paced to Partner Center's limit. One scan runs at a time: while one runs, it is answered (200).",
+          tags: ['scan'],
+          responses: {
+            '202': json('ScanStarted', 'Started; follow `statusUrl`'),
+            '200': json('ScanStarted', 'A scan is already running: that one'),
+            '401': unauthorized,
+          },
+        },
+      },
+      '/scans/{scanId}': {
+        get: {
+          summary: 'A scan: running or done, customers listed and scanned, counts per outcome',
+          tags: ['scan'],
+          parameters: [scanIdParameter],
+          responses: {
+            '200': json('ScanStatus', 'The scan'),
+            '400': problem('A malformed scan id'),
+            '401': unauthorized,
+            '404': problem('No such scan'),
+          },
+        },
+      },
+      '/scans/{scanId}/results': {
+        get: {
+          summary:
+            "A scan's results, one per Azure subscription (or per customer it could not list), a page at a time",
+          tags: ['scan'],
+          parameters: [
+            scanIdParameter,
+            {
+              name: 'outcome',
+              in: 'query',
+              schema: { type: 'string', enum: ['has-access', 'lost-access', 'could-not-check'] },
+            },
+            { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+            { name: 'continuationToken', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': json('ScanResultList', 'A page; `continuationToken` when there is more'),
+            '400': problem('An invalid scan id, outcome or page size'),
+            '401': unauthorized,
+            '404': problem('No such scan'),
+          },
+        },
+      },
+      '/scans/{scanId}/findings.csv': {
+        get: {
+          summary:
+            'The customers that lost access, as a bulk-start CSV (fill in the contact columns, then post it to /reinstatements/bulk)',
+          tags: ['scan'],
+          parameters: [scanIdParameter],
+          responses: {
+            '200': {
+              description: 'CSV in the bulk-start format',
+              content: { 'text/csv': { schema: { type: 'string' } } },
+            },
+            '400': problem('A malformed scan id'),
+            '401': unauthorized,
+            '404': problem('No such scan'),
+          },
+        },
+      },
+      '/scans/{scanId}/reinstatements': {
+        post: {
+          summary: "Start reinstatements for chosen customers of a scan's findings, with their contacts",
+          tags: ['scan'],
+          parameters: [scanIdParameter],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: ref('ScanReinstatementsRequest') } },
+          },
+          responses: {
+            '202': json('BulkAccepted', 'Accepted as a bulk job; follow `statusUrl`'),
+            '400': problem('Invalid: a customer not among the findings, a bad contact (each named)'),
+            '401': unauthorized,
+            '404': problem('No such scan'),
+            '413': problem('The body is over 5 MB'),
+            '415': problem('Not application/json'),
+          },
+        },
+      },
       '/email/backlog': {
         get: {
           summary: 'Mail waiting for its place in the pace, per lane, and the expected finish',

@@ -267,3 +267,45 @@ export type ResendAnswer = z.output<typeof resendAnswerSchema>;
 export type StateAnswer = z.output<typeof stateAnswerSchema>;
 export type BulkAccepted = z.output<typeof bulkAcceptedSchema>;
 export type HealthAnswer = z.output<typeof healthSchema>;
+
+export const scanStartedSchema = z.strictObject({
+  scanId: z.string(),
+  existing: z.boolean(),
+  statusUrl: z.string().meta({ format: 'uri' }),
+});
+export type ScanStarted = z.output<typeof scanStartedSchema>;
+
+const scanOutcome = z.enum(['has-access', 'lost-access', 'could-not-check']);
+
+export const scanResultSchema = z.strictObject({
+  customerTenantId: z.string(),
+  customerName: z.string(),
+  subscriptionId: z.string().optional(),
+  outcome: scanOutcome,
+  finding: z.string().optional(),
+  explanation: z.string(),
+  inReinstatement: z.string().optional(),
+  checkedAt: timestamp,
+});
+
+export const scanStatusSchema = z.strictObject({
+  id: z.string(),
+  createdAt: timestamp,
+  createdBy: z.string(),
+  state: z.enum(['running', 'done']),
+  finishedAt: timestamp.optional(),
+  customersListed: z.number().int(),
+  customersScanned: z.number().int(),
+  counts: z.strictObject({
+    subscriptions: z.number().int(),
+    hasAccess: z.number().int(),
+    lostAccess: z.number().int(),
+    couldNotCheck: z.number().int(),
+    inReinstatement: z.number().int(),
+  }),
+});
+
+export const scanResultListSchema = z.strictObject({
+  items: z.array(scanResultSchema),
+  continuationToken: z.string().optional(),
+});

@@ -7,6 +7,8 @@ import type { Reinstatement, ScopeFinding } from '../../model/reinstatement';
 import type { RowResult } from '../../storage/bulkJobRepository';
 import type { VerificationSummary } from '../../workflow/verification';
 import type { BulkJobStatus } from '../bulkStarts';
+import type { ScanStatus } from '../scans';
+import type { ScanResult } from '../../storage/scanRepository';
 import type { ReinstatementView } from '../reinstatementService';
 import type * as schemas from './responseSchemas';
 
@@ -28,4 +30,6 @@ export const typeChecks: [
   Same<Out<typeof schemas.identityHealthSchema>, IdentityHealth>,
   Same<Out<typeof schemas.fieldIssueSchema>, FieldIssue>,
   Same<(typeof schemas.ScopeFindings)[number], ScopeFinding>,
-] = [true, true, true, true, true, true, true, true, true, true];
+  Same<Out<typeof schemas.scanResultSchema>, ScanResult>,
+  Same<Out<typeof schemas.scanStatusSchema>, ScanStatus>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true];

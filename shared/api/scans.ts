@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import type { Container } from '../app/container';
+import { parseWith } from '../model/fieldIssues';
+import { GUID_RULE, isGuid, normalizeGuid } from '../model/identifiers';
+import { ValidationError } from '../model/validationError';
+import {
+  countResults,
+  type ScanCounts,
+  type ScanOutcome,
+  type ScanRecord,
+  type ScanResult,
+} from '../storage/scanRepository';
+import type { Page } from '../storage/reinstatementRepository';
+import { Orchestrations, isRunning, type ScanInput, type WorkflowClient } from '../workflow/contract';
+import { BulkStarts, type BulkSubmission } from './bulkStarts';
+import { CSV_COLUMNS } from './bulkCsv';
+import { NotFoundError } from './errors';
+
+const SCAN_ID = /^s-[0-9a-f]{32}$/;
+const OUTCOMES: readonly ScanOutcome[] = ['has-access', 'lost-access', 'could-not-check'];
+const isOutcome = (value: string): value is ScanOutcome => (OUTCOMES as readonly string[]).includes(value);
+
+export interface ScanStatus extends ScanRecord {
+  counts: ScanCounts;
+}
+
+/** Reinstatements for a scan's findings: which customers, and whom to mail at each. */
+export const scanReinstatementsSchema = z.strictObject(
+  {
+    customers: z
+      .array(
+        z.strictObject({
+          customerTenantId: z.string().refine(isGuid, { error: GUID_RULE }).transform(normalizeGuid),
+          contact: z.strictObject({ name: z.string(), email: z.string() }),
+          delegatedAdmin: z.boolean().optional(),
+          note: z.string().optional(),
+        }),
+        { error: 'must be an array of customers' },
+      )
+      .min(1, { error: 'must name at least one customer' })
+      .max(5000, { error: 'must name at most 5000 customers' }),
+  },
+  { error: 'must be a JSON object with customers' },
+);
+
+/**
+ * The scan of the partner's customers for lost admin rights, as partner tooling uses it: start one
+ * (one at a time), follow it, page through its results, take its findings as a bulk-start CSV, or
+ * start reinstatements for chosen findings at once.
+ */
+export class Scans {
+  constructor(
+    private readonly app: Container,
+    private readonly workflow: WorkflowClient,
+  ) {}
+
+  /** Starts a scan, or answers the one already running. */
+  async start(by: string): Promise<{ scan: ScanRecord; existing: boolean }> {
+    // A scan whose record says running is the running one, whether its orchestration is going or
+    // waits for the watchdog to restart it.
+    for (const id of await this.app.scans.running()) {
+      const running = await this.app.scans.get(id);
+      if (running) return { scan: running, existing: true };
+    }
+    const scan: ScanRecord = {
+      id: `s-${randomUUID().replace(/-/g, '')}`,
+      createdAt: this.app.now().toISOString(),
+      createdBy: by,
+      state: 'running',
+      customersListed: 0,
+      customersScanned: 0,
+    };
+    await this.app.scans.create(scan);
+    await this.workflow.start(Orchestrations.scan, scan.id, this.input(scan.id));
+    return { scan, existing: false };
+  }
+
+  /** Starts the orchestration of a scan whose record says running but that runs nowhere (the watchdog). */
+  async resumeIfStopped(id: string): Promise<boolean> {
+    const scan = await this.app.scans.get(id);
+    if (scan?.state !== 'running' || isRunning(await this.workflow.status(id))) return false;
+    return this.workflow.start(Orchestrations.scan, id, this.input(id));
+  }
+
+  private input(scanId: string): ScanInput {
+    return { scanId, transientRetryHours: this.app.config.schedule.transientRetryHours };
+  }
+
+  async status(id: string): Promise<ScanStatus> {
+    const scan = await this.require(id);
+    const results = await this.app.scans.allResults(id);
+    return {
+      ...scan,
+      customersScanned: new Set(results.map((r) => r.customerTenantId)).size,
+      counts: countResults(results),
+    };
+  }
+
+  async results(
+    id: string,
+    query: { outcome?: string | null; pageSize?: string | null; continuationToken?: string | null },
+  ): Promise<Page<ScanResult>> {
+    await this.require(id);
+    const pageSize = query.pageSize ? Number(query.pageSize) : 100;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
+      throw ValidationError.single('pageSize', 'must be a whole number from 1 to 1000');
+    const outcome = query.outcome ?? undefined;
+    if (outcome !== undefined && !isOutcome(outcome))
+      throw ValidationError.single('outcome', `must be one of ${OUTCOMES.join(', ')}`);
+    return this.app.scans.results(id, {
+      pageSize,
+      ...(outcome ? { outcome } : {}),
+      ...(query.continuationToken ? { continuationToken: query.continuationToken } : {}),
+    });
+  }
+
+  /**
+   * The customers that lost access, in exactly the bulk-start CSV format: one row per customer, its
+   * lost subscriptions as the scopes, the contact columns left for the partner to fill (Partner
+   * Center has no customer contact). Customers already in a running reinstatement are left out.
+   */
+  async findingsCsv(id: string): Promise<string> {
+    const findings = await this.findings(id);
+    const rows = [...findings.values()].map((f) => [f.tenantId, f.name, '', '', f.scopes.join(';'), '', '']);
+    return stringify([CSV_COLUMNS, ...rows]);
+  }
+
+  /** Reinstatements for the chosen customers of the scan's findings, with the contacts given. */
+  async startReinstatements(id: string, body: unknown, by: string): Promise<BulkSubmission> {
+    const { customers } = parseWith(scanReinstatementsSchema, body);
+    const findings = await this.findings(id);
+    const unknown = customers.findIndex((c) => !findings.has(c.customerTenantId));
+    if (unknown >= 0)
+      throw ValidationError.single(
+        `customers[${unknown}].customerTenantId`,
+        'is not among the customers this scan found without access (or is already being reinstated)',
+      );
+    const rows = customers.map((c) => {
+      const finding = findings.get(c.customerTenantId);
+      return {
+        customerTenantId: c.customerTenantId,
+        customerName: finding?.name ?? c.customerTenantId,
+        contact: c.contact,
+        scopes: finding?.scopes ?? [],
+        ...(c.delegatedAdmin !== undefined ? { delegatedAdmin: c.delegatedAdmin } : {}),
+        ...(c.note ? { note: c.note } : {}),
+      };
+    });
+    return new BulkStarts(this.app, this.workflow).submit(
+      { contentType: 'application/json', text: JSON.stringify(rows) },
+      `${by} (scan ${id})`,
+    );
+  }
+
+  /** Lost-access customers not being reinstated, with their lost subscriptions as scopes. */
+  private async findings(
+    id: string,
+  ): Promise<Map<string, { tenantId: string; name: string; scopes: string[] }>> {
+    await this.require(id);
+    const lost = new Map<string, { tenantId: string; name: string; scopes: string[] }>();
+    for (const r of await this.app.scans.allResults(id)) {
+      if (r.outcome !== 'lost-access' || r.inReinstatement || !r.subscriptionId) continue;
+      const entry = lost.get(r.customerTenantId) ?? {
+        tenantId: r.customerTenantId,
+        name: r.customerName,
+        scopes: [],
+      };
+      entry.scopes.push(`/subscriptions/${r.subscriptionId}`);
+      lost.set(r.customerTenantId, entry);
+    }
+    return lost;
+  }
+
+  private async require(id: string): Promise<ScanRecord> {
+    if (!SCAN_ID.test(id)) throw ValidationError.single('scanId', 'must be a scan id (s-...)');
+    const scan = await this.app.scans.get(id);
+    if (!scan) throw new NotFoundError('scan');
+    return scan;
+  }
+}

@@ -1,0 +1,210 @@
+import { mapWithConcurrency } from '../../lib/concurrency';
+import type { RoleAssignmentVerifier, ScopeCheck } from '../adapters/arm/roleAssignmentVerifier';
+import type { PartnerGroupLookup } from '../adapters/graph/partnerGroupLookup';
+import { describeFailure, type Failure } from '../adapters/outcomes';
+import type { PartnerCenterClient } from '../adapters/partnerCenter/partnerCenterClient';
+import { isFinalState } from '../model/states';
+import type { ReinstatementRepository } from '../storage/reinstatementRepository';
+import {
+  countResults,
+  type ScanCounts,
+  type ScanRepository,
+  type ScanResult,
+} from '../storage/scanRepository';
+import { done, type StepOutcome } from '../workflow/contract';
+
+export interface ScanDeps {
+  scans: ScanRepository;
+  partnerCenter: PartnerCenterClient;
+  verifier: RoleAssignmentVerifier;
+  groupLookup: PartnerGroupLookup;
+  repository: ReinstatementRepository;
+  now: () => Date;
+}
+
+/** Customers Partner Center returns per page of the scan. */
+export const SCAN_PAGE_SIZE = 100;
+/** Customers checked at once within a page. */
+const CUSTOMER_CONCURRENCY = 4;
+
+/** What stops a page for now: a throttled or failing service, waited out by the orchestration. */
+class WaitAndRetry extends Error {
+  constructor(
+    readonly reason: string,
+    readonly afterMs?: number,
+  ) {
+    super(reason);
+  }
+}
+
+const transient = (failure: Failure) => failure.kind !== 'permanent';
+
+/**
+ * One Azure subscription's standing, from the verification rule's check: Owner for the partner group
+ * as a ForeignGroup at the subscription is access; anything else seen is lost access with what was
+ * seen; an identity or a permanent Azure refusal could not be checked. Throttling and outages are
+ * waited out (undefined here).
+ */
+export function classify(
+  check: ScopeCheck,
+): Pick<ScanResult, 'outcome' | 'finding' | 'explanation'> | undefined {
+  switch (check.kind) {
+    case 'verified':
+      return { outcome: 'has-access', explanation: check.explanation };
+    case 'missing':
+      return { outcome: 'lost-access', finding: check.finding, explanation: check.explanation };
+    case 'identity':
+      return { outcome: 'could-not-check', finding: 'partner-identity', explanation: check.explanation };
+    case 'error':
+      return transient(check.failure)
+        ? undefined
+        : { outcome: 'could-not-check', explanation: check.explanation };
+    case 'throttled':
+      return undefined;
+  }
+}
+
+/**
+ * The scan's activities: list a page of the partner's customers (kept, with Partner Center's
+ * continuation token, so a resumed scan walks the same pages), classify a page's customers (skipping
+ * those already finished, so no subscription is checked twice), and close the scan.
+ */
+export function createScanActivities(deps: ScanDeps) {
+  return {
+    async listScanPage(input: {
+      scanId: string;
+      page: number;
+      continuationToken?: string;
+    }): Promise<StepOutcome<{ customers: number; next?: string; calls: number }>> {
+      const saved = await deps.scans.page(input.scanId, input.page);
+      if (saved)
+        return done({
+          customers: saved.customers.length,
+          ...(saved.next ? { next: saved.next } : {}),
+          calls: 0,
+        });
+      const listed = await deps.partnerCenter.customers(input.continuationToken, SCAN_PAGE_SIZE);
+      if (!listed.ok)
+        return transient(listed.failure)
+          ? {
+              kind: 'retry',
+              reason: `listing customers: ${describeFailure(listed.failure)}`,
+              ...(listed.failure.kind === 'throttled' ? { afterMs: listed.failure.retryAfterMs } : {}),
+            }
+          : {
+              kind: 'failed',
+              reason: `Partner Center refused the customer list: ${describeFailure(listed.failure)}`,
+            };
+      await deps.scans.savePage(input.scanId, input.page, listed.customers, listed.next);
+      const record = await deps.scans.get(input.scanId);
+      await deps.scans.update(input.scanId, {
+        customersListed: (record?.customersListed ?? 0) + listed.customers.length,
+      });
+      return done({
+        customers: listed.customers.length,
+        ...(listed.next ? { next: listed.next } : {}),
+        calls: 1,
+      });
+    },
+
+    async scanCustomers(input: {
+      scanId: string;
+      page: number;
+      /** The step's deadline passed: what still fails is recorded as could not check, with why. */
+      giveUp?: boolean;
+    }): Promise<StepOutcome<{ scanned: number; calls: number }>> {
+      const saved = await deps.scans.page(input.scanId, input.page);
+      if (!saved)
+        return { kind: 'failed', reason: `page ${input.page} of scan ${input.scanId} was never listed` };
+      const group = await deps.groupLookup.lookup();
+      if (group.kind === 'failed')
+        return { kind: 'retry', reason: `looking up the partner group: ${describeFailure(group.failure)}` };
+      if (group.kind !== 'found')
+        return {
+          kind: 'failed',
+          reason: `the partner group ${group.displayName} is ${group.kind === 'notFound' ? 'not found' : 'ambiguous'}`,
+        };
+      let calls = 0;
+      let scanned = 0;
+      try {
+        await mapWithConcurrency(saved.customers, CUSTOMER_CONCURRENCY, async (customer) => {
+          if (await deps.scans.isCustomerDone(input.scanId, customer.tenantId)) return;
+          const at = deps.now().toISOString();
+          const base = { customerTenantId: customer.tenantId, customerName: customer.name, checkedAt: at };
+          const running = await runningReinstatement(deps.repository, customer.tenantId);
+          const inReinstatement = running ? { inReinstatement: running } : {};
+          const listed = await deps.partnerCenter.azureSubscriptions(customer.tenantId);
+          calls += listed.calls;
+          if (!listed.ok) {
+            if (transient(listed.failure) && !input.giveUp)
+              throw new WaitAndRetry(
+                `listing ${customer.name}'s Azure subscriptions: ${describeFailure(listed.failure)}`,
+                listed.failure.kind === 'throttled' ? listed.failure.retryAfterMs : undefined,
+              );
+            await deps.scans.recordCustomer(input.scanId, customer.tenantId, [
+              {
+                ...base,
+                ...inReinstatement,
+                outcome: 'could-not-check',
+                explanation: `Partner Center did not list the Azure subscriptions: ${describeFailure(listed.failure)}`,
+              },
+            ]);
+            scanned++;
+            return;
+          }
+          const results: ScanResult[] = [];
+          for (const subscriptionId of listed.subscriptionIds) {
+            const check = await deps.verifier.verify(
+              customer.tenantId,
+              `/subscriptions/${subscriptionId}`,
+              group.groupId,
+            );
+            const found = classify(check);
+            if (!found && !input.giveUp)
+              throw new WaitAndRetry(
+                `checking ${customer.name}'s subscription ${subscriptionId}: ${check.explanation}`,
+                check.kind === 'throttled' ? check.retryAfterMs : undefined,
+              );
+            results.push({
+              ...base,
+              ...inReinstatement,
+              subscriptionId,
+              ...(found ?? { outcome: 'could-not-check', explanation: check.explanation }),
+            });
+          }
+          await deps.scans.recordCustomer(input.scanId, customer.tenantId, results);
+          scanned++;
+        });
+      } catch (error) {
+        if (error instanceof WaitAndRetry)
+          return {
+            kind: 'retry',
+            reason: error.reason,
+            ...(error.afterMs !== undefined ? { afterMs: error.afterMs } : {}),
+          };
+        throw error;
+      }
+      return done({ scanned, calls });
+    },
+
+    async finishScan(input: { scanId: string }): Promise<StepOutcome<ScanCounts>> {
+      const results = await deps.scans.allResults(input.scanId);
+      const counts = countResults(results);
+      await deps.scans.update(input.scanId, {
+        state: 'done',
+        finishedAt: deps.now().toISOString(),
+        customersScanned: new Set(results.map((r) => r.customerTenantId)).size,
+      });
+      return done(counts);
+    },
+  };
+}
+
+/** A reinstatement of this customer that has not ended, if there is one. */
+async function runningReinstatement(
+  repository: ReinstatementRepository,
+  tenantId: string,
+): Promise<string | undefined> {
+  const page = await repository.listByCustomer(tenantId, { pageSize: 50 });
+  return page.items.find((r) => !isFinalState(r.state))?.id;
+}

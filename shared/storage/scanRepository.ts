@@ -1,0 +1,193 @@
+import { odata, type TableClient } from '@azure/data-tables';
+import { isNotFound } from '../../lib/tables/tableErrors';
+import type { PartnerCustomer } from '../adapters/partnerCenter/partnerCenterClient';
+import type { Page, PageRequest } from './reinstatementRepository';
+
+/** How one Azure subscription of a customer stands, as the scan found it. */
+export type ScanOutcome = 'has-access' | 'lost-access' | 'could-not-check';
+
+export interface ScanResult {
+  customerTenantId: string;
+  customerName: string;
+  /** The Azure subscription; absent when the customer's subscriptions could not be listed. */
+  subscriptionId?: string;
+  outcome: ScanOutcome;
+  /** What was seen (the verification's finding for lost access, the reason it could not be checked). */
+  finding?: string;
+  explanation: string;
+  /** A reinstatement already running for this customer. */
+  inReinstatement?: string;
+  checkedAt: string;
+}
+
+export interface ScanRecord {
+  id: string;
+  createdAt: string;
+  createdBy: string;
+  state: 'running' | 'done';
+  finishedAt?: string;
+  /** Customers Partner Center listed so far, and those whose subscriptions are all classified. */
+  customersListed: number;
+  customersScanned: number;
+}
+
+export interface ScanCounts {
+  subscriptions: number;
+  hasAccess: number;
+  lostAccess: number;
+  couldNotCheck: number;
+  inReinstatement: number;
+}
+
+const RECORD = 'scan';
+const pageKey = (page: number) => `page-${String(page).padStart(5, '0')}`;
+const doneKey = (tenantId: string) => `done-${tenantId}`;
+const resultKey = (tenantId: string, subscriptionId?: string) =>
+  `result-${tenantId}-${subscriptionId ?? 'customer'}`;
+
+/**
+ * A scan in one partition of its table: the record, the customer pages Partner Center gave, one row
+ * per classified subscription, and a row per customer finished. Rows are keyed by what they are
+ * about, so a scan resumed after a crash rewrites the same rows and never checks a finished customer
+ * again.
+ */
+export class ScanRepository {
+  constructor(private readonly table: TableClient) {}
+
+  async create(record: ScanRecord): Promise<void> {
+    await this.table.createEntity({ partitionKey: record.id, rowKey: RECORD, ...record });
+  }
+
+  async get(id: string): Promise<ScanRecord | undefined> {
+    try {
+      const e = await this.table.getEntity<ScanRecord>(id, RECORD);
+      return {
+        id: e.id,
+        createdAt: e.createdAt,
+        createdBy: e.createdBy,
+        state: e.state,
+        ...(e.finishedAt ? { finishedAt: e.finishedAt } : {}),
+        customersListed: Number(e.customersListed ?? 0),
+        customersScanned: Number(e.customersScanned ?? 0),
+      };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Scans whose record says running (a handful at most: one runs at a time). */
+  async running(): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const e of this.table.listEntities<ScanRecord>({
+      queryOptions: { filter: odata`RowKey eq ${RECORD} and state eq 'running'`, select: ['id'] },
+    }))
+      ids.push(e.id);
+    return ids;
+  }
+
+  async update(id: string, changes: Partial<ScanRecord>): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: id, rowKey: RECORD, ...changes }, 'Merge');
+  }
+
+  /**
+   * The customers of one Partner Center page and the token of the next, kept so that a resumed scan
+   * works on the same customers. (100 customers' ids and names stay far below an entity's 64 KB
+   * property limit.)
+   */
+  async savePage(id: string, page: number, customers: PartnerCustomer[], next?: string): Promise<void> {
+    await this.table.upsertEntity(
+      { partitionKey: id, rowKey: pageKey(page), customers: JSON.stringify(customers), next: next ?? '' },
+      'Replace',
+    );
+  }
+
+  async page(id: string, page: number): Promise<{ customers: PartnerCustomer[]; next?: string } | undefined> {
+    try {
+      const e = await this.table.getEntity<{ customers: string; next: string }>(id, pageKey(page));
+      const customers: PartnerCustomer[] = JSON.parse(e.customers);
+      return { customers, ...(e.next ? { next: e.next } : {}) };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async isCustomerDone(id: string, tenantId: string): Promise<boolean> {
+    try {
+      await this.table.getEntity(id, doneKey(tenantId));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The customer's results, then the mark that it is finished (so a crash between re-does it whole). */
+  async recordCustomer(id: string, tenantId: string, results: ScanResult[]): Promise<void> {
+    for (const result of results)
+      await this.table.upsertEntity(
+        { partitionKey: id, rowKey: resultKey(tenantId, result.subscriptionId), ...result },
+        'Replace',
+      );
+    await this.table.upsertEntity(
+      { partitionKey: id, rowKey: doneKey(tenantId), at: new Date().toISOString() },
+      'Replace',
+    );
+  }
+
+  /** Results a page at a time, optionally of one outcome. */
+  async results(id: string, page: PageRequest & { outcome?: ScanOutcome } = {}): Promise<Page<ScanResult>> {
+    const filter = page.outcome
+      ? odata`PartitionKey eq ${id} and RowKey ge 'result-' and RowKey lt 'result.' and outcome eq ${page.outcome}`
+      : odata`PartitionKey eq ${id} and RowKey ge 'result-' and RowKey lt 'result.'`;
+    const iterator = this.table.listEntities<ScanResult>({ queryOptions: { filter } }).byPage({
+      maxPageSize: page.pageSize ?? 100,
+      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+    });
+    const first = await iterator.next();
+    const entities = first.done ? [] : first.value;
+    return {
+      items: entities.map(toResult),
+      ...(entities.continuationToken ? { continuationToken: entities.continuationToken } : {}),
+    };
+  }
+
+  /** Every result (for counts and the findings CSV). */
+  async allResults(id: string): Promise<ScanResult[]> {
+    const all: ScanResult[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.results(id, {
+        pageSize: 1000,
+        ...(continuationToken ? { continuationToken } : {}),
+      });
+      all.push(...page.items);
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return all;
+  }
+}
+
+function toResult(e: ScanResult): ScanResult {
+  return {
+    customerTenantId: e.customerTenantId,
+    customerName: e.customerName,
+    ...(e.subscriptionId ? { subscriptionId: e.subscriptionId } : {}),
+    outcome: e.outcome,
+    ...(e.finding ? { finding: e.finding } : {}),
+    explanation: e.explanation,
+    ...(e.inReinstatement ? { inReinstatement: e.inReinstatement } : {}),
+    checkedAt: e.checkedAt,
+  };
+}
+
+export function countResults(results: ScanResult[]): ScanCounts {
+  return {
+    subscriptions: results.filter((r) => r.subscriptionId).length,
+    hasAccess: results.filter((r) => r.outcome === 'has-access').length,
+    lostAccess: results.filter((r) => r.outcome === 'lost-access').length,
+    couldNotCheck: results.filter((r) => r.outcome === 'could-not-check').length,
+    inReinstatement: new Set(results.filter((r) => r.inReinstatement).map((r) => r.customerTenantId)).size,
+  };
+}
