@@ -1,9 +1,8 @@
 import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { BulkStarts } from '../../shared/api/bulkStarts';
-import type { BulkAccepted } from '../../shared/api/openapi/responseSchemas';
-import { problem } from '../../shared/api/problem';
-import { readBody, serve, urlFor, type RequestScope } from './serve';
+import { bulkAnswer } from './answers';
+import { readBody, serve, type RequestScope } from './serve';
 
 /**
  * Up to 5,000 rows as a JSON array or text/csv: validated at once, answered 202 with the job's status
@@ -15,25 +14,7 @@ export async function submitBulkStart(request: HttpRequest, scope: RequestScope)
     maxBytes: 20 * 1024 * 1024,
   });
   const submission = await new BulkStarts(scope.app, scope.workflow).submit(body, scope.by);
-  if (submission.kind === 'noValidRow')
-    return problem(400, 'No row is valid', 'Every row was refused; nothing was started.', {
-      invalid: submission.invalidRows.length,
-      results: submission.invalidRows,
-    });
-  const { job, invalidRows } = submission;
-  const statusUrl = urlFor(request, `reinstatements/bulk/${job.id}`);
-  return {
-    status: 202,
-    headers: { Location: statusUrl },
-    jsonBody: {
-      jobId: job.id,
-      statusUrl,
-      rows: job.rows,
-      valid: job.valid,
-      invalid: job.invalid,
-      invalidRows,
-    } satisfies BulkAccepted,
-  };
+  return bulkAnswer(request, submission);
 }
 
 /** A bulk job: counts per outcome, done or not, and its per-row results a page at a time. */

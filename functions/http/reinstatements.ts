@@ -10,6 +10,7 @@ import type {
 import { problem } from '../../shared/api/problem';
 import { parseJson } from '../../shared/api/requestBody';
 import { ReinstatementService } from '../../shared/api/reinstatementService';
+import { pageAnswer } from './answers';
 import { readBody, serve, urlFor, type RequestScope } from './serve';
 import { isFinalState } from '../../shared/model/states';
 
@@ -47,10 +48,7 @@ export async function listReinstatements(
     continuationToken: q.get('continuationToken'),
   });
   return {
-    jsonBody: {
-      items: page.items,
-      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
-    } satisfies ReinstatementList,
+    jsonBody: pageAnswer(page) satisfies ReinstatementList,
   };
 }
 

@@ -1,9 +1,9 @@
 import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import type { BulkAccepted, ScanStarted } from '../../shared/api/openapi/responseSchemas';
-import { problem } from '../../shared/api/problem';
+import type { ScanStarted } from '../../shared/api/openapi/responseSchemas';
 import { parseJson } from '../../shared/api/requestBody';
 import { Scans } from '../../shared/api/scans';
+import { bulkAnswer, pageAnswer } from './answers';
 import { readBody, serve, urlFor, type RequestScope } from './serve';
 
 const scans = (scope: RequestScope) => new Scans(scope.app, scope.workflow);
@@ -30,12 +30,7 @@ export async function scanResults(request: HttpRequest, scope: RequestScope): Pr
     pageSize: q.get('pageSize'),
     continuationToken: q.get('continuationToken'),
   });
-  return {
-    jsonBody: {
-      items: page.items,
-      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
-    },
-  };
+  return { jsonBody: pageAnswer(page) };
 }
 
 /** The lost-access customers as a bulk-start CSV (contacts for the partner to fill in). */
@@ -62,24 +57,7 @@ export async function scanReinstatements(
     parseJson(body.text),
     scope.by,
   );
-  if (submission.kind === 'noValidRow')
-    return problem(400, 'No row is valid', 'Every customer was refused; nothing was started.', {
-      invalid: submission.invalidRows.length,
-      results: submission.invalidRows,
-    });
-  const statusUrl = urlFor(request, `reinstatements/bulk/${submission.job.id}`);
-  return {
-    status: 202,
-    headers: { Location: statusUrl },
-    jsonBody: {
-      jobId: submission.job.id,
-      statusUrl,
-      rows: submission.job.rows,
-      valid: submission.job.valid,
-      invalid: submission.job.invalid,
-      invalidRows: submission.invalidRows,
-    } satisfies BulkAccepted,
-  };
+  return bulkAnswer(request, submission);
 }
 
 df.app.client.http('startScan', {
