@@ -187,12 +187,13 @@ export function createScanActivities(deps: ScanDeps) {
       return done({ scanned, calls });
     },
 
-    async finishScan(input: { scanId: string }): Promise<StepOutcome<ScanCounts>> {
+    async finishScan(input: { scanId: string; stoppedBecause?: string }): Promise<StepOutcome<ScanCounts>> {
       const results = await deps.scans.allResults(input.scanId);
       const counts = countResults(results);
       await deps.scans.update(input.scanId, {
         state: 'done',
         finishedAt: deps.now().toISOString(),
+        ...(input.stoppedBecause ? { stoppedBecause: input.stoppedBecause } : {}),
         customersScanned: new Set(results.map((r) => r.customerTenantId)).size,
       });
       return done(counts);

@@ -26,6 +26,8 @@ export interface ScanRecord {
   createdBy: string;
   state: 'running' | 'done';
   finishedAt?: string;
+  /** Set when the scan ended before listing every customer (Partner Center refused or kept failing). */
+  stoppedBecause?: string;
   /** Customers Partner Center listed so far, and those whose subscriptions are all classified. */
   customersListed: number;
   customersScanned: number;
@@ -67,6 +69,7 @@ export class ScanRepository {
         createdBy: e.createdBy,
         state: e.state,
         ...(e.finishedAt ? { finishedAt: e.finishedAt } : {}),
+        ...(e.stoppedBecause ? { stoppedBecause: e.stoppedBecause } : {}),
         customersListed: Number(e.customersListed ?? 0),
         customersScanned: Number(e.customersScanned ?? 0),
       };

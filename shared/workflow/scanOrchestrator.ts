@@ -35,6 +35,7 @@ export const scanOrchestrator: OrchestrationHandler = function* (context: Orches
   }
 
   let continuationToken: string | undefined;
+  let stoppedBecause: string | undefined;
   for (let page = 0; ; page++) {
     const pageStarted = now();
     context.df.setCustomStatus({ page });
@@ -42,7 +43,10 @@ export const scanOrchestrator: OrchestrationHandler = function* (context: Orches
     const listed = yield* persist(() =>
       act.listScanPage({ scanId, page, ...(continuationToken ? { continuationToken } : {}) }),
     );
-    if (listed.kind !== 'done') break;
+    if (listed.kind !== 'done') {
+      stoppedBecause = listed.reason;
+      break;
+    }
     const scanned = yield* persist((giveUp) =>
       act.scanCustomers({ scanId, page, ...(giveUp ? { giveUp } : {}) }),
     );
@@ -52,6 +56,6 @@ export const scanOrchestrator: OrchestrationHandler = function* (context: Orches
     if (!listed.value.next) break;
     continuationToken = listed.value.next;
   }
-  const finished = yield* act.finishScan({ scanId });
+  const finished = yield* act.finishScan({ scanId, ...(stoppedBecause ? { stoppedBecause } : {}) });
   return finished.kind === 'done' ? finished.value : null;
 };

@@ -294,6 +294,10 @@ export const scanStatusSchema = z.strictObject({
   createdBy: z.string(),
   state: z.enum(['running', 'done']),
   finishedAt: timestamp.optional(),
+  stoppedBecause: z
+    .string()
+    .optional()
+    .meta({ description: 'Why the scan ended before listing every customer, when it did' }),
   customersListed: z.number().int(),
   customersScanned: z.number().int(),
   counts: z.strictObject({
