@@ -13,7 +13,7 @@ import {
   type ScanResult,
 } from '../storage/scanRepository';
 import type { Page } from '../storage/reinstatementRepository';
-import { Orchestrations, isRunning, type ScanInput, type WorkflowClient } from '../workflow/contract';
+import { Orchestrations, type ScanInput, type WorkflowClient } from '../workflow/contract';
 import { BulkStarts, type BulkSubmission } from './bulkStarts';
 import { CSV_COLUMNS } from './bulkCsv';
 import { NotFoundError } from './errors';
@@ -75,13 +75,6 @@ export class Scans {
     await this.app.scans.create(scan);
     await this.workflow.start(Orchestrations.scan, scan.id, this.input(scan.id));
     return { scan, existing: false };
-  }
-
-  /** Starts the orchestration of a scan whose record says running but that runs nowhere (the watchdog). */
-  async resumeIfStopped(id: string): Promise<boolean> {
-    const scan = await this.app.scans.get(id);
-    if (scan?.state !== 'running' || isRunning(await this.workflow.status(id))) return false;
-    return this.workflow.start(Orchestrations.scan, id, this.input(id));
   }
 
   private input(scanId: string): ScanInput {
