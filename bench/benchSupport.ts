@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ManualClock } from '../runtime/clock';
+import { FunctionHost } from '../runtime/functionHost';
 import type { SandboxCloud } from '../sandbox/sandboxCloud';
+import { setAppClock } from '../shared/app/container';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -44,3 +47,28 @@ export function settingsFor(
 /** Peak resident set of a process (Linux: VmHWM), in MB. */
 export const peakRssMb = (pid: number) =>
   Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+export const BENCH_KEYS = { functionKey: 'bench-function-key', masterKey: 'bench-master-key' };
+
+/**
+ * The app on the offline runtime in this process, on a manual clock that the app and the sandbox
+ * cloud share: durable timers of hours pass in milliseconds.
+ */
+export async function appOnSimulatedTime(
+  cloud: SandboxCloud,
+  storageConnectionString: string,
+  clock: ManualClock,
+): Promise<FunctionHost> {
+  const port = await freePort();
+  // The app follows the runtime's clock (this is the module the host loads with the app).
+  setAppClock(() => clock.now());
+  return FunctionHost.start({
+    appRoot: ROOT,
+    settings: settingsFor(cloud, storageConnectionString, port),
+    storageConnectionString,
+    port,
+    keys: BENCH_KEYS,
+    clock,
+    log: () => {},
+  });
+}

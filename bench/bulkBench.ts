@@ -15,15 +15,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { startAzuriteProcess } from '../runtime/azuriteProcess';
 import { ManualClock } from '../runtime/clock';
-import { FunctionHost } from '../runtime/functionHost';
 import { SandboxCloud } from '../sandbox/sandboxCloud';
-import { freePort, peakRssMb, settingsFor } from './benchSupport';
-import { setAppClock } from '../shared/app/container';
+import { appOnSimulatedTime, BENCH_KEYS, freePort, peakRssMb, settingsFor } from './benchSupport';
 
 const ROOT = join(__dirname, '..', '..');
 const PARTNER = '11111111-2222-4333-8444-555555555555';
-const KEY = 'bench-function-key';
-const MASTER = 'bench-master-key';
 const ROWS = Number(process.env.BULK_BENCH_ROWS ?? 5000);
 const PACED_ROWS = Number(process.env.PACED_BENCH_ROWS ?? 2000);
 
@@ -53,7 +49,14 @@ async function bulkThroughHttp(): Promise<void> {
     '--storage',
     azurite.connectionString,
   ];
-  args.push('--port', String(port), '--function-key', KEY, '--master-key', MASTER);
+  args.push(
+    '--port',
+    String(port),
+    '--function-key',
+    BENCH_KEYS.functionKey,
+    '--master-key',
+    BENCH_KEYS.masterKey,
+  );
   for (const [name, value] of Object.entries(settings)) args.push('--setting', `${name}=${value}`);
   const app = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve) =>
@@ -62,7 +65,7 @@ async function bulkThroughHttp(): Promise<void> {
   const api = (path: string, init?: RequestInit) =>
     fetch(`http://127.0.0.1:${port}/api${path}`, {
       ...init,
-      headers: { 'x-functions-key': KEY, ...(init?.headers ?? {}) },
+      headers: { 'x-functions-key': BENCH_KEYS.functionKey, ...(init?.headers ?? {}) },
     });
 
   const body = csv(ROWS);
@@ -108,22 +111,11 @@ async function pacedOnSimulatedTime(): Promise<void> {
     acsLimits: { perMinute: 30, perHour: 100 },
     now: () => clock.now().getTime(),
   });
-  const port = await freePort();
-  // The app follows the runtime's clock (this is the module the host loads with the app).
-  setAppClock(() => clock.now());
-  const host = await FunctionHost.start({
-    appRoot: ROOT,
-    settings: settingsFor(cloud, azurite.connectionString, port),
-    storageConnectionString: azurite.connectionString,
-    port,
-    keys: { functionKey: KEY, masterKey: MASTER },
-    clock,
-    log: () => {},
-  });
+  const host = await appOnSimulatedTime(cloud, azurite.connectionString, clock);
   const res = await fetch(`${host.url}/api/reinstatements/bulk`, {
     method: 'POST',
     body: csv(PACED_ROWS),
-    headers: { 'x-functions-key': KEY, 'content-type': 'text/csv' },
+    headers: { 'x-functions-key': BENCH_KEYS.functionKey, 'content-type': 'text/csv' },
   });
   if (res.status !== 202) throw new Error(`bulk start answered ${res.status}`);
   const started = clock.now().getTime();

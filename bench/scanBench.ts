@@ -6,18 +6,13 @@
  * sandbox held before the app started (app, runtime and sandbox share the process here).
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { startAzuriteProcess } from '../runtime/azuriteProcess';
 import { ManualClock } from '../runtime/clock';
-import { FunctionHost } from '../runtime/functionHost';
 import { SandboxCloud } from '../sandbox/sandboxCloud';
-import { setAppClock } from '../shared/app/container';
 import { PARTNER_CENTER_REQUESTS_PER_MINUTE } from '../shared/workflow/scanOrchestrator';
-import { freePort, peakRssMb, settingsFor } from './benchSupport';
+import { appOnSimulatedTime, BENCH_KEYS, freePort, peakRssMb } from './benchSupport';
 
-const ROOT = join(__dirname, '..', '..');
 const CUSTOMERS = Number(process.env.SCAN_BENCH_CUSTOMERS ?? 1000);
-const KEY = 'bench-function-key';
 
 async function main(): Promise<void> {
   const clock = new ManualClock(new Date());
@@ -34,19 +29,9 @@ async function main(): Promise<void> {
   }
   // What the sandbox (its 1,000 customers, their tokens) holds before the app starts in this process.
   const beforeApp = process.memoryUsage().rss / 1024 / 1024;
-  const port = await freePort();
-  setAppClock(() => clock.now());
-  const host = await FunctionHost.start({
-    appRoot: ROOT,
-    settings: settingsFor(cloud, azurite.connectionString, port),
-    storageConnectionString: azurite.connectionString,
-    port,
-    keys: { functionKey: KEY, masterKey: 'bench-master-key' },
-    clock,
-    log: () => {},
-  });
+  const host = await appOnSimulatedTime(cloud, azurite.connectionString, clock);
   const api = async (path: string, init?: RequestInit) =>
-    fetch(`${host.url}/api${path}`, { ...init, headers: { 'x-functions-key': KEY } });
+    fetch(`${host.url}/api${path}`, { ...init, headers: { 'x-functions-key': BENCH_KEYS.functionKey } });
   const started = clock.now().getTime();
   const wall = performance.now();
   const { scanId } = (await (await api('/scans', { method: 'POST' })).json()) as { scanId: string };

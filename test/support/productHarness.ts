@@ -1,7 +1,6 @@
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ClientSecretCredential } from '@azure/identity';
 import { randomUUID } from 'node:crypto';
-import { checkAnswer } from './openApiCheck';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,8 @@ import { SandboxCloud } from '../../sandbox/sandboxCloud';
 import { setAppClock } from '../../shared/app/container';
 import { OWNER_ROLE_DEFINITION_ID } from '../../lib/azure/builtInRoles';
 import { freePort, startAzurite, uniqueTableName, type RunningAzurite } from './azurite';
+import { startChildRuntime, type ChildRuntime } from './childRuntime';
+import { checkAnswer } from './openApiCheck';
 import { CUSTOMER_TENANT, PARTNER_TENANT, SUBSCRIPTION } from './fixtures';
 import { KEYS } from './runtimeHarness';
 import { sharedPki } from './sandboxHarness';
@@ -25,6 +26,32 @@ export const linkIn = (text: string | undefined, line: RegExp): string =>
       (text ?? '').split('\n').find((l) => line.test(l)) ?? '',
     )?.[1] ?? 'http://invalid/',
   ).pathname;
+
+/**
+ * The compiled app in a child process on a world's storage and port (crash tests kill it and `run`
+ * it again), and its HTTP API called as the partner's tooling would: function key, JSON by default.
+ */
+export function compiledApp(world: ProductWorld): {
+  run(): Promise<ChildRuntime>;
+  api(path: string, init?: RequestInit): Promise<Response>;
+} {
+  return {
+    run: () =>
+      startChildRuntime(world.azurite.connectionString, world.settings, {
+        app: join(__dirname, '..', '..'),
+        port: world.port,
+      }),
+    api: (path, init) =>
+      fetch(`http://127.0.0.1:${world.port}${path}`, {
+        ...init,
+        headers: {
+          'x-functions-key': KEYS.functionKey,
+          ...(init?.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(init?.headers ?? {}),
+        },
+      }),
+  };
+}
 
 export interface ProductWorld {
   azurite: RunningAzurite;

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { startChildRuntime, type ChildRuntime } from '../support/childRuntime';
-import { startProductWorld, type ProductWorld } from '../support/productHarness';
-import { KEYS } from '../support/runtimeHarness';
+import type { ChildRuntime } from '../support/childRuntime';
+import { compiledApp, startProductWorld, type ProductWorld } from '../support/productHarness';
 
 /**
  * A bulk job killed midway (SIGKILL of the compiled app while its pages are being started) and the
@@ -25,18 +23,9 @@ interface Job {
 
 it('starts every row exactly once and sends every invitation once, though killed in the middle of the job', async () => {
   world = await startProductWorld({ VERIFY_SCHEDULE: '0 0 0 1 1 *', WATCHDOG_SCHEDULE: '0 0 0 1 1 *' });
-  const run = () =>
-    startChildRuntime(world.azurite.connectionString, world.settings, {
-      app: join(__dirname, '..', '..'),
-      port: world.port,
-    });
-  const api = (path: string, init?: RequestInit) =>
-    fetch(`http://127.0.0.1:${world.port}/api${path}`, {
-      ...init,
-      headers: { 'x-functions-key': KEYS.functionKey, ...(init?.headers ?? {}) },
-    });
+  const { run, api } = compiledApp(world);
   const job = async (id: string) =>
-    (await (await api(`/reinstatements/bulk/${id}?pageSize=5000`)).json()) as Job;
+    (await (await api(`/api/reinstatements/bulk/${id}?pageSize=5000`)).json()) as Job;
 
   child = await run();
   const rows = Array.from(
@@ -44,7 +33,7 @@ it('starts every row exactly once and sends every invitation once, though killed
     (_, i) =>
       `${randomUUID()},Customer ${i},Admin ${i},admin${i}@bulk-crash.example,/subscriptions/${randomUUID()},,`,
   );
-  const res = await api('/reinstatements/bulk', {
+  const res = await api('/api/reinstatements/bulk', {
     method: 'POST',
     body: ['customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note', ...rows].join(
       '\n',

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
-import { startChildRuntime, type ChildRuntime } from '../support/childRuntime';
+import type { ChildRuntime } from '../support/childRuntime';
 import { CUSTOMER_TENANT, SUBSCRIPTION } from '../support/fixtures';
-import { startProductWorld, type ProductWorld } from '../support/productHarness';
+import { compiledApp, startProductWorld, type ProductWorld } from '../support/productHarness';
 import { KEYS } from '../support/runtimeHarness';
 
 /**
@@ -31,20 +30,7 @@ it('a reinstatement survives SIGKILL midway and finishes with every mail sent ex
   world = await startProductWorld({ VERIFY_SCHEDULE: '0 0 0 1 1 *' });
   world.cloud.partnerCenter.retryDelayMs = 50;
   const { port, cloud } = world;
-  const run = () =>
-    startChildRuntime(world.azurite.connectionString, world.settings, {
-      app: join(__dirname, '..', '..'),
-      port,
-    });
-  const api = (path: string, init?: RequestInit) =>
-    fetch(`http://127.0.0.1:${port}${path}`, {
-      ...init,
-      headers: {
-        'x-functions-key': KEYS.functionKey,
-        'content-type': 'application/json',
-        ...(init?.headers ?? {}),
-      },
-    });
+  const { run, api } = compiledApp(world);
   const state = async (id: string) =>
     ((await (await api(`/api/reinstatements/${id}`)).json()) as { state: string }).state;
   world.registerWebhook();

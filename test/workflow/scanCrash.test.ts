@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { startChildRuntime, type ChildRuntime } from '../support/childRuntime';
-import { startProductWorld, type ProductWorld } from '../support/productHarness';
-import { KEYS } from '../support/runtimeHarness';
+import type { ChildRuntime } from '../support/childRuntime';
+import { compiledApp, startProductWorld, type ProductWorld } from '../support/productHarness';
 
 /**
  * A scan killed midway (SIGKILL of the compiled app between two of its pages, while it waits out
@@ -28,19 +26,10 @@ it('resumes after a kill, and reads no customer twice', async () => {
   world = await startProductWorld({ VERIFY_SCHEDULE: '0 0 0 1 1 *', WATCHDOG_SCHEDULE: '0 0 0 1 1 *' });
   for (let i = 1; i < CUSTOMERS; i++)
     world.cloud.state.addCustomer(randomUUID(), [randomUUID()], `Customer ${i}`);
-  const run = () =>
-    startChildRuntime(world.azurite.connectionString, world.settings, {
-      app: join(__dirname, '..', '..'),
-      port: world.port,
-    });
-  const api = (path: string, init?: RequestInit) =>
-    fetch(`http://127.0.0.1:${world.port}/api${path}`, {
-      ...init,
-      headers: { 'x-functions-key': KEYS.functionKey, ...(init?.headers ?? {}) },
-    });
+  const { run, api } = compiledApp(world);
   child = await run();
-  const { scanId } = (await (await api('/scans', { method: 'POST' })).json()) as { scanId: string };
-  const status = async () => (await (await api(`/scans/${scanId}`)).json()) as Status;
+  const { scanId } = (await (await api('/api/scans', { method: 'POST' })).json()) as { scanId: string };
+  const status = async () => (await (await api(`/api/scans/${scanId}`)).json()) as Status;
 
   // Killed while the first page is done and the scan waits for Partner Center's pace.
   let midway: Status | undefined;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { startChildRuntime, type ChildRuntime } from '../support/childRuntime';
-import { startProductWorld, type ProductWorld } from '../support/productHarness';
+import type { ChildRuntime } from '../support/childRuntime';
+import { compiledApp, startProductWorld, type ProductWorld } from '../support/productHarness';
 import { KEYS } from '../support/runtimeHarness';
 
 /**
@@ -43,16 +42,7 @@ it('takes 200 reinstatements to their end through 20 % 429, 20 % 5xx and three S
     cloud.state.addCustomer(tenant, [subscription]);
     return { tenant, subscription };
   });
-  const run = () =>
-    startChildRuntime(world.azurite.connectionString, world.settings, {
-      app: join(__dirname, '..', '..'),
-      port,
-    });
-  const api = (path: string, init?: RequestInit) =>
-    fetch(`http://127.0.0.1:${port}${path}`, {
-      ...init,
-      headers: { 'x-functions-key': KEYS.functionKey, ...(init?.headers ?? {}) },
-    });
+  const { run, api } = compiledApp(world);
 
   child = await run();
   const csv = [
