@@ -1,5 +1,4 @@
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
-import { ClientSecretCredential } from '@azure/identity';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ArmRoleAssignmentVerifier } from '../../shared/adapters/arm/roleAssignmentVerifier';
@@ -7,7 +6,7 @@ import { OWNER_ROLE_DEFINITION_ID } from '../../lib/azure/builtInRoles';
 import { mapWithConcurrency } from '../../lib/concurrency';
 import { findKnownErrors } from '../../shared/instructions/knownErrors';
 import { CUSTOMER_TENANT, SUBSCRIPTION } from '../support/fixtures';
-import { startSandboxWorld, type SandboxWorld } from '../support/sandboxHarness';
+import { customerAdminArm, startSandboxWorld, type SandboxWorld } from '../support/sandboxHarness';
 
 const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 const sub = `/subscriptions/${SUBSCRIPTION}`;
@@ -25,16 +24,7 @@ beforeAll(async () => {
   groupId = world.cloud.state.adminAgents.id;
   verifier = new ArmRoleAssignmentVerifier(world.config, (await world.verificationIdentity()).tokensIn);
   // The customer's administrator, granting roles with the real SDK (what New-AzRoleAssignment does).
-  const tls = { tlsOptions: { ca: readFileSync(world.caFile, 'utf8') } };
-  customerArm = new AuthorizationManagementClient(
-    new ClientSecretCredential(CUSTOMER_TENANT, customer.admin.clientId, customer.admin.secret, {
-      authorityHost: world.cloud.url,
-      disableInstanceDiscovery: true,
-      ...tls,
-    }),
-    SUBSCRIPTION,
-    { endpoint: world.cloud.url, credentialScopes: ['https://management.azure.com/.default'], ...tls },
-  );
+  customerArm = customerAdminArm(world.cloud.url, readFileSync(world.caFile, 'utf8'), customer, SUBSCRIPTION);
 });
 afterAll(() => world.stop());
 afterEach(() => world.cloud.faults.clear());

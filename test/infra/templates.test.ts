@@ -1,5 +1,3 @@
-import { AuthorizationManagementClient } from '@azure/arm-authorization';
-import { ClientSecretCredential } from '@azure/identity';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +8,7 @@ import { buildCustomerScripts } from '../../shared/instructions/customerScripts'
 import { grantTemplate, type GrantTarget } from '../../shared/instructions/grantTemplates';
 import { parseScope } from '../../shared/model/scopes';
 import { evaluateAll } from '../support/armExpressions';
-import { startSandboxWorld, type SandboxWorld } from '../support/sandboxHarness';
+import { customerAdminArm, startSandboxWorld, type SandboxWorld } from '../support/sandboxHarness';
 import { SIGNING_KEY } from '../support/settings';
 
 /**
@@ -251,15 +249,11 @@ describe("the customer's one-click grant", () => {
       );
 
       // The portal's deployment, as the customer's admin: a PUT of the resource to ARM.
-      const tls = { tlsOptions: { ca: readFileSync(world.caFile, 'utf8') } };
-      const arm = new AuthorizationManagementClient(
-        new ClientSecretCredential(tenant, customer.admin.clientId, customer.admin.secret, {
-          authorityHost: world.cloud.url,
-          disableInstanceDiscovery: true,
-          ...tls,
-        }),
+      const arm = customerAdminArm(
+        world.cloud.url,
+        readFileSync(world.caFile, 'utf8'),
+        customer,
         subscription,
-        { endpoint: world.cloud.url, credentialScopes: ['https://management.azure.com/.default'], ...tls },
       );
       const put = () =>
         arm.roleAssignments.create(

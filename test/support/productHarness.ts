@@ -1,5 +1,3 @@
-import { AuthorizationManagementClient } from '@azure/arm-authorization';
-import { ClientSecretCredential } from '@azure/identity';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +12,7 @@ import { startChildRuntime, type ChildRuntime } from './childRuntime';
 import { checkAnswer } from './openApiCheck';
 import { CUSTOMER_TENANT, PARTNER_TENANT, SUBSCRIPTION } from './fixtures';
 import { KEYS } from './runtimeHarness';
-import { sharedPki } from './sandboxHarness';
+import { customerAdminArm, sharedPki } from './sandboxHarness';
 import { validSettings } from './settings';
 
 const ROOT = join(__dirname, '..', '..');
@@ -97,16 +95,7 @@ export async function startProductWorld(
     VERIFY_SCHEDULE: '0 */15 * * * *',
     ...overrides,
   }) as Record<string, string>;
-  const tls = { tlsOptions: { ca: readFileSync(caFile, 'utf8') } };
-  const arm = new AuthorizationManagementClient(
-    new ClientSecretCredential(CUSTOMER_TENANT, customer.admin.clientId, customer.admin.secret, {
-      authorityHost: cloud.url,
-      disableInstanceDiscovery: true,
-      ...tls,
-    }),
-    SUBSCRIPTION,
-    { endpoint: cloud.url, credentialScopes: ['https://management.azure.com/.default'], ...tls },
-  );
+  const arm = customerAdminArm(cloud.url, readFileSync(caFile, 'utf8'), customer, SUBSCRIPTION);
   return {
     azurite,
     cloud,

@@ -1,4 +1,6 @@
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { TableClient } from '@azure/data-tables';
+import { ClientSecretCredential } from '@azure/identity';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +8,7 @@ import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '../../shared/config/appConfig';
 import { createSandboxPki, type SandboxPki } from '../../sandbox/certificates';
 import { SandboxCloud } from '../../sandbox/sandboxCloud';
+import type { SimulatedCustomer } from '../../sandbox/state';
 import { createCredentials } from '../../shared/adapters/identity/credentials';
 import { RefreshTokenVault } from '../../shared/adapters/identity/refreshTokenVault';
 import {
@@ -79,4 +82,26 @@ export async function startSandboxWorld(overrides: Record<string, string> = {}):
       await azurite.stop();
     },
   };
+}
+
+/**
+ * A customer's own administrator, granting roles in its subscription with the real ARM SDK (what
+ * New-AzRoleAssignment or the portal does), against the sandbox cloud at `cloudUrl`.
+ */
+export function customerAdminArm(
+  cloudUrl: string,
+  caPem: string,
+  customer: SimulatedCustomer,
+  subscriptionId: string,
+): AuthorizationManagementClient {
+  const tls = { tlsOptions: { ca: caPem } };
+  return new AuthorizationManagementClient(
+    new ClientSecretCredential(customer.tenantId, customer.admin.clientId, customer.admin.secret, {
+      authorityHost: cloudUrl,
+      disableInstanceDiscovery: true,
+      ...tls,
+    }),
+    subscriptionId,
+    { endpoint: cloudUrl, credentialScopes: ['https://management.azure.com/.default'], ...tls },
+  );
 }
