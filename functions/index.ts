@@ -18,6 +18,8 @@ import './http/openapi';
 import './http/mailPreview';
 import './http/scans';
 import './http/customerLinks';
+import './http/console';
+import './http/assets';
 import './timers/verifyPendingRoleAssignments';
 import './timers/watchdog';
 import './timers/scan';

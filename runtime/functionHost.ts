@@ -7,6 +7,7 @@ import { DurableHttpApi } from './durable/durableHttpApi';
 import { InstanceStore } from './durable/instanceStore';
 import { OrchestrationEngine } from './durable/orchestrationEngine';
 import { readHostConfig, resolveSettingExpression, type HostConfig } from './hostConfig';
+import { AppServiceAuth, authSettingsFrom, stripPlatformHeaders } from './http/appServiceAuth';
 import { isAuthorized, presentedKey, type AuthLevel, type HostKeys } from './http/functionKeys';
 import { compileRoute, matchRoute, type CompiledRoute } from './http/routeTemplate';
 import {
@@ -75,6 +76,8 @@ export class FunctionHost {
   private readonly invoker: Invoker;
   private readonly api: DurableHttpApi;
   private readonly store: InstanceStore;
+  /** App Service authentication, when the settings turn it on. */
+  private auth: AppServiceAuth | undefined;
 
   private constructor(
     readonly config: HostConfig,
@@ -111,6 +114,8 @@ export class FunctionHost {
     const read = readHostConfig(options.appRoot, { ...process.env, ...options.settings });
     const config = options.main ? { ...read, main: options.main } : read;
     const host = new FunctionHost(config, options, log);
+    const auth = authSettingsFrom({ ...process.env, ...options.settings });
+    if (auth) host.auth = new AppServiceAuth(auth, host.keys.masterKey, () => host.origin);
     await host.listen(options.port ?? 0);
     host.load();
     await host.engine.recover();
@@ -266,6 +271,11 @@ export class FunctionHost {
     this.inFlight++;
     try {
       const url = new URL(`${this.origin}${req.url ?? '/'}`);
+      stripPlatformHeaders(req.headers);
+      if (url.pathname.toLowerCase().startsWith('/.auth/')) {
+        if (!this.auth) return sendJson(res, 404);
+        return await this.auth.handle(req, res, url);
+      }
       if (url.pathname.startsWith(DURABLE_WEBHOOK) || url.pathname.startsWith(DURABLE_RPC))
         return await this.handleDurable(req, res, url);
       if (url.pathname.startsWith('/admin/functions/') && req.method === 'POST')
@@ -344,6 +354,7 @@ export class FunctionHost {
       }
       if (!isAuthorized(route.authLevel, presentedKey(req, url), this.keys)) return sendJson(res, 401);
       const body = await readBody(req);
+      if (this.auth) Object.assign(req.headers, this.auth.principalHeaders(req));
       const http = toRpcHttpRequest(req, url, params, body);
       const response = await this.invoker.invoke(route.fn.metadata.name, [
         { name: route.triggerName, data: { http } },

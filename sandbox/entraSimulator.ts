@@ -1,7 +1,7 @@
 import { constants, createHash, randomBytes, randomUUID, verify, X509Certificate } from 'node:crypto';
 import type { TokenClaims, TokenSigner } from './jwt';
 import type { SandboxState, SimulatedApp, SimulatedUser } from './state';
-import { json, type SimRequest } from './httpUtil';
+import { escapeHtml, htmlPage, json, type SimRequest } from './httpUtil';
 
 /**
  * Microsoft Entra ID's v2.0 endpoints, as MSAL (inside @azure/identity) and the product call them:
@@ -23,6 +23,7 @@ import { json, type SimRequest } from './httpUtil';
  * Error bodies are Entra's: `error`, `error_description` starting `AADSTS<n>:`, `error_codes`.
  * https://learn.microsoft.com/entra/identity-platform/reference-error-codes
  */
+const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 const REFRESH_AUDIENCE = 'urn:sandbox:refresh-token';
 const REFRESH_TOKEN_INACTIVITY_S = 90 * 86_400;
 const CODE_LIFETIME_MS = 10 * 60_000;
@@ -35,6 +36,8 @@ interface AuthorizationCode {
   redirectUri: string;
   scope: string;
   codeChallenge?: string;
+  /** Echoed into the ID token, so the client knows the token answers its own sign-in. */
+  nonce?: string;
   expiresAt: number;
   redeemed: boolean;
 }
@@ -77,6 +80,21 @@ export class EntraSimulator {
       });
       return true;
     }
+    const keys = /^\/([^/]+)\/discovery\/v2\.0\/keys$/.exec(sim.path);
+    if (keys && sim.method === 'GET') {
+      // The tenant's signing keys (JWKS), by which a client checks an ID token's signature.
+      json(sim.res, 200, {
+        keys: [
+          {
+            ...this.signer.publicKey.export({ format: 'jwk' }),
+            kid: this.signer.kid,
+            use: 'sig',
+            kty: 'RSA',
+          },
+        ],
+      });
+      return true;
+    }
     const authorize = /^\/([^/]+)\/oauth2\/v2\.0\/authorize$/.exec(sim.path);
     if (authorize && sim.method === 'GET')
       return (this.authorize(sim, (authorize[1] as string).toLowerCase()), true);
@@ -112,9 +130,8 @@ export class EntraSimulator {
    */
   private authorize(sim: SimRequest, tenant: string): void {
     const q = sim.url.searchParams;
-    const page = (status: number, text: string): void => {
-      sim.res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' }).end(text);
-    };
+    const page = (status: number, text: string): void =>
+      htmlPage(sim.res, status, status === 200 ? 'Sign in (sandbox)' : 'Sign-in error (sandbox)', text);
     const app = this.state.apps.get(q.get('client_id') ?? '');
     if (!app)
       return page(
@@ -164,7 +181,7 @@ export class EntraSimulator {
         .join('');
       return page(
         200,
-        `<!doctype html><title>Sign in (sandbox)</title><h1>Pick an account</h1><p>The sandbox's Entra ID signs in without a password.</p><ul>${links}</ul>`,
+        `<h1>Pick an account</h1><p>The sandbox's Entra ID signs in without a password.</p><ul>${links}</ul>`,
       );
     }
     const code = randomBytes(24).toString('base64url');
@@ -175,6 +192,7 @@ export class EntraSimulator {
       redirectUri,
       scope: q.get('scope') ?? '',
       ...(challenge ? { codeChallenge: challenge } : {}),
+      ...(q.get('nonce') ? { nonce: q.get('nonce') as string } : {}),
       expiresAt: Date.now() + CODE_LIFETIME_MS,
       redeemed: false,
     });
@@ -386,7 +404,7 @@ export class EntraSimulator {
     code.redeemed = true;
     const user = this.state.users.get(code.userId);
     if (!user) return fail(400, 'invalid_grant', 'AADSTS50057: The user account is disabled.');
-    this.delegated(sim, tenant, app, user, form.get('scope') ?? code.scope, fail);
+    this.delegated(sim, tenant, app, user, form.get('scope') ?? code.scope, fail, code.nonce);
   }
 
   /** A user's token in `tenant` through `app`: home tenant, or a customer's through GDAP and consent. */
@@ -397,6 +415,7 @@ export class EntraSimulator {
     user: SimulatedUser,
     scope: string,
     fail: Fail,
+    nonce?: string,
   ): void {
     if (user.interactionRequired)
       return fail(
@@ -422,7 +441,9 @@ export class EntraSimulator {
         `AADSTS65001: The user or administrator has not consented to use the application with ID '${app.clientId}'. Send an interactive authorization request for this user and resource.`,
         'consent_required',
       );
-    const resource = resourceOf(scope, false);
+    // Asking only for OpenID Connect scopes (sign-in) gets an ID token and a Graph token, as Entra gives.
+    const signInOnly = scope.split(' ').every((s) => OIDC_SCOPES.includes(s));
+    const resource = signInOnly ? 'https://graph.microsoft.com' : resourceOf(scope, false);
     if (!resource)
       return fail(400, 'invalid_scope', 'AADSTS70011: The provided request must include a resource scope.');
     const scopes = scope.split(' ');
@@ -449,6 +470,10 @@ export class EntraSimulator {
                 appid: app.clientId,
                 preferred_username: user.userPrincipalName,
                 name: user.displayName,
+                // App roles assigned to the user on this app, as Entra puts them in the ID token.
+                // https://learn.microsoft.com/entra/identity-platform/howto-add-app-roles-in-apps
+                ...(home && user.appRoles?.length ? { roles: user.appRoles } : {}),
+                ...(nonce ? { nonce } : {}),
               }),
             ),
           }
@@ -510,11 +535,5 @@ function parseSegment(segment: string | undefined): Record<string, unknown> | un
   }
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-
 const errorPage = (message: string) =>
-  `<!doctype html><title>Sign in error (sandbox)</title><h1>Sorry, but we're having trouble signing you in.</h1><p>${escapeHtml(message)}</p>`;
+  `<h1>Sorry, but we're having trouble signing you in.</h1><p>${escapeHtml(message)}</p>`;

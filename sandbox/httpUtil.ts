@@ -43,3 +43,24 @@ export function parseJson(body: Buffer): unknown {
     return undefined;
   }
 }
+
+export const escapeHtml = (s: string): string =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+/** A page of the sandbox's own (not Microsoft's): plain, readable on a phone, no script. */
+export function htmlPage(res: ServerResponse, status: number, title: string, body: string): void {
+  res
+    .writeHead(status, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+    })
+    .end(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><meta name="viewport" content="width=device-width,initial-scale=1"></head><body style="font-family:Segoe UI,Arial,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;line-height:1.45"><header style="background:#5c2d91;color:#fff;padding:.6rem 1rem">Sandbox cloud (simulated Microsoft) · <a style="color:#fff" href="/sandbox/">Home</a> · <a style="color:#fff" href="/sandbox/outbox.html">Outbox</a></header><main>${body}</main></body></html>`,
+    );
+}

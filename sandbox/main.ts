@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       'acs-per-hour': { type: 'string', default: '100' },
       customers: { type: 'string', default: '25' },
       // The app's consent callback, registered on the partner app as Entra requires.
-      'redirect-uri': { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
     },
   });
   if (!values.dir || !values['partner-tenant'])
@@ -73,8 +73,8 @@ async function main(): Promise<void> {
     // ACS enforces the quota the app is told to pace to, so the sandbox shows what it does.
     acsLimits: { perMinute: Number(values['acs-per-minute']), perHour: Number(values['acs-per-hour']) },
   });
-  const redirectUri = values['redirect-uri'];
-  if (redirectUri) cloud.state.partnerApp.redirectUris = [redirectUri];
+  const redirectUris = values['redirect-uri'] ?? [];
+  if (redirectUris.length) cloud.state.partnerApp.redirectUris = redirectUris;
   if (cloud.state.customers.size === 0) {
     cloud.state.addCustomer(DEMO_CUSTOMER.tenantId, DEMO_CUSTOMER.subscriptions, DEMO_CUSTOMER.name);
     const count = Math.max(1, Number(values.customers));

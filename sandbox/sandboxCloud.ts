@@ -9,6 +9,7 @@ import { EntraSimulator } from './entraSimulator';
 import { FaultInjector, type Faults, type Service } from './faults';
 import { handleGraph } from './graphSimulator';
 import { handleControls } from './controls';
+import { handlePages } from './pages';
 import { json, type SimRequest } from './httpUtil';
 import { TokenSigner } from './jwt';
 import { PartnerCenterSimulator } from './partnerCenterSimulator';
@@ -121,6 +122,12 @@ export class SandboxCloud {
       PARTNER_APP_CREDENTIAL: 'clientSecret',
       VERIFICATION_IDENTITY: 'secureApplicationModel',
       PARTNER_REFRESH_TOKEN: this.entra.issueRefreshToken(this.state.partnerAdmin, app.clientId),
+      // People sign in to the console with App Service authentication, through the partner's app
+      // (its registration holds the console's app roles and the /.auth/login/aad/callback redirect).
+      WEBSITE_AUTH_ENABLED: 'true',
+      WEBSITE_AUTH_CLIENT_ID: app.clientId,
+      WEBSITE_AUTH_OPENID_ISSUER: `${this.origin}/${this.state.partnerTenantId}/v2.0`,
+      MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: app.secret,
     };
   }
 
@@ -159,7 +166,11 @@ export class SandboxCloud {
   }
 
   private serviceOf(sim: SimRequest): Service | undefined {
-    if (/\/oauth2\/v2\.0\/(token|authorize)$|openid-configuration$|^\/common\/discovery/.test(sim.path))
+    if (
+      /\/oauth2\/v2\.0\/(token|authorize)$|openid-configuration$|\/discovery\/v2\.0\/keys$|^\/common\/discovery/.test(
+        sim.path,
+      )
+    )
       return 'entra';
     if (sim.path.startsWith('/v1.0/')) return 'graph';
     if (sim.path.toLowerCase().startsWith('/subscriptions/')) return 'arm';
@@ -169,8 +180,10 @@ export class SandboxCloud {
   }
 
   private async route(sim: SimRequest): Promise<void> {
-    if (sim.path.startsWith('/sandbox/'))
+    if (sim.path === '/sandbox' || sim.path.startsWith('/sandbox/')) {
+      if (await handlePages(sim, this.state, this.partnerCenter)) return;
       return handleControls(sim, this.state, this.partnerCenter, this.faults);
+    }
     const service = this.serviceOf(sim);
     if (service) this.requests.set(service, (this.requests.get(service) ?? 0) + 1);
     if (service && (await this.faults.apply(service, sim.req, sim.res))) return;

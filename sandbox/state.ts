@@ -26,6 +26,8 @@ export interface SimulatedUser {
   tokensValidFrom?: string;
   /** Conditional Access or MFA wants this user to sign in again interactively. */
   interactionRequired?: boolean;
+  /** App roles assigned to the user on the partner's app (the console's `Reinstatement.*`). */
+  appRoles?: string[];
 }
 
 export interface SimulatedCustomer {
@@ -179,6 +181,9 @@ export class SandboxState {
           gdap: true,
         });
     }
+    // A cloud saved before the console: its admin gets both roles, and the console's people appear.
+    state.partnerAdmin.appRoles ??= ['Reinstatement.Read', 'Reinstatement.Operate'];
+    state.addConsoleUsers();
     for (const r of saved.roleAssignments) state.roleAssignments.set(r.name, r);
     if (saved.registration) state.registration = saved.registration;
     for (const v of saved.validationEvents) state.validationEvents.set(v.correlationId, v);
@@ -213,8 +218,29 @@ export class SandboxState {
       displayName: 'Partner Admin',
       tenantId: options.partnerTenantId,
       memberOf: [group.id],
+      appRoles: ['Reinstatement.Read', 'Reinstatement.Operate'],
     };
     this.users.set(admin.id, admin);
+    this.addConsoleUsers();
+  }
+
+  /** People of the partner who use the console but are not admins: one who may only read, one with no role. */
+  addConsoleUsers(): void {
+    const people = [
+      { upn: 'reader@partner.example', name: 'Rita Reader', roles: ['Reinstatement.Read'] },
+      { upn: 'newcomer@partner.example', name: 'Nico Newcomer', roles: [] },
+    ];
+    for (const p of people)
+      if (!this.userByName(p.upn))
+        this.users.set(randomUUID(), {
+          id: '',
+          userPrincipalName: p.upn,
+          displayName: p.name,
+          tenantId: this.partnerTenantId,
+          memberOf: [],
+          appRoles: p.roles,
+        });
+    for (const [id, user] of this.users) if (!user.id) user.id = id;
   }
 
   get adminAgents() {

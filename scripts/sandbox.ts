@@ -96,6 +96,8 @@ async function ensureCloud(
     process.env.SANDBOX_CUSTOMERS ?? '25',
     '--redirect-uri',
     `${settings.PUBLIC_BASE_URL}/api/identity/consent/callback`,
+    '--redirect-uri',
+    `${settings.PUBLIC_BASE_URL}/.auth/login/aad/callback`,
   ];
   const fingerprint = JSON.stringify(args);
   const running = await runningService(files.cloud, fingerprint);
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
     app: {
       baseUrl: host.url,
       apiBaseUrl: api,
+      console: `${host.url}/api/console`,
       functionKey: host.keys.functionKey,
       masterKey: host.keys.masterKey,
     },
@@ -185,6 +188,7 @@ async function main(): Promise<void> {
           baseUrl: cloud.url,
           state: `${cloud.url}/sandbox/state`,
           outbox: `${cloud.url}/sandbox/outbox`,
+          pages: `${cloud.url}/sandbox/`,
           customersCsv: `${cloud.url}/sandbox/customers.csv`,
           acceptCustomer: `${cloud.url}/sandbox/customers/{customerTenantId}/accept`,
           grantCustomer: `${cloud.url}/sandbox/customers/{customerTenantId}/grant`,
@@ -200,6 +204,11 @@ async function main(): Promise<void> {
 
   const reused = (yes: boolean) => (yes ? 'running since before: reused' : 'started');
   console.log('Offline sandbox running (development only; not a production host)');
+  console.log(`  Console        ${host.url}/api/console`);
+  if (cloud)
+    console.log(
+      '                 sign in as partner.admin@partner.example (may act) or reader@partner.example (may read)',
+    );
   console.log(`  Function app   ${api}   (function key in .sandbox/keys.json; header x-functions-key)`);
   console.log(`  Durable API    ${endpoints.durable.webhookBaseUrl}   (master key in .sandbox/keys.json)`);
   console.log(
@@ -207,7 +216,11 @@ async function main(): Promise<void> {
   );
   if (cloud)
     console.log(
-      `  Sandbox cloud  ${cloud.url}   (${reused(cloud.reused)}; outbox at /sandbox/outbox, customers' CSV at /sandbox/customers.csv)`,
+      `  Sandbox cloud  ${cloud.url}   (${reused(cloud.reused)}; customers' CSV at /sandbox/customers.csv)`,
+    );
+  if (cloud)
+    console.log(
+      `  Sandbox pages  ${cloud.url}/sandbox/   (the outbox, each customer's tenant; its certificate is .sandbox/cloud/ca.pem: accept it once)`,
     );
   else console.log('  Sandbox cloud  off (SANDBOX=0): using the endpoints in the settings');
   console.log(`  Settings       ${source}`);

@@ -61,7 +61,7 @@ const ACTIONS: Record<string, (id: string, scope: RequestScope) => Promise<HttpR
     await service(scope).confirmAcceptance(id, scope.by);
     return { status: 202, jsonBody: { id, accepted: true } satisfies AcceptanceAnswer };
   },
-  verify: async (id, scope) => ({ jsonBody: await service(scope).verifyOne(id, 'partner') }),
+  verify: async (id, scope) => ({ jsonBody: await service(scope).verifyOne(id, 'partner', scope.by) }),
   resend: async (id, scope) => ({
     status: 202,
     jsonBody: { id, ...(await service(scope).resend(id, scope.by)) } satisfies ResendAnswer,

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { ValidationError } from '../model/validationError';
+import { restoreCell } from '../text/csvCells';
 
 export const MAX_BULK_ROWS = 5000;
 
@@ -29,6 +30,8 @@ export function csvToBodies(text: string): unknown[] {
       bom: true,
       relax_column_count: false,
       max_record_size: 64 * 1024,
+      // Undo the export's formula guard, so a CSV this product wrote reads back as it was.
+      cast: (value) => restoreCell(value),
     });
   } catch (error) {
     throw ValidationError.single(

@@ -35,7 +35,8 @@ export class BulkStarts {
     private readonly workflow: WorkflowClient,
   ) {}
 
-  async submit(body: ReadBody, by: string): Promise<BulkSubmission> {
+  /** Every row checked, nothing written: what a submit would start and what it would refuse. */
+  preview(body: ReadBody): { valid: BulkRow[]; invalidRows: RowResult[]; rows: number } {
     const bodies = body.contentType === 'text/csv' ? csvToBodies(body.text) : jsonRows(body.text);
     if (bodies.length === 0) throw ValidationError.single('body', 'must hold at least one row');
     if (bodies.length > MAX_BULK_ROWS)
@@ -52,13 +53,18 @@ export class BulkStarts {
         invalidRows.push({ row, status: 'invalid', errors: [...error.issues] });
       }
     });
+    return { valid, invalidRows, rows: bodies.length };
+  }
+
+  async submit(body: ReadBody, by: string): Promise<BulkSubmission> {
+    const { valid, invalidRows, rows } = this.preview(body);
     if (valid.length === 0) return { kind: 'noValidRow', invalidRows };
     const job = await this.app.bulkJobs.create(
       {
         id: `b-${randomUUID().replace(/-/g, '')}`,
         createdAt: this.app.now().toISOString(),
         createdBy: by,
-        rows: bodies.length,
+        rows,
       },
       valid,
       invalidRows,

@@ -1,6 +1,7 @@
 import { escapeHtml } from '../text/plainText';
 import type { Reinstatement } from '../model/reinstatement';
-import { renderFullGuide, type CustomerScripts } from '../instructions/customerScripts';
+import { renderFullGuide, type CustomerScripts, type ScriptCommand } from '../instructions/customerScripts';
+import { PAGE_HEADERS } from '../web/assets';
 import { grantLinks } from '../instructions/grantTemplates';
 import {
   findKnownErrors,
@@ -22,18 +23,14 @@ function framed(sender: Sender | undefined, body: string): string {
   return `<header style="background:#0f6cbd;color:#fff;padding:.8rem 1rem;font-weight:600;border-radius:4px">${escapeHtml(sender.partnerName)}</header>${body}<footer style="margin-top:2rem;border-top:1px solid #ddd;padding-top:.8rem;font-size:.85rem;color:#555"><p>${escapeHtml(sender.partnerName)} is your Microsoft Cloud Solution Provider partner. Questions: ${contact}.</p><p>Microsoft asks you to accept a partner relationship only in your own Microsoft 365 admin center (admin.microsoft.com), and you make the role assignment yourself, in your own Azure tenant. Nobody will ask for your password.</p></footer>`;
 }
 
-/** A page of this app: no scripts, nothing embedded from elsewhere, never cached. */
+/**
+ * A page of this app: its own stylesheet and script only (the page works without the script, which
+ * adds copy buttons and tabs), nothing from elsewhere, never framed, never cached.
+ */
 export const htmlPage = (title: string, body: string, status = 200, sender?: Sender): ApiResponse => ({
   status,
-  headers: {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Security-Policy':
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'no-store',
-    'Referrer-Policy': 'no-referrer',
-  },
-  body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><meta name="viewport" content="width=device-width,initial-scale=1"></head><body style="font-family:Segoe UI,Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem">${framed(sender, body)}</body></html>`,
+  headers: PAGE_HEADERS,
+  body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="stylesheet" href="/api/assets/app.css"><script src="/api/assets/app.js" defer></script></head><body><main class="wrap" style="max-width:60rem;padding-top:1rem">${framed(sender, body)}</main></body></html>`,
 });
 
 /** The one page every invalid, expired or misused link gets: it says nothing about why. */
@@ -80,15 +77,59 @@ export function instructionsPage(
   return htmlPage(
     `Restore ${page.sender.partnerName}\u2019s access`,
     `<h1>Restore ${partner}\u2019s access to ${escapeHtml(reinstatement.customerName)}</h1>
-<p>${partner} asks you to grant the Owner role to its admin group on the scopes below, so that it can manage them for you again. Run these commands as an Owner or User Access Administrator of the subscription. ${verified} of ${reinstatement.scopes.length} scopes are verified.</p>
+<h2>Who is asking, and why</h2>
+<p>${partner}, your Microsoft Cloud Solution Provider partner, manages your Azure subscriptions for you but has lost its admin rights on them. It asks you to grant the Owner role to its admin group on the scopes below, so that it can manage them for you again. ${verified} of ${reinstatement.scopes.length} scopes are verified.</p>
+<h2>Who can do it</h2>
+<ul><li>Accepting ${partner}\u2019s reseller relationship needs a <strong>Global administrator</strong> of your Microsoft Entra tenant (your invitation mail had that link).</li>
+<li>The role assignment below needs an <strong>Owner</strong> or <strong>User Access Administrator</strong> of each subscription.</li></ul>
 <p>You can see or remove the assignment at any time in the Azure portal, under the subscription\u2019s Access control (IAM), or with the <code>Remove-AzRoleAssignment</code> commands at the end of the guide.</p>
+<h2>Your scopes</h2>
 <ul>${rows}</ul>
-<pre style="background:#f4f4f4;padding:1rem;overflow:auto">${escapeHtml(renderFullGuide(scripts))}</pre>
+<h2>Run these commands</h2>
+<p>Use PowerShell or the Azure CLI, whichever you have; every command already holds your values.</p>
+${commandTabs(scripts)}
 <form method="post" action="${escapeHtml(doneAction)}"><button type="submit">I've done it: check now</button></form>
+<details><summary>If a command fails: troubleshooting</summary>${commandList('trouble', scripts.troubleshooting)}</details>
+<details><summary>If that still fails: reinstall the module and try again</summary>${commandList('catch-all', scripts.catchAll)}${scripts.catchAllFallbacks
+      .map(
+        (f) =>
+          `<p><strong>If ${escapeHtml(f.when)}:</strong> ${escapeHtml(f.advice)}</p>${f.commands.length ? `<pre>${escapeHtml(f.commands.join('\n'))}</pre>` : ''}`,
+      )
+      .join('')}</details>
+<details><summary>The whole guide as one script</summary><pre>${escapeHtml(renderFullGuide(scripts))}</pre></details>
 ${knownErrorsSection(page.searchAction, page.pastedError)}`,
     200,
     page.sender,
   );
+}
+
+/** PowerShell and Azure CLI as tabs (one after the other without the page's script). */
+function commandTabs(scripts: CustomerScripts): string {
+  const tools = [
+    { id: 'powershell', label: 'PowerShell', commands: scripts.powershell },
+    { id: 'azure-cli', label: 'Azure CLI', commands: scripts.azureCli },
+  ];
+  return `<div role="tablist" aria-label="Tool" hidden>${tools
+    .map(
+      (t) =>
+        `<button type="button" role="tab" id="tab-${t.id}" aria-controls="panel-${t.id}" aria-selected="false">${t.label}</button>`,
+    )
+    .join('')}</div>${tools
+    .map(
+      (t) =>
+        `<section role="tabpanel" id="panel-${t.id}" aria-labelledby="tab-${t.id}" tabindex="0"><h3>${t.label}</h3>${commandList(t.id, t.commands)}</section>`,
+    )
+    .join('')}`;
+}
+
+/** Numbered commands, each with what it does and a copy button (shown when the script runs). */
+function commandList(prefix: string, commands: readonly ScriptCommand[]): string {
+  return `<ol>${commands
+    .map(
+      (c, i) =>
+        `<li class="command"><p>${escapeHtml(c.purpose)}</p><pre id="${prefix}-${i + 1}">${escapeHtml(c.command)}</pre><button type="button" class="copy secondary" data-copy="${prefix}-${i + 1}" hidden>Copy</button></li>`,
+    )
+    .join('')}</ol>`;
 }
 
 /** "If you see this error": a search by pasting the message (no script: a GET form), and every entry. */

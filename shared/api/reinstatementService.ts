@@ -148,6 +148,7 @@ export class ReinstatementService {
     if (isFinalState(reinstatement.state))
       throw new StateConflictError('cancelling', reinstatement.state, RUNNING_STATES);
     const reason = `cancelled by ${by}`;
+    await this.app.repository.record(id, { what: 'cancel-requested', actor: 'partner', details: { by } });
     if (isRunning(await this.workflow.status(id))) {
       await this.workflow.raise(id, Events.Cancel, { by } satisfies ActorEvent);
       const ended = await this.finalState(id, 10_000);
@@ -197,23 +198,27 @@ export class ReinstatementService {
     return { state: resumeIn };
   }
 
-  async verifyOne(id: string, actor: 'partner' | 'customer-link'): Promise<VerificationSummary> {
+  async verifyOne(id: string, actor: 'partner' | 'customer-link', by?: string): Promise<VerificationSummary> {
     const reinstatement = await this.require(id);
     if (reinstatement.state !== 'AwaitingRoleAssignment')
       throw new StateConflictError('verification', reinstatement.state, ['AwaitingRoleAssignment']);
-    return this.verify([reinstatement], actor);
+    // A check a person asked for is on the record even when it finds nothing new.
+    if (by) await this.app.repository.record(id, { what: 'verify-requested', actor, details: { by } });
+    return this.verify([reinstatement], actor, by);
   }
 
   /** Checks the pending scopes of these reinstatements now and moves their orchestrations on. */
   async verify(
     reinstatements: Reinstatement[],
     actor: 'partner' | 'customer-link' | 'timer',
+    by?: string,
   ): Promise<VerificationSummary> {
     const summary = await verifyScopes(
       this.app,
       reinstatements,
       this.app.config.schedule.verifyConcurrency,
       actor,
+      by,
     );
     // Every scope verified and still waiting: the orchestration may have missed the event (the app
     // stopped between recording and telling it), so those are told again; an event too many only

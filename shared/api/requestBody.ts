@@ -2,13 +2,15 @@ import { ValidationError } from '../model/validationError';
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from './errors';
 
 /** What a route reads from a request body, and how much of it. */
+export type BodyType = 'application/json' | 'text/csv' | 'application/x-www-form-urlencoded';
+
 export interface BodyRules {
-  accept: readonly ('application/json' | 'text/csv')[];
+  accept: readonly BodyType[];
   maxBytes: number;
 }
 
 export interface ReadBody {
-  contentType: 'application/json' | 'text/csv';
+  contentType: BodyType;
   text: string;
 }
 
@@ -28,7 +30,7 @@ export function checkBody(
   const contentType = declared === '' ? 'application/json' : declared;
   if (!(rules.accept as readonly string[]).includes(contentType))
     throw new UnsupportedMediaTypeError(rules.accept);
-  return { contentType: contentType as ReadBody['contentType'], text };
+  return { contentType: contentType as BodyType, text };
 }
 
 /** Parses JSON text, or refuses naming the body. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { stringify } from 'csv-stringify/sync';
+import { safeCsv } from '../text/csvCells';
 import { z } from 'zod';
 import type { Container } from '../app/container';
 import { parseWith } from '../model/fieldIssues';
@@ -117,7 +117,7 @@ export class Scans {
   async findingsCsv(id: string): Promise<string> {
     const findings = await this.findings(id);
     const rows = [...findings.values()].map((f) => [f.tenantId, f.name, '', '', f.scopes.join(';'), '', '']);
-    return stringify([CSV_COLUMNS, ...rows]);
+    return safeCsv([CSV_COLUMNS, ...rows]);
   }
 
   /** Reinstatements for the chosen customers of the scan's findings, with the contacts given. */

@@ -1,7 +1,7 @@
 import type { TableEntity } from '@azure/data-tables';
 import type { AuditEntry } from '../model/audit';
 import type { Reinstatement, ScopeStatus, Trouble } from '../model/reinstatement';
-import { isReinstatementState } from '../model/states';
+import { isReinstatementState, type ReinstatementState } from '../model/states';
 import { readChunks, writeChunks } from '../../lib/tables/chunkedProperty';
 import { sequenceKey } from '../../lib/tables/tableKeys';
 
@@ -131,4 +131,52 @@ export function fromAuditEntity(e: Record<string, unknown>): AuditEntry {
   if (isReinstatementState(e.fromState)) entry.fromState = e.fromState;
   if (isReinstatementState(e.toState)) entry.toState = e.toState;
   return entry;
+}
+
+/** A reinstatement as the console lists it: who, where it stands, and when each step happened. */
+export interface ReinstatementSummary {
+  id: string;
+  customerTenantId: string;
+  customerName: string;
+  state: ReinstatementState;
+  createdAt: string;
+  updatedAt: string;
+  stateChangedAt: string;
+  invitationSentAt?: string;
+  acceptedAt?: string;
+  instructionsSentAt?: string;
+}
+
+/** The record's columns a summary reads (`$select`). */
+export const SUMMARY_COLUMNS = [
+  'PartitionKey',
+  'customerTenantId',
+  'customerName',
+  'state',
+  'createdAt',
+  'updatedAt',
+  'stateChangedAt',
+  'invitationSentAt',
+  'acceptedAt',
+  'instructionsSentAt',
+] as const;
+
+export function toSummary(e: Record<string, unknown>): ReinstatementSummary {
+  const state = e.state;
+  if (!isReinstatementState(state))
+    throw new Error(`stored reinstatement ${String(e.partitionKey)} has an unknown state`);
+  const at = (name: 'invitationSentAt' | 'acceptedAt' | 'instructionsSentAt') =>
+    typeof e[name] === 'string' ? { [name]: e[name] } : {};
+  return {
+    id: String(e.partitionKey),
+    customerTenantId: String(e.customerTenantId),
+    customerName: String(e.customerName),
+    state,
+    createdAt: String(e.createdAt),
+    updatedAt: String(e.updatedAt),
+    stateChangedAt: String(e.stateChangedAt),
+    ...at('invitationSentAt'),
+    ...at('acceptedAt'),
+    ...at('instructionsSentAt'),
+  };
 }

@@ -11,8 +11,11 @@ import {
   fromAuditEntity,
   fromRecordEntity,
   RECORD_ROW,
+  SUMMARY_COLUMNS,
   toAuditEntity,
   toRecordEntity,
+  toSummary,
+  type ReinstatementSummary,
 } from './reinstatementEntity';
 import { isConflict, isNotFound, isPreconditionFailed } from '../../lib/tables/tableErrors';
 import { assertSafeTableKey } from '../../lib/tables/tableKeys';
@@ -225,6 +228,20 @@ export class ReinstatementRepository {
 
   listAll(page: PageRequest = {}): Promise<Page<Reinstatement>> {
     return this.page(odata`RowKey eq ${RECORD_ROW}`, page, fromRecordEntity);
+  }
+
+  /**
+   * Every reinstatement's summary (no scopes, no audit): the few columns the console counts, sorts
+   * and searches by, read with `$select` in pages of 1,000 so thousands of rows come in a few calls.
+   */
+  async listSummaries(): Promise<ReinstatementSummary[]> {
+    const out: ReinstatementSummary[] = [];
+    const entities = this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`RowKey eq ${RECORD_ROW}`, select: [...SUMMARY_COLUMNS] },
+    });
+    for await (const page of entities.byPage({ maxPageSize: 1000 }))
+      for (const entity of page) out.push(toSummary(entity));
+    return out;
   }
 
   /**

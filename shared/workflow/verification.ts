@@ -46,6 +46,8 @@ export async function verifyScopes(
   reinstatements: Reinstatement[],
   concurrency: number,
   actor: AuditActor,
+  /** The person or tool that asked for the check, named in its audit rows. */
+  by?: string,
 ): Promise<VerificationSummary> {
   const started = Date.now();
   const work = reinstatements.flatMap((reinstatement) => {
@@ -87,7 +89,7 @@ export async function verifyScopes(
         backOffMs = Math.max(backOffMs ?? 0, check.retryAfterMs);
       }
       const result: ScopeCheckResult = { at, finding: findingOf(check), explanation: check.explanation };
-      await record(deps, reinstatement.id, scope, result, check, actor);
+      await record(deps, reinstatement.id, scope, result, check, actor, by);
       return { kind: check.kind, outcome: { reinstatementId: reinstatement.id, scope, ...result } };
     },
   );
@@ -122,7 +124,9 @@ async function record(
   result: ScopeCheckResult,
   check: ScopeCheck,
   actor: AuditActor,
+  by: string | undefined,
 ): Promise<void> {
+  const asked = by ? { by } : {};
   await deps.repository.update(id, (current) => {
     const entry = current.scopes.find((s) => s.scope === scope);
     if (!entry || entry.status === 'Verified') return null;
@@ -134,7 +138,11 @@ async function record(
       entry.verifiedAt = result.at;
       return {
         next: current,
-        audit: { what: 'scope-verified', actor, details: { scope, assignmentId: check.assignmentId } },
+        audit: {
+          what: 'scope-verified',
+          actor,
+          details: { scope, assignmentId: check.assignmentId, ...asked },
+        },
       };
     }
     const changed = previous?.finding !== result.finding || previous.explanation !== result.explanation;
@@ -146,7 +154,7 @@ async function record(
           audit: {
             what: 'scope-checked',
             actor,
-            details: { scope, finding: result.finding, explanation: result.explanation },
+            details: { scope, finding: result.finding, explanation: result.explanation, ...asked },
           },
         }
       : { next: current };

@@ -41,7 +41,9 @@ describe("README's walkthrough", () => {
     expect(before.output).toContain('state: Reinstated');
     expect(before.code).toBe(0);
     expect(before.output).toContain('Fabrikam CSP invites Contoso Ltd to a reseller relationship');
-    expect(before.output).toMatch(/ {2}instructions-sent\n.* {2}scope-verified\n.* {2}reinstated/);
+    expect(before.output).toMatch(
+      / {2}instructions-sent\n.* {2}verify-requested\n.* {2}scope-verified\n.* {2}reinstated/,
+    );
 
     first.child.kill('SIGINT'); // Ctrl-C
     expect(await first.exited).toBe(0);

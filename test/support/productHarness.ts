@@ -83,7 +83,10 @@ export async function startProductWorld(
   const caFile = join(mkdtempSync(join(tmpdir(), 'product-')), 'ca.pem');
   writeFileSync(caFile, cloud.pki.trustedRootsPem);
   const port = await freePort();
-  cloud.state.partnerApp.redirectUris = [`http://127.0.0.1:${port}/api/identity/consent/callback`];
+  cloud.state.partnerApp.redirectUris = [
+    `http://127.0.0.1:${port}/api/identity/consent/callback`,
+    `http://127.0.0.1:${port}/.auth/login/aad/callback`,
+  ];
   const settings = validSettings({
     ...cloud.appSettings(),
     TLS_CA_FILE: caFile,

@@ -1,0 +1,231 @@
+import * as df from 'durable-functions';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { BulkStarts } from '../../shared/api/bulkStarts';
+import { StateConflictError } from '../../shared/api/errors';
+import { problemFor } from '../../shared/api/problem';
+import { ReinstatementService } from '../../shared/api/reinstatementService';
+import { mayDo } from '../../shared/api/signedInPerson';
+import {
+  confirmBody,
+  CONSOLE_ACTIONS,
+  detailBody,
+  isConsoleAction,
+  type ConsoleAction,
+} from '../../shared/console/detailPage';
+import { consolePage, CONSOLE } from '../../shared/console/layout';
+import { listBody } from '../../shared/console/listPage';
+import { overviewBody } from '../../shared/console/overviewPage';
+import {
+  exportCsv,
+  filtered,
+  overviewOf,
+  pageOf,
+  tableQueryFrom,
+} from '../../shared/console/reinstatementQueries';
+import {
+  bulkJobBody,
+  bulkPreviewBody,
+  bulkUploadBody,
+  startBody,
+  startFormBody,
+  startFormFrom,
+  type StartForm,
+} from '../../shared/console/startPages';
+import { ValidationError } from '../../shared/model/validationError';
+import { checkBody } from '../../shared/api/requestBody';
+import { signedIn, type PersonScope } from './signedIn';
+
+/**
+ * The partner's console: pages rendered here from the same services the API uses, for people signed
+ * in with App Service authentication (see signedIn.ts for who may do what).
+ */
+const service = (scope: PersonScope) => new ReinstatementService(scope.app, scope.workflow);
+const page = (scope: PersonScope, title: string, body: Parameters<typeof consolePage>[3], options = {}) =>
+  consolePage(title, scope.person, scope.app.config.partner.displayName, body, options);
+const seeOther = (location: string): HttpResponseInit => ({ status: 303, headers: { Location: location } });
+const MAX_FORM_BYTES = 20 * 1024 * 1024;
+
+async function formOf(request: HttpRequest): Promise<URLSearchParams> {
+  const text = await request.text();
+  checkBody(request.headers.get('content-type'), Buffer.byteLength(text), text, {
+    accept: ['application/x-www-form-urlencoded'],
+    maxBytes: MAX_FORM_BYTES,
+  });
+  return new URLSearchParams(text);
+}
+
+export async function overview(_request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  const [rows, backlog] = await Promise.all([scope.app.repository.listSummaries(), scope.app.mail.backlog()]);
+  return page(scope, 'Overview', overviewBody(overviewOf(rows), backlog));
+}
+
+export async function list(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  const query = tableQueryFrom(new URL(request.url).searchParams);
+  const rows = filtered(await scope.app.repository.listSummaries(), query);
+  const shown = pageOf(rows, query);
+  return page(scope, 'Reinstatements', listBody(shown.items, query, { ...shown, total: rows.length }));
+}
+
+export async function exportList(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  const query = tableQueryFrom(new URL(request.url).searchParams);
+  const rows = filtered(await scope.app.repository.listSummaries(), query);
+  return {
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': 'attachment; filename="reinstatements.csv"',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    },
+    body: exportCsv(rows),
+  };
+}
+
+const NOTICES = Object.fromEntries(Object.entries(CONSOLE_ACTIONS).map(([a, v]) => [a, v.done]));
+
+export async function detail(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  const r = await service(scope).get(request.params.id ?? '');
+  const done = new URL(request.url).searchParams.get('done') ?? '';
+  return page(
+    scope,
+    r.customerName,
+    detailBody(r, {
+      mayOperate: mayDo(scope.person, 'operate'),
+      ...(NOTICES[done] ? { notice: { text: NOTICES[done] } } : {}),
+    }),
+  );
+}
+
+export async function confirm(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  const action = request.params.action ?? '';
+  const r = await service(scope).get(request.params.id ?? '');
+  if (!isConsoleAction(action)) return seeOther(`${CONSOLE}/reinstatements/${r.id}`);
+  return page(scope, CONSOLE_ACTIONS[action].label, confirmBody(r, action));
+}
+
+const PERFORM: Record<ConsoleAction, (s: ReinstatementService, id: string, by: string) => Promise<unknown>> =
+  {
+    acceptance: (s, id, by) => s.confirmAcceptance(id, by),
+    resend: (s, id, by) => s.resend(id, by),
+    verify: (s, id, by) => s.verifyOne(id, 'partner', by),
+    cancel: (s, id, by) => s.cancel(id, by),
+    retry: (s, id, by) => s.retry(id, by),
+  };
+
+/** An action, then back to the reinstatement with what came of it; a refusal is shown on the page. */
+export async function act(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  const action = request.params.action ?? '';
+  const id = request.params.id ?? '';
+  if (!isConsoleAction(action))
+    return problemFor(ValidationError.single('action', `must be one of ${Object.keys(PERFORM).join(', ')}`));
+  try {
+    await PERFORM[action](service(scope), id, scope.by);
+  } catch (error) {
+    if (!(error instanceof StateConflictError) && !(error instanceof ValidationError)) throw error;
+    const r = await service(scope).get(id);
+    return page(
+      scope,
+      r.customerName,
+      detailBody(r, { mayOperate: true, notice: { text: error.message, bad: true } }),
+      {
+        status: error instanceof StateConflictError ? 409 : 400,
+      },
+    );
+  }
+  return seeOther(`${CONSOLE}/reinstatements/${id}?done=${action}`);
+}
+
+const EMPTY_FORM: StartForm = {
+  customerTenantId: '',
+  customerName: '',
+  contactName: '',
+  contactEmail: '',
+  scopes: '',
+  note: '',
+};
+
+export async function startForm(_request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  return page(scope, 'Start a reinstatement', startFormBody(EMPTY_FORM, []));
+}
+
+/** The form's values go through the API's own validation; its field messages come back on the form. */
+export async function start(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  const form = startFormFrom(await formOf(request));
+  try {
+    const result = await service(scope).start(startBody(form), scope.by);
+    return seeOther(`${CONSOLE}/reinstatements/${result.id}`);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return page(scope, 'Start a reinstatement', startFormBody(form, error.issues), { status: 400 });
+  }
+}
+
+export async function bulkUpload(_request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  return page(scope, 'Bulk start', bulkUploadBody());
+}
+
+/** The uploaded CSV, every row checked, nothing written. */
+export async function bulkPreview(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_FORM_BYTES)
+    return page(scope, 'Bulk start', bulkUploadBody('The file is larger than 20 MB.'), { status: 413 });
+  const file = (await request.formData()).get('file');
+  const csv = typeof file === 'string' ? file : file ? await file.text() : '';
+  try {
+    const preview = new BulkStarts(scope.app, scope.workflow).preview({ contentType: 'text/csv', text: csv });
+    return page(scope, 'Bulk start: check the rows', bulkPreviewBody(csv, preview));
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return page(scope, 'Bulk start', bulkUploadBody(`Nothing was started: ${error.message}`), {
+      status: 400,
+    });
+  }
+}
+
+export async function bulkStart(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  const csv = (await formOf(request)).get('csv') ?? '';
+  try {
+    const submission = await new BulkStarts(scope.app, scope.workflow).submit(
+      { contentType: 'text/csv', text: csv },
+      scope.by,
+    );
+    if (submission.kind === 'noValidRow')
+      return page(scope, 'Bulk start', bulkUploadBody('Nothing was started: not one row is valid.'), {
+        status: 400,
+      });
+    return seeOther(`${CONSOLE}/bulk/${submission.job.id}`);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return page(scope, 'Bulk start', bulkUploadBody(`Nothing was started: ${error.message}`), {
+      status: 400,
+    });
+  }
+}
+
+export async function bulkJob(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  const job = await new BulkStarts(scope.app, scope.workflow).status(request.params.jobId ?? '', {
+    pageSize: '5000',
+  });
+  return page(scope, `Bulk start ${job.id}`, bulkJobBody(job), job.done ? {} : { refreshSeconds: 3 });
+}
+
+const routes: [string, string, 'GET' | 'POST', ReturnType<typeof signedIn>][] = [
+  ['consoleOverview', 'console', 'GET', signedIn('read', overview)],
+  ['consoleList', 'console/reinstatements', 'GET', signedIn('read', list)],
+  ['consoleExport', 'console/reinstatements.csv', 'GET', signedIn('read', exportList, 'data')],
+  ['consoleDetail', 'console/reinstatements/{id}', 'GET', signedIn('read', detail)],
+  [
+    'consoleConfirm',
+    'console/reinstatements/{id}/confirm/{action:alpha}',
+    'GET',
+    signedIn('operate', confirm),
+  ],
+  ['consoleAction', 'console/reinstatements/{id}/{action:alpha}', 'POST', signedIn('operate', act)],
+  ['consoleStartForm', 'console/start', 'GET', signedIn('operate', startForm)],
+  ['consoleStart', 'console/start', 'POST', signedIn('operate', start)],
+  ['consoleBulkUpload', 'console/bulk', 'GET', signedIn('operate', bulkUpload)],
+  ['consoleBulkPreview', 'console/bulk/preview', 'POST', signedIn('operate', bulkPreview)],
+  ['consoleBulkStart', 'console/bulk/start', 'POST', signedIn('operate', bulkStart)],
+  ['consoleBulkJob', 'console/bulk/{jobId}', 'GET', signedIn('read', bulkJob)],
+];
+for (const [name, route, method, handler] of routes)
+  df.app.client.http(name, { route, methods: [method], authLevel: 'anonymous', handler });

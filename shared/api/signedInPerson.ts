@@ -1,0 +1,73 @@
+/**
+ * A person signed in to the console, as App Service authentication vouches for them in the
+ * `X-MS-CLIENT-PRINCIPAL` header (base64 JSON of their claims):
+ *   https://learn.microsoft.com/azure/app-service/configure-authentication-user-identities
+ * The platform removes any copy of that header a client sends, but only when authentication is on,
+ * so the header is believed only then (`trusted`); otherwise nobody is signed in.
+ */
+export const ConsoleRoles = {
+  /** Sees the console: overview, list, detail, export. */
+  read: 'Reinstatement.Read',
+  /** Acts: start, bulk start, resend, verify, confirm acceptance, cancel, retry. */
+  operate: 'Reinstatement.Operate',
+} as const;
+
+export type ConsoleNeed = keyof typeof ConsoleRoles;
+
+export interface SignedInPerson {
+  /** Entra object id. */
+  id: string;
+  displayName: string;
+  /** Sign-in name (UPN or e-mail). */
+  userName: string;
+  roles: string[];
+}
+
+const OBJECT_ID = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
+
+interface PrincipalPayload {
+  auth_typ?: unknown;
+  claims?: unknown;
+  name_typ?: unknown;
+  role_typ?: unknown;
+}
+
+export function signedInPerson(header: string | null, trusted: boolean): SignedInPerson | undefined {
+  if (!trusted || !header) return undefined;
+  let payload: PrincipalPayload;
+  try {
+    payload = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as PrincipalPayload;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(payload.claims)) return undefined;
+  const claims = payload.claims.filter(
+    (c): c is { typ: string; val: string } =>
+      typeof c === 'object' && c !== null && typeof c.typ === 'string' && typeof c.val === 'string',
+  );
+  const first = (...types: unknown[]) => claims.find((c) => types.includes(c.typ))?.val;
+  const id = first(OBJECT_ID, 'oid');
+  if (!id) return undefined;
+  // The platform types role claims `roles` while role_typ names the WS role claim: read both.
+  const roleTypes = [
+    'roles',
+    'http://schemas.microsoft.com/ws/2008/06/identity/claims/role',
+    payload.role_typ,
+  ];
+  const userName = first('preferred_username', 'upn', 'email') ?? id;
+  return {
+    id,
+    displayName: first(payload.name_typ, 'name') ?? userName,
+    userName,
+    roles: [...new Set(claims.filter((c) => roleTypes.includes(c.typ)).map((c) => c.val))],
+  };
+}
+
+/** Operate includes reading: an operator who could act but not see would be no use. */
+export function mayDo(person: SignedInPerson, need: ConsoleNeed): boolean {
+  if (person.roles.includes(ConsoleRoles.operate)) return true;
+  return need === 'read' && person.roles.includes(ConsoleRoles.read);
+}
+
+/** How audit rows name the person. */
+export const auditName = (person: SignedInPerson): string => `${person.displayName} <${person.userName}>`;

@@ -1,0 +1,184 @@
+import type { ReinstatementView } from '../api/reinstatementService';
+import type { ReinstatementState } from '../model/states';
+import { CONSOLE, stateBadge, when } from './layout';
+import { html, type Html } from '../web/html';
+
+/** The partner's actions on one reinstatement: when each applies, and what confirming it means. */
+export const CONSOLE_ACTIONS = {
+  acceptance: {
+    label: 'Confirm acceptance',
+    when: ['Requested', 'InvitationSent'],
+    confirm:
+      'You saw in Partner Center that the customer accepted the reseller relationship. The workflow goes on as if Partner Center had told it: it looks up the partner group and mails the instructions.',
+    done: 'Acceptance confirmed: the instructions go out next.',
+  },
+  resend: {
+    label: 'Resend the current mail',
+    when: ['InvitationSent', 'AwaitingRoleAssignment'],
+    confirm:
+      'The customer gets the current step’s mail (invitation or instructions) again, in its place in the mail pace.',
+    done: 'Resend requested: the mail goes out in its place in the pace.',
+  },
+  verify: {
+    label: 'Check the role assignment now',
+    when: ['AwaitingRoleAssignment'],
+    confirm: 'Checks now whether the customer granted Owner to the partner group on each waiting scope.',
+    done: 'Checked: the scopes below show what was found.',
+  },
+  cancel: {
+    label: 'Cancel',
+    when: ['Requested', 'InvitationSent', 'Accepted', 'AwaitingRoleAssignment'],
+    confirm:
+      'The reinstatement stops for good: no reminder or other mail goes to the customer any more. This cannot be undone (start a new one instead).',
+    done: 'Cancelled.',
+  },
+  retry: {
+    label: 'Retry',
+    when: ['Failed'],
+    confirm:
+      'The reinstatement starts again from the step that failed. Mails already sent are not sent again.',
+    done: 'Retrying from the step that failed.',
+  },
+} as const satisfies Record<
+  string,
+  { label: string; when: readonly ReinstatementState[]; confirm: string; done: string }
+>;
+
+export type ConsoleAction = keyof typeof CONSOLE_ACTIONS;
+
+export const isConsoleAction = (value: string): value is ConsoleAction => value in CONSOLE_ACTIONS;
+
+export function possibleActions(state: ReinstatementState): ConsoleAction[] {
+  return (Object.keys(CONSOLE_ACTIONS) as ConsoleAction[]).filter((a) =>
+    (CONSOLE_ACTIONS[a].when as readonly ReinstatementState[]).includes(state),
+  );
+}
+
+const detailsText = (details: Record<string, unknown>): string =>
+  Object.entries(details)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' · ');
+
+/** Everything about one reinstatement: scopes and their checks, the audit trail, the mails, the actions. */
+export function detailBody(
+  r: ReinstatementView,
+  options: { mayOperate: boolean; notice?: { text: string; bad?: boolean } },
+): Html {
+  const actions = options.mayOperate ? possibleActions(r.state) : [];
+  return html`<p><a href="${CONSOLE}/reinstatements">← All reinstatements</a></p>
+    <h1>${r.customerName} ${stateBadge(r.state)}</h1>
+    ${options.notice ? html`<p class="notice${options.notice.bad ? ' bad' : ' ok'}" role="status">${options.notice.text}</p>` : ''}
+    ${r.stateReason ? html`<p class="notice bad">${r.stateReason}</p>` : ''}
+    ${r.trouble ? html`<p class="notice bad">Retrying ${r.trouble.step}: ${r.trouble.reason} (${r.trouble.attempts} attempts since ${when(r.trouble.since)}; next ${when(r.trouble.nextAttemptAt)}).</p>` : ''}
+    <dl>
+      <dt>Customer tenant</dt>
+      <dd><code>${r.customerTenantId}</code></dd>
+      <dt>Contact</dt>
+      <dd>${r.contact.name} &lt;${r.contact.email}&gt;</dd>
+      <dt>Requested</dt>
+      <dd>${when(r.createdAt)}; last change ${when(r.updatedAt)}</dd>
+      ${
+        r.note
+          ? html`<dt>Note</dt>
+              <dd>${r.note}</dd>`
+          : ''
+      }
+    </dl>
+    ${
+      actions.length
+        ? html`<h2>Actions</h2>
+            <ul>
+              ${actions.map(
+                (a) =>
+                  html`<li>
+                    <a href="${CONSOLE}/reinstatements/${r.id}/confirm/${a}">${CONSOLE_ACTIONS[a].label}…</a>
+                  </li>`,
+              )}
+            </ul>`
+        : ''
+    }
+    <h2>Scopes</h2>
+    <div class="table-wrap">
+      <table id="scopes">
+        <thead>
+          <tr>
+            <th scope="col">Scope</th>
+            <th scope="col">Status</th>
+            <th scope="col">Last check</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${r.scopes.map(
+            (s) =>
+              html`<tr>
+                <td><code>${s.scope}</code></td>
+                <td>${s.status}${s.verifiedAt ? html` ${when(s.verifiedAt)}` : ''}</td>
+                <td>
+                  ${
+                    s.lastCheck
+                      ? html`${when(s.lastCheck.at)}: ${s.lastCheck.finding} — ${s.lastCheck.explanation}`
+                      : html`<span class="muted">not checked yet</span>`
+                  }
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    <h2>Timeline</h2>
+    <ol class="timeline" id="timeline">
+      ${r.audit.map((a) => {
+        const { by, ...facts } = a.details ?? {};
+        const more = detailsText(facts);
+        return html`<li>
+          ${when(a.at)} <strong>${a.what}</strong>${a.toState ? html` → ${a.toState}` : ''}
+          <span class="muted">by ${typeof by === 'string' ? by : a.actor}</span
+          >${more ? html`<br /><span class="muted">${more}</span>` : ''}
+        </li>`;
+      })}
+    </ol>
+    <h2>Mails</h2>
+    ${
+      r.mails.length
+        ? html`<div class="table-wrap">
+            <table id="mails">
+              <thead>
+                <tr>
+                  <th scope="col">Mail</th>
+                  <th scope="col">To</th>
+                  <th scope="col">Subject</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Queued</th>
+                  <th scope="col">Sent</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${r.mails.map(
+                  (m) =>
+                    html`<tr>
+                      <td>${m.kind} #${m.sequence}</td>
+                      <td>${m.to}</td>
+                      <td>${m.subject}</td>
+                      <td>${m.state}${m.failure ? html`: ${m.failure}` : ''}</td>
+                      <td>${when(m.queuedAt)}</td>
+                      <td>${when(m.sentAt)}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+        : html`<p>No mail yet.</p>`
+    }`;
+}
+
+/** "Are you sure?": what the action does, and the button that does it (a same-origin POST). */
+export function confirmBody(r: ReinstatementView, action: ConsoleAction): Html {
+  const a = CONSOLE_ACTIONS[action];
+  return html`<h1>${a.label}: ${r.customerName}</h1>
+    <p>${a.confirm}</p>
+    <form method="post" action="${CONSOLE}/reinstatements/${r.id}/${action}">
+      <button type="submit" ${action === 'cancel' ? html` class="danger"` : ''}>${a.label}</button>
+      <a class="button secondary" href="${CONSOLE}/reinstatements/${r.id}">Back</a>
+    </form>`;
+}

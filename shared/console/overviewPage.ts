@@ -1,0 +1,86 @@
+import type { Backlog } from '../email/dispatch';
+import { FinalStates, ReinstatementStates } from '../model/states';
+import { CONSOLE, duration, when } from './layout';
+import { html, type Html } from '../web/html';
+import type { Overview } from './reinstatementQueries';
+
+const list = (state: string) => `${CONSOLE}/reinstatements?state=${state}`;
+
+/** Where every reinstatement stands, how long each step takes, and the mail still to go. */
+export function overviewBody(overview: Overview, backlog: Backlog): Html {
+  const queued = backlog.lanes.people.queued + backlog.lanes.bulk.queued;
+  const running = ReinstatementStates.filter((s) => !(FinalStates as readonly string[]).includes(s));
+  return html`<h1>Overview</h1>
+    <p>${overview.total} reinstatements in all.</p>
+    <h2>How far they got</h2>
+    <ol class="funnel" aria-label="Funnel">
+      ${overview.funnel.map((step) => html`<li><span class="count">${step.reached}</span>${step.label}</li>`)}
+    </ol>
+    <h2>Where they are now</h2>
+    <div class="table-wrap">
+      <table>
+        <caption class="muted">
+          Click a state to list its reinstatements.
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">State</th>
+            <th scope="col">Reinstatements</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${[...running, ...FinalStates].map(
+            (state) =>
+              html`<tr>
+                <td><a href="${list(state)}">${state}</a></td>
+                <td>${overview.byState[state]}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    <h2>How long each step takes</h2>
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Step</th>
+            <th scope="col">Done</th>
+            <th scope="col">Median</th>
+            <th scope="col">Slowest</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${overview.steps.map(
+            (s) =>
+              html`<tr>
+                <td>${s.label}</td>
+                <td>${s.count}</td>
+                <td>${s.medianMs === undefined ? '—' : duration(s.medianMs)}</td>
+                <td>
+                  ${
+                    s.slowestMs === undefined
+                      ? '—'
+                      : html`<a href="${CONSOLE}/reinstatements/${s.slowestId}">${duration(s.slowestMs)}</a>`
+                  }
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    <h2>Mail</h2>
+    ${
+      queued
+        ? html`<p>
+            ${queued} mails are waiting for their place in the pace (${backlog.lanes.people.queued} to people,
+            ${backlog.lanes.bulk.queued} bulk); the last should go by ${when(backlog.expectedFinish)}.
+          </p>`
+        : html`<p>No mail is waiting.</p>`
+    }
+    <p class="muted">
+      Sent in the last minute ${backlog.sentLastMinute} of ${backlog.limits.perMinute}, in the last hour
+      ${backlog.sentLastHour} of ${backlog.limits.perHour} allowed.
+    </p>
+    ${backlog.failingSince ? html`<p class="notice bad">Sending has been failing since ${when(backlog.failingSince)}; mails wait and are retried.</p>` : ''}`;
+}

@@ -1,0 +1,244 @@
+import type { BulkJobStatus } from '../api/bulkStarts';
+import { CSV_COLUMNS } from '../api/bulkCsv';
+import type { FieldIssue } from '../model/validationError';
+import type { BulkRow, RowResult } from '../storage/bulkJobRepository';
+import { CONSOLE } from './layout';
+import { html, type Html } from '../web/html';
+
+/** What a person types into the start form, as the form names it. */
+export interface StartForm {
+  customerTenantId: string;
+  customerName: string;
+  contactName: string;
+  contactEmail: string;
+  /** One scope per line. */
+  scopes: string;
+  note: string;
+}
+
+export const START_FIELDS = [
+  'customerTenantId',
+  'customerName',
+  'contactName',
+  'contactEmail',
+  'scopes',
+  'note',
+] as const;
+
+export function startFormFrom(form: URLSearchParams): StartForm {
+  const value = (name: (typeof START_FIELDS)[number]) => form.get(name) ?? '';
+  return {
+    customerTenantId: value('customerTenantId').trim(),
+    customerName: value('customerName'),
+    contactName: value('contactName'),
+    contactEmail: value('contactEmail').trim(),
+    scopes: value('scopes'),
+    note: value('note'),
+  };
+}
+
+/** The API's request body for what the form holds: the API's own validation then judges it. */
+export function startBody(form: StartForm): Record<string, unknown> {
+  return {
+    customerTenantId: form.customerTenantId,
+    customerName: form.customerName,
+    contact: { name: form.contactName, email: form.contactEmail },
+    scopes: form.scopes
+      .split(/\r?\n/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+    ...(form.note.trim() ? { note: form.note } : {}),
+  };
+}
+
+/** The form field an API issue is about: `contact.email` → contactEmail, `scopes[1]` → scopes. */
+export function formFieldOf(issue: FieldIssue): (typeof START_FIELDS)[number] | undefined {
+  const field = issue.field.replace(/\[\d+\]$/, '').replace(/\[\d+\]\./, '.');
+  const mapped =
+    { 'contact.name': 'contactName', 'contact.email': 'contactEmail', contact: 'contactName' }[field] ??
+    field;
+  return (START_FIELDS as readonly string[]).includes(mapped)
+    ? (mapped as (typeof START_FIELDS)[number])
+    : undefined;
+}
+
+const LABELS: Record<(typeof START_FIELDS)[number], { label: string; hint?: string }> = {
+  customerTenantId: {
+    label: 'Customer tenant id',
+    hint: 'The customer’s Microsoft Entra tenant id (a GUID).',
+  },
+  customerName: { label: 'Customer name' },
+  contactName: { label: 'Contact name', hint: 'The customer’s admin who will accept and assign.' },
+  contactEmail: { label: 'Contact e-mail' },
+  scopes: {
+    label: 'Scopes',
+    hint: 'One per line: /subscriptions/<id>, or a resource group or resource under it.',
+  },
+  note: { label: 'Note to the customer (optional)', hint: 'Quoted in the invitation.' },
+};
+
+export function startFormBody(form: StartForm, issues: readonly FieldIssue[]): Html {
+  const errors = (name: (typeof START_FIELDS)[number]) =>
+    issues.filter((i) => formFieldOf(i) === name).map((i) => `${i.field} ${i.rule}`);
+  const other = issues.filter((i) => !formFieldOf(i));
+  const field = (name: (typeof START_FIELDS)[number], multiline = false) => {
+    const e = errors(name);
+    const { label, hint } = LABELS[name];
+    const described = [hint ? `${name}-hint` : '', e.length ? `${name}-error` : ''].filter(Boolean).join(' ');
+    const attrs = html`id="${name}"
+    name="${name}"${described ? html` aria-describedby="${described}"` : ''}${e.length ? html` aria-invalid="true"` : ''}${name !== 'note' ? html` required` : ''}`;
+    return html`<div class="field">
+      <label for="${name}">${label}</label>${
+        multiline
+          ? html`<textarea ${attrs} rows="3">${form[name]}</textarea>`
+          : html`<input
+              ${attrs}
+              value="${form[name]}"
+              ${name === 'contactEmail' ? html` type="email"` : ''}
+            />`
+      }${hint ? html`<p class="hint" id="${name}-hint">${hint}</p>` : ''}${e.length ? html`<p class="error" id="${name}-error">${e.join('; ')}</p>` : ''}
+    </div>`;
+  };
+  return html`<h1>Start a reinstatement</h1>
+    ${
+      issues.length
+        ? html`<div class="notice bad" role="alert">
+            <p>
+              Nothing was started: ${issues.length} thing${issues.length === 1 ? ' needs' : 's need'} fixing.
+            </p>
+            ${
+              other.length
+                ? html`<ul>
+                    ${other.map((i) => html`<li>${i.field} ${i.rule}</li>`)}
+                  </ul>`
+                : ''
+            }
+          </div>`
+        : ''
+    }
+    <form method="post" action="${CONSOLE}/start" novalidate>
+      ${field('customerTenantId')}${field('customerName')}${field('contactName')}${field('contactEmail')}${field('scopes', true)}${field('note', true)}
+      <button type="submit">Start</button>
+    </form>`;
+}
+
+/** Choose a CSV; its rows are checked and shown before anything starts. */
+export function bulkUploadBody(problem?: string): Html {
+  return html`<h1>Bulk start</h1>
+    ${problem ? html`<p class="notice bad" role="alert">${problem}</p>` : ''}
+    <p>
+      Upload a CSV with the header <code>${CSV_COLUMNS.join(',')}</code> (several scopes separated by
+      <code>;</code>; up to 5,000 rows). Every row is checked first; you see the result before anything
+      starts, and rows with mistakes are left out.
+    </p>
+    <form method="post" action="${CONSOLE}/bulk/preview" enctype="multipart/form-data">
+      <div class="field">
+        <label for="file">CSV file</label
+        ><input id="file" name="file" type="file" accept=".csv,text/csv" required />
+      </div>
+      <button type="submit">Check the rows</button>
+    </form>`;
+}
+
+export function bulkPreviewBody(
+  csv: string,
+  preview: { valid: BulkRow[]; invalidRows: RowResult[]; rows: number },
+): Html {
+  const invalid = preview.invalidRows.filter(
+    (r): r is Extract<RowResult, { status: 'invalid' }> => r.status === 'invalid',
+  );
+  return html`<h1>Bulk start: check the rows</h1>
+    <p role="status">
+      ${preview.rows} rows: <strong>${preview.valid.length} ready to start</strong>,
+      <strong>${invalid.length} with mistakes</strong> (left out).
+    </p>
+    ${
+      invalid.length
+        ? html`<h2>Rows with mistakes</h2>
+            <div class="table-wrap">
+              <table id="invalid-rows">
+                <thead>
+                  <tr>
+                    <th scope="col">Row</th>
+                    <th scope="col">What is wrong</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${invalid.map(
+                    (r) =>
+                      html`<tr>
+                        <td>${r.row}</td>
+                        <td>${r.errors.map((e) => `${e.field} ${e.rule}`).join('; ')}</td>
+                      </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+        : ''
+    }
+    ${preview.valid.length ? html`<form method="post" action="${CONSOLE}/bulk/start"><textarea name="csv" hidden aria-hidden="true">${csv}</textarea><button type="submit">Start the ${preview.valid.length} valid rows</button> <a class="button secondary" href="${CONSOLE}/bulk">Choose another file</a></form>` : html`<p><a href="${CONSOLE}/bulk">Choose another file</a></p>`}
+    <h2>Rows ready to start</h2>
+    <div class="table-wrap">
+      <table id="valid-rows">
+        <thead>
+          <tr>
+            <th scope="col">Row</th>
+            <th scope="col">Customer</th>
+            <th scope="col">Tenant id</th>
+            <th scope="col">Contact</th>
+            <th scope="col">Scopes</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${preview.valid.slice(0, 500).map(
+            (r) =>
+              html`<tr>
+                <td>${r.row}</td>
+                <td>${r.request.customerName}</td>
+                <td><code>${r.request.customerTenantId}</code></td>
+                <td>${r.request.contact.email}</td>
+                <td>${r.request.scopes.length}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    ${preview.valid.length > 500 ? html`<p class="muted">The first 500 shown.</p>` : ''}`;
+}
+
+export function bulkJobBody(job: BulkJobStatus): Html {
+  const c = job.counts;
+  return html`<h1>Bulk start ${job.id}</h1>
+    <p role="status">
+      ${job.done ? 'Finished' : 'Starting…'}: ${c.started} started, ${c.existing} already running,
+      ${c.invalid} with mistakes, ${c.failed} failed, ${c.pending} still to start (of ${job.rows}).
+    </p>
+    ${job.done ? '' : html`<p class="muted">This page refreshes every few seconds.</p>`}
+    <div class="table-wrap">
+      <table id="bulk-results">
+        <thead>
+          <tr>
+            <th scope="col">Row</th>
+            <th scope="col">Result</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${job.results.map(
+            (r) =>
+              html`<tr>
+                <td>${r.row}</td>
+                <td>
+                  ${
+                    r.status === 'invalid'
+                      ? html`invalid: ${r.errors.map((e) => `${e.field} ${e.rule}`).join('; ')}`
+                      : r.status === 'failed'
+                        ? html`failed: ${r.error}`
+                        : html`${r.status}: <a href="${CONSOLE}/reinstatements/${r.id}">${r.id}</a>`
+                  }
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+}

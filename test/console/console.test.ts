@@ -1,0 +1,389 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { buildCustomerScripts } from '../../shared/instructions/customerScripts';
+import { parseScope } from '../../shared/model/scopes';
+import { launchChromium, screenshots, seriousViolations, type AxeViolation } from '../support/browser';
+import { CUSTOMER_TENANT, requestBody, SUBSCRIPTION } from '../support/fixtures';
+import { startProduct, type Product } from '../support/productHarness';
+
+/**
+ * The console and the customer's pages in headless Chromium, driven through pages only: people sign
+ * in through the runtime's App Service authentication at the sandbox's Entra ID, the customer reads
+ * the mails in the sandbox's outbox and plays its part on the sandbox's tenant page. Every page is
+ * checked with axe-core and photographed at desktop and phone width (test-output/pages).
+ */
+jest.setTimeout(180_000);
+
+let product: Product;
+let browser: Browser;
+let app: string;
+let cloud: string;
+const violations: { page: string; found: AxeViolation[] }[] = [];
+
+beforeAll(async () => {
+  product = await startProduct();
+  app = product.host.url;
+  cloud = product.cloud.url;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+});
+
+/** A browser of its own for a person; the sandbox cloud's certificate is its CA's, not a public one. */
+async function personContext(): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1280, height: 900 },
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app });
+  // Tests talk to 127.0.0.1 only: Microsoft's admin center (where the invitation link leads) is not here.
+  await context.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>elsewhere</title>' }),
+  );
+  return context;
+}
+
+async function signIn(context: BrowserContext, userPrincipalName: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${app}/api/console`);
+  // Not signed in: the sandbox's Entra sign-in page, reached through /.auth/login/aad.
+  expect(page.url()).toContain(`${cloud}/`);
+  expect(page.url()).toContain('/oauth2/v2.0/authorize');
+  await check(page, 'sign-in');
+  await page.getByRole('link', { name: `(${userPrincipalName})` }).click();
+  await page.waitForURL(`${app}/api/console`);
+  return page;
+}
+
+/** axe and screenshots of the page as it is. */
+async function check(page: Page, name: string): Promise<void> {
+  violations.push({ page: name, found: await seriousViolations(page) });
+  await screenshots(page, name);
+}
+
+/** Lets the app's background work (orchestrations, mail) finish, then reloads the page. */
+async function settleAndReload(page: Page): Promise<void> {
+  await product.settle();
+  await page.reload();
+}
+
+async function openMail(page: Page, to: string, subject: RegExp): Promise<void> {
+  await page.goto(`${cloud}/sandbox/outbox.html?to=${encodeURIComponent(to)}`);
+  await page.getByRole('link', { name: subject }).first().click();
+}
+
+const text = (page: Page, selector: string) => page.locator(selector).innerText();
+
+describe('the partner console and the customer pages, in Chromium', () => {
+  it('plays a reinstatement from sign-in to Reinstated through pages only', async () => {
+    const context = await personContext();
+    const page = await signIn(context, 'partner.admin@partner.example');
+    await check(page, 'overview-empty');
+    expect(await page.locator('header.bar').innerText()).toContain('Partner Admin');
+
+    // Start one with the form; a mistake first, answered with the API's own field messages.
+    await page.getByRole('link', { name: 'Start one' }).click();
+    await page.getByLabel('Customer tenant id', { exact: true }).fill('not-a-guid');
+    await page.getByLabel('Customer name', { exact: true }).fill('Contoso Ltd');
+    await page.getByLabel('Contact name', { exact: true }).fill('Ada Admin');
+    await page.getByLabel('Contact e-mail', { exact: true }).fill('ada@contoso.com');
+    await page.getByLabel('Scopes', { exact: true }).fill(`/subscriptions/${SUBSCRIPTION}`);
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    expect(await page.locator('#customerTenantId-error').innerText()).toMatch(/customerTenantId .*GUID/);
+    expect(await page.getByLabel('Customer name', { exact: true }).inputValue()).toBe('Contoso Ltd');
+    await check(page, 'start-with-errors');
+    await page.getByLabel('Customer tenant id', { exact: true }).fill(CUSTOMER_TENANT);
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.waitForURL(/\/api\/console\/reinstatements\/r-/);
+    const detailUrl = page.url();
+    await settleAndReload(page);
+    expect(await text(page, 'h1')).toContain('InvitationSent');
+
+    // The customer's admin opens the invitation in the outbox and follows its link.
+    await openMail(page, 'ada@contoso.com', /invites Contoso Ltd/);
+    await check(page, 'mail-invitation');
+    const invitation = await page.locator('a[href*="/api/c/"]').first().getAttribute('href');
+    expect(invitation).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/c\//);
+    await page.locator('a[href*="/api/c/"]').first().click();
+
+    // Accepting in the customer's tenant fires Partner Center's signed webhook at the app.
+    await page.goto(`${cloud}/sandbox/tenants/${CUSTOMER_TENANT}`);
+    await page.getByRole('button', { name: /Accept the partner relationship/ }).click();
+    expect(await text(page, '[role=status]')).toContain('Partner Center told the partner');
+    await check(page, 'sandbox-tenant');
+    await product.settle();
+
+    // The instructions mail leads to the instructions page; a copied command is the generated one.
+    await openMail(page, 'ada@contoso.com', /One last step/);
+    await page.locator('a[href*="/instructions"]').first().click();
+    await page.waitForURL(/\/instructions$/);
+    await check(page, 'instructions');
+    const scripts = buildCustomerScripts({
+      customerTenantId: CUSTOMER_TENANT,
+      scopes: [parseScope(`/subscriptions/${SUBSCRIPTION}`)],
+      partnerGroupObjectId: product.cloud.state.adminAgents.id,
+    });
+    const assignment = scripts.powershell.findIndex((c) => c.command.startsWith('New-AzRoleAssignment'));
+    const panel = page.getByRole('tabpanel', { name: 'PowerShell' });
+    await panel.getByRole('button', { name: 'Copy' }).nth(assignment).click();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(
+      scripts.powershell[assignment]?.command,
+    );
+    // The Azure CLI tab, by keyboard, shows the CLI's commands in place of PowerShell's.
+    await page.getByRole('tab', { name: 'PowerShell' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByRole('tabpanel', { name: 'Azure CLI' }).isVisible()).resolves.toBe(true);
+    await expect(panel.isVisible()).resolves.toBe(false);
+    const cliPanel = page.getByRole('tabpanel', { name: 'Azure CLI' });
+    const cliAssignment = scripts.azureCli.findIndex((c) => c.command.startsWith('az role assignment'));
+    await cliPanel.getByRole('button', { name: 'Copy' }).nth(cliAssignment).click();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(
+      scripts.azureCli[cliAssignment]?.command,
+    );
+    const instructionsUrl = page.url();
+
+    // The customer's Owner assigns the role in the tenant, then says "I've done it".
+    await page.goto(`${cloud}/sandbox/tenants/${CUSTOMER_TENANT}`);
+    await page.getByRole('button', { name: /Assign Owner/ }).click();
+    await page.goto(instructionsUrl);
+    await page.getByRole('button', { name: "I've done it: check now" }).click();
+    expect(await text(page, 'h1')).toBe('All done, thank you');
+    await check(page, 'checked');
+    await product.settle();
+
+    // Back in the console: Reinstated, with its timeline naming who started it.
+    await page.goto(detailUrl);
+    expect(await text(page, 'h1')).toContain('Reinstated');
+    const timeline = await text(page, '#timeline');
+    for (const step of [
+      'requested',
+      'invitation-sent',
+      'accepted',
+      'instructions-sent',
+      'scope-verified',
+      'reinstated',
+    ])
+      expect(timeline).toContain(step);
+    expect(timeline).toMatch(/requested[^\n]*by Partner Admin <partner\.admin@partner\.example>/);
+    expect(await text(page, '#scopes')).toContain('Verified');
+    expect(await text(page, '#mails')).toMatch(/invitation/);
+    await check(page, 'detail-reinstated');
+    await page.getByRole('link', { name: 'Overview' }).click();
+    expect(await text(page, '.funnel')).toMatch(/1\s*Reinstated/);
+    await check(page, 'overview');
+    await context.close();
+  });
+
+  it('an operator acts with a confirmation, sees the result, and the audit names them', async () => {
+    const tenant = randomUUID();
+    const subscription = randomUUID();
+    product.cloud.state.addCustomer(tenant, [subscription], 'Northwind Traders');
+    const started = await product.partner('/api/reinstatements', {
+      method: 'POST',
+      body: JSON.stringify(
+        requestBody({
+          customerTenantId: tenant,
+          customerName: 'Northwind Traders',
+          scopes: [`/subscriptions/${subscription}`],
+        }),
+      ),
+    });
+    const { id } = (await started.json()) as { id: string };
+    await product.settle();
+    const context = await personContext();
+    const page = await signIn(context, 'partner.admin@partner.example');
+    await page.goto(`${app}/api/console/reinstatements/${id}`);
+    await page.getByRole('link', { name: 'Cancel…' }).click();
+    expect(await page.locator('main p').first().innerText()).toContain('cannot be undone');
+    await check(page, 'confirm-cancel');
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.waitForURL(/done=cancel/);
+    expect(await text(page, '[role=status]')).toBe('Cancelled.');
+    expect(await text(page, 'h1')).toContain('Cancelled');
+    expect(await text(page, '#timeline')).toMatch(
+      /cancelled[^\n]*by Partner Admin <partner\.admin@partner\.example>/,
+    );
+    const reinstatement = (await (await product.partner(`/api/reinstatements/${id}`)).json()) as {
+      audit: { what: string; details: { by?: string } }[];
+    };
+    expect(
+      reinstatement.audit.find((a) => a.details.by?.includes('partner.admin@partner.example')),
+    ).toBeDefined();
+    await context.close();
+  });
+
+  it('a hostile customer name renders as text in every page and is neutralised in the export', async () => {
+    const hostile = '=HYPERLINK("http://evil.example","Click")<img src=x onerror=alert(1)>';
+    const tenant = randomUUID();
+    const subscription = randomUUID();
+    product.cloud.state.addCustomer(tenant, [subscription], 'Evil');
+    const started = await product.partner('/api/reinstatements', {
+      method: 'POST',
+      body: JSON.stringify(
+        requestBody({
+          customerTenantId: tenant,
+          customerName: hostile,
+          scopes: [`/subscriptions/${subscription}`],
+        }),
+      ),
+    });
+    expect(started.status).toBe(202);
+    await product.settle();
+    const context = await personContext();
+    const page = await signIn(context, 'partner.admin@partner.example');
+    let dialogs = 0;
+    page.on('dialog', (dialog) => {
+      dialogs++;
+      void dialog.dismiss();
+    });
+    await page.goto(`${app}/api/console/reinstatements?q=${encodeURIComponent('HYPERLINK')}`);
+    expect(await text(page, '#reinstatements tbody')).toContain(hostile);
+    expect(await page.locator('#reinstatements img').count()).toBe(0);
+    await check(page, 'list-search');
+    await page.getByRole('link', { name: hostile }).click();
+    expect(await text(page, 'h1')).toContain(hostile);
+    expect(await page.locator('main img').count()).toBe(0);
+    const exported = await page.request.get(`${app}/api/console/reinstatements.csv?q=HYPERLINK`);
+    expect(exported.headers()['content-type']).toContain('text/csv');
+    const csv = await exported.text();
+    expect(csv).toContain(`'=HYPERLINK(""http://evil.example"",""Click"")<img src=x onerror=alert(1)>`);
+    expect(csv.split('\n').slice(1).join('\n')).not.toMatch(/(^|,)"?[=+\-@]/m);
+    expect(dialogs).toBe(0);
+    await context.close();
+  });
+
+  it('a bulk CSV is checked before it starts: a bad row is reported and the others start', async () => {
+    const rows = [0, 1, 2].map(() => {
+      const tenant = randomUUID();
+      const subscription = randomUUID();
+      product.cloud.state.addCustomer(tenant, [subscription], `Bulk ${tenant.slice(0, 4)}`);
+      return [
+        tenant,
+        `Bulk ${tenant.slice(0, 4)}`,
+        'Bo Admin',
+        'bo@bulk.example',
+        `/subscriptions/${subscription}`,
+        '',
+        '',
+      ];
+    });
+    (rows[1] as string[])[3] = 'not an address';
+    const csv = [
+      'customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note',
+      ...rows.map((r) => r.join(',')),
+    ].join('\n');
+    const context = await personContext();
+    const page = await signIn(context, 'partner.admin@partner.example');
+    await page.getByRole('link', { name: 'Bulk start' }).click();
+    await check(page, 'bulk-upload');
+    await page
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Check the rows' }).click();
+    expect(await text(page, '[role=status]')).toContain('3 rows: 2 ready to start, 1 with mistakes');
+    expect(await text(page, '#invalid-rows')).toMatch(/2\s+contact\.email/);
+    await check(page, 'bulk-preview');
+    await page.getByRole('button', { name: 'Start the 2 valid rows' }).click();
+    await page.waitForURL(/\/api\/console\/bulk\/b-/);
+    await settleAndReload(page);
+    expect(await text(page, '[role=status]')).toContain(
+      'Finished: 2 started, 0 already running, 1 with mistakes',
+    );
+    expect(await text(page, '#bulk-results')).toMatch(/2\s+invalid: contact\.email/);
+    await check(page, 'bulk-job');
+    await context.close();
+  });
+
+  it('a reader sees everything and can do nothing', async () => {
+    const context = await personContext();
+    const page = await signIn(context, 'reader@partner.example');
+    await page.getByRole('link', { name: 'Reinstatements' }).click();
+    expect(await page.getByRole('link', { name: 'Start one' }).count()).toBe(0);
+    await check(page, 'list');
+    await page.locator('#reinstatements tbody a').first().click();
+    const id = page.url().split('/').pop() ?? '';
+    expect(await page.getByRole('heading', { name: 'Actions' }).count()).toBe(0);
+    const start = await page.goto(`${app}/api/console/start`);
+    expect(start?.status()).toBe(403);
+    expect(await text(page, 'main')).toContain('Reinstatement.Operate');
+    await check(page, 'not-allowed');
+    // Posting the action anyway, from the console's own origin: 403 with a problem document.
+    const refused = await page.request.post(`${app}/api/console/reinstatements/${id}/cancel`, {
+      headers: { Origin: app },
+    });
+    expect(refused.status()).toBe(403);
+    expect(refused.headers()['content-type']).toContain('application/problem+json');
+    expect(((await refused.json()) as { neededRole: string }).neededRole).toBe('Reinstatement.Operate');
+    await context.close();
+    // A person with no console role at all is told so, and sees no data.
+    const other = await personContext();
+    const newcomer = await signIn(other, 'newcomer@partner.example');
+    expect(await text(newcomer, 'h1')).toBe('Not allowed');
+    expect(await newcomer.locator('table').count()).toBe(0);
+    await other.close();
+  });
+
+  it('without sign-in nothing is shown; a forged principal header and a cross-site post are refused', async () => {
+    const anonymous = (path: string, init: RequestInit = {}) =>
+      fetch(`${app}${path}`, { redirect: 'manual', ...init });
+    const pages = await anonymous('/api/console/reinstatements');
+    expect(pages.status).toBe(302);
+    expect(pages.headers.get('location')).toBe(
+      '/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Fconsole%2Freinstatements',
+    );
+    expect(await pages.text()).toBe('');
+    expect((await anonymous('/api/console/reinstatements.csv')).status).toBe(401);
+    expect((await anonymous('/.auth/me')).status).toBe(401);
+    // A client cannot vouch for itself: the runtime removes the header, as App Service does.
+    const forged = Buffer.from(
+      JSON.stringify({
+        auth_typ: 'aad',
+        claims: [
+          { typ: 'http://schemas.microsoft.com/identity/claims/objectidentifier', val: randomUUID() },
+          { typ: 'roles', val: 'Reinstatement.Operate' },
+        ],
+      }),
+    ).toString('base64');
+    const withForged = await anonymous('/api/console/reinstatements.csv', {
+      headers: { 'X-MS-CLIENT-PRINCIPAL': forged },
+    });
+    expect(withForged.status).toBe(401);
+    const posted = await anonymous('/api/console/start', {
+      method: 'POST',
+      headers: { 'X-MS-CLIENT-PRINCIPAL': forged, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'customerTenantId=x',
+    });
+    expect(posted.status).toBe(401);
+
+    // Signed in, a form posted from another site (the person's cookie rides along) is refused.
+    const context = await personContext();
+    const page = await signIn(context, 'partner.admin@partner.example');
+    const count = async () =>
+      ((await (await product.partner('/api/reinstatements?pageSize=500')).json()) as { items: unknown[] })
+        .items.length;
+    const before = await count();
+    const crossSite = await page.request.post(`${app}/api/console/start`, {
+      headers: { Origin: 'http://evil.example', 'Content-Type': 'application/x-www-form-urlencoded' },
+      data: `customerTenantId=${CUSTOMER_TENANT}&customerName=X&contactName=Y&contactEmail=y%40x.example&scopes=%2Fsubscriptions%2F${SUBSCRIPTION}`,
+    });
+    expect(crossSite.status()).toBe(403);
+    expect(await count()).toBe(before);
+    // The session itself is real: /.auth/me names the person and their roles.
+    const me = (await (await page.request.get(`${app}/.auth/me`)).json()) as {
+      user_claims: { typ: string; val: string }[];
+    }[];
+    expect(me[0]?.user_claims).toEqual(
+      expect.arrayContaining([{ typ: 'roles', val: 'Reinstatement.Operate' }]),
+    );
+    await page.goto(`${app}/.auth/logout?post_logout_redirect_uri=/api/console`);
+    expect(page.url()).toContain('/oauth2/v2.0/authorize');
+    await context.close();
+  });
+
+  it('axe-core finds no serious or critical violation on any page', () => {
+    expect(violations.length).toBeGreaterThanOrEqual(15);
+    expect(violations.filter((v) => v.found.length)).toEqual([]);
+  });
+});
