@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,4 +72,37 @@ export async function appOnSimulatedTime(
     clock,
     log: () => {},
   });
+}
+
+/**
+ * A console session for a sandbox user, signed in as a browser would be (the runtime's
+ * /.auth/login/aad, the sandbox's authorization endpoint with a login hint, the callback): the
+ * `Cookie` header to send.
+ */
+export async function signInCookie(
+  appUrl: string,
+  cloud: SandboxCloud,
+  userPrincipalName: string,
+): Promise<string> {
+  const cookieOf = (response: Response) =>
+    response.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .filter((c) => !c?.endsWith('='))
+      .join('; ');
+  const login = await fetch(`${appUrl}/.auth/login/aad?post_login_redirect_uri=/api/console`, {
+    redirect: 'manual',
+  });
+  const authorize = new URL(login.headers.get('location') ?? '');
+  authorize.searchParams.set('login_hint', userPrincipalName);
+  const callback = await new Promise<string>((resolve, reject) =>
+    httpsGet(authorize, { ca: cloud.pki.trustedRootsPem }, (res) => {
+      res.resume();
+      resolve(res.headers.location ?? '');
+    }).on('error', reject),
+  );
+  const signedIn = await fetch(callback, { redirect: 'manual', headers: { cookie: cookieOf(login) } });
+  const session = cookieOf(signedIn);
+  if (!session.includes('AppServiceAuthSession')) throw new Error(`sign-in failed: ${signedIn.status}`);
+  return session;
 }

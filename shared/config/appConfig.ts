@@ -165,9 +165,6 @@ const settingsShape = {
     z.enum(['app', 'managedIdentity'], { error: 'must be app or managedIdentity' }),
   ),
   TLS_CA_FILE: optionalString(),
-  // Set by the platform when App Service authentication is on: only then does it strip
-  // X-MS-CLIENT-PRINCIPAL from requests, so only then may the app believe the header.
-  WEBSITE_AUTH_ENABLED: booleanSetting(false),
   EMAIL_SEND_RATE_PER_MINUTE: integerSetting(30, 1, 100000),
   EMAIL_SEND_RATE_PER_HOUR: integerSetting(100, 1, 1000000),
   ADMIN_AGENTS_CACHE_HOURS: integerSetting(24, 0, 24 * 30),
@@ -422,7 +419,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       emailsPerHour: settings.EMAIL_SEND_RATE_PER_HOUR,
       adminAgentsCacheHours: settings.ADMIN_AGENTS_CACHE_HOURS,
     },
-    console: { signIn: settings.WEBSITE_AUTH_ENABLED },
+    // The platform's own setting, "True" when App Service authentication is on: only then does it
+    // strip X-MS-CLIENT-PRINCIPAL from requests, so only then may the app believe the header.
+    console: { signIn: env.WEBSITE_AUTH_ENABLED?.trim().toLowerCase() === 'true' },
   } satisfies AppConfig);
 }
 

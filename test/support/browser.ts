@@ -40,7 +40,10 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 
 const SHOTS = join(__dirname, '..', '..', 'test-output', 'pages');
 
-/** The page at desktop and phone width, written to test-output/pages (ignored by git). */
+/**
+ * The page at desktop and phone width, whole, and its first screen at 1,024 × 640 (small enough for
+ * the README), written to test-output/pages (ignored by git).
+ */
 export async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   const before = page.viewportSize() ?? { width: 1280, height: 900 };
@@ -51,5 +54,7 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.setViewportSize({ width, height: device === 'phone' ? 760 : 900 });
     await page.screenshot({ path: join(SHOTS, `${name}-${device}.png`), fullPage: true });
   }
+  await page.setViewportSize({ width: 1024, height: 640 });
+  await page.screenshot({ path: join(SHOTS, `${name}-first-screen.png`) });
   await page.setViewportSize(before);
 }
