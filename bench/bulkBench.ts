@@ -114,7 +114,7 @@ async function bulkThroughHttp(): Promise<void> {
 /** The console over the bulk start's thousands of rows: each page's time, median of five loads. */
 async function consoleWith(appUrl: string, cloud: SandboxCloud): Promise<void> {
   const cookie = await signInCookie(appUrl, cloud, cloud.state.partnerAdmin.userPrincipalName);
-  const timed = async (path: string) => {
+  const timed = async (label: string, path: string) => {
     const times: number[] = [];
     let bytes = 0;
     for (let i = 0; i < 5; i++) {
@@ -125,13 +125,16 @@ async function consoleWith(appUrl: string, cloud: SandboxCloud): Promise<void> {
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
-    return `${path.split('?')[0]} ${((times[2] ?? 0) / 1000).toFixed(2)} s (${Math.round(bytes / 1024)} KB)`;
+    return `${label} ${((times[2] ?? 0) / 1000).toFixed(2)} s (${Math.round(bytes / 1024)} KB)`;
   };
   const pages = [
-    await timed('/api/console/reinstatements'),
-    await timed('/api/console/reinstatements?q=Customer%2049&sort=customer&dir=asc'),
-    await timed('/api/console'),
-    await timed('/api/console/reinstatements.csv'),
+    await timed('list, first page', '/api/console/reinstatements'),
+    await timed(
+      'a search sorted by name',
+      '/api/console/reinstatements?q=Customer%2049&sort=customer&dir=asc',
+    ),
+    await timed('overview', '/api/console'),
+    await timed('CSV export of all', '/api/console/reinstatements.csv'),
   ];
   console.log(
     `console over ${ROWS} reinstatements (median of 5, target first page 1 s): ${pages.join('; ')}`,

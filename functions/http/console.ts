@@ -55,8 +55,23 @@ async function formOf(request: HttpRequest): Promise<URLSearchParams> {
 }
 
 export async function overview(_request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
-  const [rows, backlog] = await Promise.all([scope.app.repository.listSummaries(), scope.app.mail.backlog()]);
-  return page(scope, 'Overview', overviewBody(overviewOf(rows), backlog));
+  const [rows, backlog, readiness] = await Promise.all([
+    scope.app.repository.listSummaries(),
+    scope.app.mail.backlog(),
+    scope.app.readiness.read(),
+  ]);
+  return page(
+    scope,
+    'Overview',
+    overviewBody(overviewOf(rows), backlog, { readiness, mayRegister: mayDo(scope.person, 'operate') }),
+  );
+}
+
+/** Registers (or completes) the Partner Center webhook and sends its test event, as the API's readiness POST. */
+export async function registerWebhook(_request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  const callback = `${scope.app.config.links.publicBaseUrl}/api/webhooks/partner-center`;
+  await scope.app.readiness.ensure(callback, { validate: true, waitMs: 20_000 });
+  return seeOther(CONSOLE);
 }
 
 export async function list(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
@@ -210,6 +225,7 @@ export async function bulkJob(request: HttpRequest, scope: PersonScope): Promise
 
 const routes: [string, string, 'GET' | 'POST', ReturnType<typeof signedIn>][] = [
   ['consoleOverview', 'console', 'GET', signedIn('read', overview)],
+  ['consoleWebhook', 'console/webhook', 'POST', signedIn('operate', registerWebhook)],
   ['consoleList', 'console/reinstatements', 'GET', signedIn('read', list)],
   ['consoleExport', 'console/reinstatements.csv', 'GET', signedIn('read', exportList, 'data')],
   ['consoleDetail', 'console/reinstatements/{id}', 'GET', signedIn('read', detail)],

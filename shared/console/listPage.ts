@@ -62,7 +62,7 @@ export function listBody(
       >
     </form>
     <p role="status">
-      ${paging.total} match${paging.total === 1 ? 'es' : ''}; page ${paging.page} of ${paging.pages}.
+      ${paging.total} ${paging.total === 1 ? 'match' : 'matches'}; page ${paging.page} of ${paging.pages}.
     </p>
     <div class="table-wrap">
       <table id="reinstatements">

@@ -1,3 +1,4 @@
+import type { Readiness } from '../adapters/partnerCenter/webhookReadiness';
 import type { Backlog } from '../email/dispatch';
 import { FinalStates, ReinstatementStates } from '../model/states';
 import { CONSOLE, duration, when } from './layout';
@@ -7,11 +8,15 @@ import type { Overview } from './reinstatementQueries';
 const list = (state: string) => `${CONSOLE}/reinstatements?state=${state}`;
 
 /** Where every reinstatement stands, how long each step takes, and the mail still to go. */
-export function overviewBody(overview: Overview, backlog: Backlog): Html {
+export function overviewBody(
+  overview: Overview,
+  backlog: Backlog,
+  webhook: { readiness: Readiness | undefined; mayRegister: boolean },
+): Html {
   const queued = backlog.lanes.people.queued + backlog.lanes.bulk.queued;
   const running = ReinstatementStates.filter((s) => !(FinalStates as readonly string[]).includes(s));
   return html`<h1>Overview</h1>
-    <p>${overview.total} reinstatements in all.</p>
+    <p>${overview.total} ${overview.total === 1 ? 'reinstatement' : 'reinstatements'} in all.</p>
     <h2>How far they got</h2>
     <ol class="funnel" aria-label="Funnel">
       ${overview.funnel.map((step) => html`<li><span class="count">${step.reached}</span>${step.label}</li>`)}
@@ -82,5 +87,37 @@ export function overviewBody(overview: Overview, backlog: Backlog): Html {
       Sent in the last minute ${backlog.sentLastMinute} of ${backlog.limits.perMinute}, in the last hour
       ${backlog.sentLastHour} of ${backlog.limits.perHour} allowed.
     </p>
-    ${backlog.failingSince ? html`<p class="notice bad">Sending has been failing since ${when(backlog.failingSince)}; mails wait and are retried.</p>` : ''}`;
+    ${backlog.failingSince ? html`<p class="notice bad">Sending has been failing since ${when(backlog.failingSince)}; mails wait and are retried.</p>` : ''}
+    ${webhookSection(webhook.readiness, webhook.mayRegister)}`;
+}
+
+/** Whether Partner Center will tell the app about acceptances, and the button that makes sure. */
+function webhookSection(readiness: Readiness | undefined, mayRegister: boolean): Html {
+  const ready = readiness?.registered && readiness.urlCurrent && readiness.eventsPresent;
+  const state = !readiness
+    ? html`<p class="notice bad">
+        Not checked yet: acceptances may not reach the app until the webhook is registered.
+      </p>`
+    : ready
+      ? html`<p class="notice ok">
+          Registered for this app (checked ${when(readiness.checkedAt)}); last test event:
+          ${readiness.lastValidation?.result ?? 'none'}.
+        </p>`
+      : html`<p class="notice bad">
+          ${
+            readiness.conflict
+              ? `Another tool's registration (${readiness.conflict.registeredUrl}) is in place; it is left alone.`
+              : readiness.error
+                ? `Partner Center could not be asked: ${readiness.error}`
+                : 'Not registered for this app: acceptances do not reach it (operators can confirm them by hand).'
+          }
+        </p>`;
+  return html`<h2>Partner Center webhook</h2>
+    ${state}${
+      mayRegister
+        ? html`<form method="post" action="${CONSOLE}/webhook">
+            <button type="submit">${ready ? 'Check and test again' : 'Register and test'}</button>
+          </form>`
+        : ''
+    }`;
 }

@@ -80,8 +80,13 @@ describe('the partner console and the customer pages, in Chromium', () => {
   it('plays a reinstatement from sign-in to Reinstated through pages only', async () => {
     const context = await personContext();
     const page = await signIn(context, 'partner.admin@partner.example');
-    await check(page, 'overview-empty');
     expect(await page.locator('header.bar').innerText()).toContain('Partner Admin');
+    // Once: make sure Partner Center will tell the app about acceptances (registers, sends a test event).
+    expect(await text(page, 'main')).toContain('Not checked yet');
+    await page.getByRole('button', { name: 'Register and test' }).click();
+    await page.waitForURL(`${app}/api/console`);
+    expect(await text(page, '.notice.ok')).toMatch(/Registered for this app .*last test event: delivered/);
+    await check(page, 'overview-empty');
 
     // Start one with the form; a mistake first, answered with the API's own field messages.
     await page.getByRole('link', { name: 'Start one' }).click();
