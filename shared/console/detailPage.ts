@@ -1,6 +1,6 @@
 import type { ReinstatementView } from '../api/reinstatementService';
 import type { ReinstatementState } from '../model/states';
-import { CONSOLE, stateBadge, when } from './layout';
+import { CONSOLE, dataTable, stateBadge, when } from './layout';
 import { html, type Html } from '../web/html';
 
 /** The partner's actions on one reinstatement: when each applies, and what confirming it means. */
@@ -99,33 +99,17 @@ export function detailBody(
         : ''
     }
     <h2>Scopes</h2>
-    <div class="table-wrap">
-      <table id="scopes">
-        <thead>
-          <tr>
-            <th scope="col">Scope</th>
-            <th scope="col">Status</th>
-            <th scope="col">Last check</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${r.scopes.map(
-            (s) =>
-              html`<tr>
-                <td><code>${s.scope}</code></td>
-                <td>${s.status}${s.verifiedAt ? html` ${when(s.verifiedAt)}` : ''}</td>
-                <td>
-                  ${
-                    s.lastCheck
-                      ? html`${when(s.lastCheck.at)}: ${s.lastCheck.finding} — ${s.lastCheck.explanation}`
-                      : html`<span class="muted">not checked yet</span>`
-                  }
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${dataTable(
+      ['Scope', 'Status', 'Last check'],
+      r.scopes.map((s) => [
+        html`<code>${s.scope}</code>`,
+        html`${s.status}${s.verifiedAt ? html` ${when(s.verifiedAt)}` : ''}`,
+        s.lastCheck
+          ? html`${when(s.lastCheck.at)}: ${s.lastCheck.finding} — ${s.lastCheck.explanation}`
+          : html`<span class="muted">not checked yet</span>`,
+      ]),
+      { id: 'scopes' },
+    )}
     <h2>Timeline</h2>
     <ol class="timeline" id="timeline">
       ${r.audit.map((a) => {
@@ -141,33 +125,18 @@ export function detailBody(
     <h2>Mails</h2>
     ${
       r.mails.length
-        ? html`<div class="table-wrap">
-            <table id="mails">
-              <thead>
-                <tr>
-                  <th scope="col">Mail</th>
-                  <th scope="col">To</th>
-                  <th scope="col">Subject</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Queued</th>
-                  <th scope="col">Sent</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${r.mails.map(
-                  (m) =>
-                    html`<tr>
-                      <td>${m.kind} #${m.sequence}</td>
-                      <td>${m.to}</td>
-                      <td>${m.subject}</td>
-                      <td>${m.state}${m.failure ? html`: ${m.failure}` : ''}</td>
-                      <td>${when(m.queuedAt)}</td>
-                      <td>${when(m.sentAt)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`
+        ? dataTable(
+            ['Mail', 'To', 'Subject', 'State', 'Queued', 'Sent'],
+            r.mails.map((m) => [
+              `${m.kind} #${m.sequence}`,
+              m.to,
+              m.subject,
+              html`${m.state}${m.failure ? html`: ${m.failure}` : ''}`,
+              when(m.queuedAt),
+              when(m.sentAt),
+            ]),
+            { id: 'mails' },
+          )
         : html`<p>No mail yet.</p>`
     }`;
 }

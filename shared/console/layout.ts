@@ -103,3 +103,25 @@ export function duration(ms: number): string {
   if (h < 48) return `${h} h ${m % 60} min`;
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
+
+/** A table of rows of cells, scrolling sideways on a phone rather than overflowing the page. */
+export function dataTable(
+  columns: readonly (string | Html)[],
+  rows: readonly (readonly unknown[])[],
+  options: { id?: string; caption?: string } = {},
+): Html {
+  const head = columns.map((c) => (c instanceof Html ? c : html`<th scope="col">${c}</th>`));
+  const body = rows.map(
+    (cells) =>
+      html`<tr>
+        ${cells.map((cell) => html`<td>${cell}</td>`)}
+      </tr>`,
+  );
+  return html`<div class="table-wrap"><table${options.id ? html` id="${options.id}"` : ''}>${
+    options.caption
+      ? html`<caption class="muted">
+          ${options.caption}
+        </caption>`
+      : ''
+  }<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+}

@@ -1,6 +1,6 @@
 import { ReinstatementStates } from '../model/states';
 import type { ReinstatementSummary } from '../storage/reinstatementEntity';
-import { CONSOLE, stateBadge, when } from './layout';
+import { CONSOLE, dataTable, stateBadge, when } from './layout';
 import { html, type Html } from '../web/html';
 import { PAGE_SIZES, tableQueryParams, type SortKey, type TableQuery } from './reinstatementQueries';
 
@@ -64,27 +64,17 @@ export function listBody(
     <p role="status">
       ${paging.total} ${paging.total === 1 ? 'match' : 'matches'}; page ${paging.page} of ${paging.pages}.
     </p>
-    <div class="table-wrap">
-      <table id="reinstatements">
-        <thead>
-          <tr>
-            ${COLUMNS.map(header)}
-          </tr>
-        </thead>
-        <tbody>
-          ${rows.map(
-            (r) =>
-              html`<tr>
-                <td><a href="${CONSOLE}/reinstatements/${r.id}">${r.customerName}</a></td>
-                <td><code>${r.customerTenantId}</code></td>
-                <td>${stateBadge(r.state)}</td>
-                <td>${when(r.createdAt)}</td>
-                <td>${when(r.updatedAt)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${dataTable(
+      COLUMNS.map(header),
+      rows.map((r) => [
+        html`<a href="${CONSOLE}/reinstatements/${r.id}">${r.customerName}</a>`,
+        html`<code>${r.customerTenantId}</code>`,
+        stateBadge(r.state),
+        when(r.createdAt),
+        when(r.updatedAt),
+      ]),
+      { id: 'reinstatements' },
+    )}
     ${rows.length === 0 ? html`<p>Nothing matches. <a href="${CONSOLE}/reinstatements">Show all</a></p>` : ''}
     <nav class="pager" aria-label="Pages">
       ${

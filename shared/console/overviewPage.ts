@@ -1,7 +1,7 @@
 import type { Readiness } from '../adapters/partnerCenter/webhookReadiness';
 import type { Backlog } from '../email/dispatch';
 import { FinalStates, ReinstatementStates } from '../model/states';
-import { CONSOLE, duration, when } from './layout';
+import { CONSOLE, dataTable, duration, when } from './layout';
 import { html, type Html } from '../web/html';
 import type { Overview } from './reinstatementQueries';
 
@@ -22,58 +22,26 @@ export function overviewBody(
       ${overview.funnel.map((step) => html`<li><span class="count">${step.reached}</span>${step.label}</li>`)}
     </ol>
     <h2>Where they are now</h2>
-    <div class="table-wrap">
-      <table>
-        <caption class="muted">
-          Click a state to list its reinstatements.
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">State</th>
-            <th scope="col">Reinstatements</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${[...running, ...FinalStates].map(
-            (state) =>
-              html`<tr>
-                <td><a href="${list(state)}">${state}</a></td>
-                <td>${overview.byState[state]}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${dataTable(
+      ['State', 'Reinstatements'],
+      [...running, ...FinalStates].map((state) => [
+        html`<a href="${list(state)}">${state}</a>`,
+        overview.byState[state],
+      ]),
+      { caption: 'Click a state to list its reinstatements.' },
+    )}
     <h2>How long each step takes</h2>
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Step</th>
-            <th scope="col">Done</th>
-            <th scope="col">Median</th>
-            <th scope="col">Slowest</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${overview.steps.map(
-            (s) =>
-              html`<tr>
-                <td>${s.label}</td>
-                <td>${s.count}</td>
-                <td>${s.medianMs === undefined ? '—' : duration(s.medianMs)}</td>
-                <td>
-                  ${
-                    s.slowestMs === undefined
-                      ? '—'
-                      : html`<a href="${CONSOLE}/reinstatements/${s.slowestId}">${duration(s.slowestMs)}</a>`
-                  }
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${dataTable(
+      ['Step', 'Done', 'Median', 'Slowest'],
+      overview.steps.map((s) => [
+        s.label,
+        s.count,
+        s.medianMs === undefined ? '—' : duration(s.medianMs),
+        s.slowestMs === undefined
+          ? '—'
+          : html`<a href="${CONSOLE}/reinstatements/${s.slowestId}">${duration(s.slowestMs)}</a>`,
+      ]),
+    )}
     <h2>Mail</h2>
     ${
       queued

@@ -2,7 +2,7 @@ import type { BulkJobStatus } from '../api/bulkStarts';
 import { CSV_COLUMNS } from '../api/bulkCsv';
 import type { FieldIssue } from '../model/validationError';
 import type { BulkRow, RowResult } from '../storage/bulkJobRepository';
-import { CONSOLE } from './layout';
+import { CONSOLE, dataTable } from './layout';
 import { html, type Html } from '../web/html';
 
 /** What a person types into the start form, as the form names it. */
@@ -155,54 +155,28 @@ export function bulkPreviewBody(
     ${
       invalid.length
         ? html`<h2>Rows with mistakes</h2>
-            <div class="table-wrap">
-              <table id="invalid-rows">
-                <thead>
-                  <tr>
-                    <th scope="col">Row</th>
-                    <th scope="col">What is wrong</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${invalid.map(
-                    (r) =>
-                      html`<tr>
-                        <td>${r.row}</td>
-                        <td>${r.errors.map((e) => `${e.field} ${e.rule}`).join('; ')}</td>
-                      </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
+            ${dataTable(
+              ['Row', 'What is wrong'],
+              invalid.map((r) => [r.row, issuesText(r.errors)]),
+              { id: 'invalid-rows' },
+            )}`
         : ''
     }
     ${preview.valid.length ? html`<form method="post" action="${CONSOLE}/bulk/start"><textarea name="csv" hidden aria-hidden="true">${csv}</textarea><button type="submit">Start the ${preview.valid.length} valid rows</button> <a class="button secondary" href="${CONSOLE}/bulk">Choose another file</a></form>` : html`<p><a href="${CONSOLE}/bulk">Choose another file</a></p>`}
     <h2>Rows ready to start</h2>
-    <div class="table-wrap">
-      <table id="valid-rows">
-        <thead>
-          <tr>
-            <th scope="col">Row</th>
-            <th scope="col">Customer</th>
-            <th scope="col">Tenant id</th>
-            <th scope="col">Contact</th>
-            <th scope="col">Scopes</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${preview.valid.slice(0, 500).map(
-            (r) =>
-              html`<tr>
-                <td>${r.row}</td>
-                <td>${r.request.customerName}</td>
-                <td><code>${r.request.customerTenantId}</code></td>
-                <td>${r.request.contact.email}</td>
-                <td>${r.request.scopes.length}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
+    ${dataTable(
+      ['Row', 'Customer', 'Tenant id', 'Contact', 'Scopes'],
+      preview.valid
+        .slice(0, 500)
+        .map((r) => [
+          r.row,
+          r.request.customerName,
+          html`<code>${r.request.customerTenantId}</code>`,
+          r.request.contact.email,
+          r.request.scopes.length,
+        ]),
+      { id: 'valid-rows' },
+    )}
     ${preview.valid.length > 500 ? html`<p class="muted">The first 500 shown.</p>` : ''}`;
 }
 
@@ -214,31 +188,18 @@ export function bulkJobBody(job: BulkJobStatus): Html {
       ${c.invalid} with mistakes, ${c.failed} failed, ${c.pending} still to start (of ${job.rows}).
     </p>
     ${job.done ? '' : html`<p class="muted">This page refreshes every few seconds.</p>`}
-    <div class="table-wrap">
-      <table id="bulk-results">
-        <thead>
-          <tr>
-            <th scope="col">Row</th>
-            <th scope="col">Result</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${job.results.map(
-            (r) =>
-              html`<tr>
-                <td>${r.row}</td>
-                <td>
-                  ${
-                    r.status === 'invalid'
-                      ? html`invalid: ${r.errors.map((e) => `${e.field} ${e.rule}`).join('; ')}`
-                      : r.status === 'failed'
-                        ? html`failed: ${r.error}`
-                        : html`${r.status}: <a href="${CONSOLE}/reinstatements/${r.id}">${r.id}</a>`
-                  }
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>`;
+    ${dataTable(
+      ['Row', 'Result'],
+      job.results.map((r) => [
+        r.row,
+        r.status === 'invalid'
+          ? `invalid: ${issuesText(r.errors)}`
+          : r.status === 'failed'
+            ? `failed: ${r.error}`
+            : html`${r.status}: <a href="${CONSOLE}/reinstatements/${r.id}">${r.id}</a>`,
+      ]),
+      { id: 'bulk-results' },
+    )}`;
 }
+
+const issuesText = (issues: readonly FieldIssue[]) => issues.map((e) => `${e.field} ${e.rule}`).join('; ');

@@ -76,6 +76,19 @@ async function openMail(page: Page, to: string, subject: RegExp): Promise<void> 
 
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 
+/** A reinstatement started through the API for a new customer of the sandbox with one subscription. */
+function startForNewCustomer(customerName: string): Promise<Response> {
+  const tenant = randomUUID();
+  const subscription = randomUUID();
+  product.cloud.state.addCustomer(tenant, [subscription], customerName);
+  return product.partner('/api/reinstatements', {
+    method: 'POST',
+    body: JSON.stringify(
+      requestBody({ customerTenantId: tenant, customerName, scopes: [`/subscriptions/${subscription}`] }),
+    ),
+  });
+}
+
 describe('the partner console and the customer pages, in Chromium', () => {
   it('plays a reinstatement from sign-in to Reinstated through pages only', async () => {
     const context = await personContext();
@@ -182,20 +195,7 @@ describe('the partner console and the customer pages, in Chromium', () => {
   });
 
   it('an operator acts with a confirmation, sees the result, and the audit names them', async () => {
-    const tenant = randomUUID();
-    const subscription = randomUUID();
-    product.cloud.state.addCustomer(tenant, [subscription], 'Northwind Traders');
-    const started = await product.partner('/api/reinstatements', {
-      method: 'POST',
-      body: JSON.stringify(
-        requestBody({
-          customerTenantId: tenant,
-          customerName: 'Northwind Traders',
-          scopes: [`/subscriptions/${subscription}`],
-        }),
-      ),
-    });
-    const { id } = (await started.json()) as { id: string };
+    const { id } = (await startForNewCustomer('Northwind Traders').then((r) => r.json())) as { id: string };
     await product.settle();
     const context = await personContext();
     const page = await signIn(context, 'partner.admin@partner.example');
@@ -221,19 +221,7 @@ describe('the partner console and the customer pages, in Chromium', () => {
 
   it('a hostile customer name renders as text in every page and is neutralised in the export', async () => {
     const hostile = '=HYPERLINK("http://evil.example","Click")<img src=x onerror=alert(1)>';
-    const tenant = randomUUID();
-    const subscription = randomUUID();
-    product.cloud.state.addCustomer(tenant, [subscription], 'Evil');
-    const started = await product.partner('/api/reinstatements', {
-      method: 'POST',
-      body: JSON.stringify(
-        requestBody({
-          customerTenantId: tenant,
-          customerName: hostile,
-          scopes: [`/subscriptions/${subscription}`],
-        }),
-      ),
-    });
+    const started = await startForNewCustomer(hostile);
     expect(started.status).toBe(202);
     await product.settle();
     const context = await personContext();

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { loadConfig } from '../../shared/config/appConfig';
 import { MAIL_TEMPLATE_KINDS } from '../../shared/email/templates/mailTemplate';
 import { sampleMail } from '../../shared/email/templates/sampleMails';
+import { launchChromium } from '../support/browser';
 import { validSettings } from '../support/settings';
 
 /**
@@ -25,17 +26,7 @@ interface Layout {
 let browser: Browser;
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(() => browser?.close());
 
