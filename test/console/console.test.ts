@@ -165,7 +165,18 @@ describe('the partner console and the customer pages, in Chromium', () => {
     // The customer's Owner assigns the role in the tenant, then says "I've done it".
     await page.goto(`${cloud}/sandbox/tenants/${CUSTOMER_TENANT}`);
     await page.getByRole('button', { name: /Assign Owner/ }).click();
-    await page.goto(instructionsUrl);
+    const instructions = await page.goto(instructionsUrl);
+    const csp = instructions?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toMatch(/script-src 'self';/);
+    expect(instructions?.headers()['x-content-type-options']).toBe('nosniff');
+    // Another site cannot frame the page to have its button clicked through an invisible frame.
+    const framer = await context.newPage();
+    await framer.setContent(`<iframe src="${instructionsUrl}"></iframe>`);
+    await framer.waitForTimeout(500);
+    const framed = framer.frames().find((f) => f !== framer.mainFrame());
+    expect(framed?.url()).toBe('chrome-error://chromewebdata/');
+    await framer.close();
     await page.getByRole('button', { name: "I've done it: check now" }).click();
     expect(await text(page, 'h1')).toBe('All done, thank you');
     await check(page, 'checked');
