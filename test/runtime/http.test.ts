@@ -37,6 +37,19 @@ describe('offline runtime: HTTP triggers', () => {
     expect((await rt.fetch(`/api/secret/7?code=${KEYS.masterKey}`)).status).toBe(200);
   });
 
+  it('never passes on platform identity headers a client sent, and has no sign-in while authentication is off', async () => {
+    const res = await rt.fetch('/api/principal', {
+      headers: {
+        'X-MS-CLIENT-PRINCIPAL': Buffer.from('{"claims":[]}').toString('base64'),
+        'X-MS-CLIENT-PRINCIPAL-NAME': 'mallory@example.com',
+        'X-MS-TOKEN-AAD-ID-TOKEN': 'forged',
+      },
+    });
+    expect(await res.json()).toEqual({});
+    expect((await rt.fetch('/.auth/me')).status).toBe(404);
+    expect((await rt.fetch('/.auth/login/aad')).status).toBe(404);
+  });
+
   it('passes request bodies through', async () => {
     const res = await rt.fetch('/api/secret/8', {
       method: 'PUT',

@@ -41,6 +41,14 @@ app.http('hello', {
   }),
 });
 
+app.http('principal', {
+  route: 'principal',
+  methods: ['GET'],
+  handler: async (request) => ({
+    jsonBody: Object.fromEntries([...request.headers].filter(([name]) => name.startsWith('x-ms-'))),
+  }),
+});
+
 app.http('secret', {
   route: 'secret/{id:int}',
   methods: ['GET', 'PUT'],
