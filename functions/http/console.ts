@@ -33,6 +33,7 @@ import {
 } from '../../shared/console/startPages';
 import { ValidationError } from '../../shared/model/validationError';
 import { checkBody } from '../../shared/api/requestBody';
+import type { Html } from '../../shared/web/html';
 import { signedIn, type PersonScope } from './signedIn';
 
 /**
@@ -40,7 +41,7 @@ import { signedIn, type PersonScope } from './signedIn';
  * in with App Service authentication (see signedIn.ts for who may do what).
  */
 const service = (scope: PersonScope) => new ReinstatementService(scope.app, scope.workflow);
-const page = (scope: PersonScope, title: string, body: Parameters<typeof consolePage>[3], options = {}) =>
+const page = (scope: PersonScope, title: string, body: Html, options = {}) =>
   consolePage(title, scope.person, scope.app.config.partner.displayName, body, options);
 const seeOther = (location: string): HttpResponseInit => ({ status: 303, headers: { Location: location } });
 const MAX_FORM_BYTES = 20 * 1024 * 1024;

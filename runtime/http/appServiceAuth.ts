@@ -181,7 +181,7 @@ export class AppServiceAuth {
     const idToken = typeof answer.body.id_token === 'string' ? answer.body.id_token : undefined;
     if (answer.status !== 200 || !idToken)
       return fail(401, `Sign-in failed: ${String(answer.body.error_description ?? answer.status)}`);
-    const claims = await this.validIdToken(idToken, login.nonce);
+    const claims = await this.validIdToken(idToken, login.nonce, meta.jwks_uri);
     if (!claims) return fail(401, 'Sign-in failed: the ID token is not valid for this app.');
     const session: Session = { claims: mappedClaims(claims), exp: now() + SESSION_LIFETIME_S };
     res.setHeader('Set-Cookie', [
@@ -214,13 +214,19 @@ export class AppServiceAuth {
   }
 
   /** The ID token's claims when Entra signed it for this app and this sign-in; undefined otherwise. */
-  private async validIdToken(token: string, nonce: string): Promise<Record<string, unknown> | undefined> {
+  private async validIdToken(
+    token: string,
+    nonce: string,
+    jwksUri: string,
+  ): Promise<Record<string, unknown> | undefined> {
     const [h, b, s] = token.split('.');
     const header = parseJson(h);
     const claims = parseJson(b);
     if (!header || !claims || !s || header.alg !== 'RS256') return undefined;
-    const keys = (await this.get(this.metadata!.jwks_uri)).keys as (JsonWebKey & { kid?: string })[];
-    const jwk = keys?.find((k) => k.kid === header.kid);
+    const keys = (await this.get(jwksUri)).keys;
+    const jwk = Array.isArray(keys)
+      ? (keys as (JsonWebKey & { kid?: string })[]).find((k) => k.kid === header.kid)
+      : undefined;
     if (!jwk) return undefined;
     const key = createPublicKey({ key: jwk, format: 'jwk' });
     if (!verify('sha256', Buffer.from(`${h}.${b}`), key, Buffer.from(s, 'base64url'))) return undefined;
