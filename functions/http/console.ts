@@ -2,6 +2,7 @@ import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { BulkStarts } from '../../shared/api/bulkStarts';
 import { StateConflictError } from '../../shared/api/errors';
+import { webhookCallbackUrl } from '../../shared/api/partnerCenterInbox';
 import { problemFor } from '../../shared/api/problem';
 import { ReinstatementService } from '../../shared/api/reinstatementService';
 import { mayDo } from '../../shared/api/signedInPerson';
@@ -70,8 +71,7 @@ export async function overview(_request: HttpRequest, scope: PersonScope): Promi
 
 /** Registers (or completes) the Partner Center webhook and sends its test event, as the API's readiness POST. */
 export async function registerWebhook(_request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
-  const callback = `${scope.app.config.links.publicBaseUrl}/api/webhooks/partner-center`;
-  await scope.app.readiness.ensure(callback, { validate: true, waitMs: 20_000 });
+  await scope.app.readiness.ensure(webhookCallbackUrl(scope.app.config), { validate: true, waitMs: 20_000 });
   return seeOther(CONSOLE);
 }
 

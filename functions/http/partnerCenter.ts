@@ -1,6 +1,6 @@
 import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { PartnerCenterInbox } from '../../shared/api/partnerCenterInbox';
+import { PartnerCenterInbox, webhookCallbackUrl } from '../../shared/api/partnerCenterInbox';
 import { problem } from '../../shared/api/problem';
 import { serve, type RequestScope } from './serve';
 
@@ -26,7 +26,7 @@ export async function partnerCenterWebhook(
  * the webhook (POST: never replaces another tool's registration).
  */
 export async function webhookReadiness(request: HttpRequest, scope: RequestScope): Promise<HttpResponseInit> {
-  const callback = `${scope.app.config.links.publicBaseUrl}/api/webhooks/partner-center`;
+  const callback = webhookCallbackUrl(scope.app.config);
   if (request.method === 'GET') return { jsonBody: await scope.app.readiness.check(callback) };
   return { jsonBody: await scope.app.readiness.ensure(callback, { validate: true, waitMs: 20_000 }) };
 }

@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Container } from '../app/container';
+import type { AppConfig } from '../config/appConfig';
 import { parsePartnerCenterEvent } from '../adapters/partnerCenter/webhookEvents';
 import { allPages } from '../storage/reinstatementRepository';
 import { Events, type AcceptedEvent, type WorkflowClient } from '../workflow/contract';
+
+/** Where Partner Center is asked to send this app's events. */
+export const webhookCallbackUrl = (config: AppConfig): string =>
+  `${config.links.publicBaseUrl}/api/webhooks/partner-center`;
 
 export type WebhookAnswer =
   { status: 200; matched: number; reason?: string } | { status: 401; reason: string };

@@ -49,6 +49,15 @@ export interface ReinstatementView extends Reinstatement {
 
 const RUNNING_STATES = RESUMABLE_STATES;
 
+/** The states in which each of the partner's actions is possible (the console offers it only then). */
+export const ACTION_STATES = {
+  acceptance: ['Requested', 'InvitationSent'],
+  resend: ['InvitationSent', 'AwaitingRoleAssignment'],
+  verify: ['AwaitingRoleAssignment'],
+  cancel: RUNNING_STATES,
+  retry: ['Failed'],
+} as const satisfies Record<string, readonly ReinstatementState[]>;
+
 /**
  * What the partner's people and tools can ask of the product. Input is validated before anything is
  * written; every change goes through the repository (state machine + audit) or through the
@@ -115,7 +124,7 @@ export class ReinstatementService {
 
   /** The partner confirms the customer accepted (they saw it in Partner Center). */
   async confirmAcceptance(id: string, by: string): Promise<void> {
-    await this.requireRunning(id, 'confirming acceptance', ['Requested', 'InvitationSent']);
+    await this.requireRunning(id, 'confirming acceptance', ACTION_STATES.acceptance);
     await this.app.repository.record(id, { what: 'acceptance-confirmed', actor: 'partner', details: { by } });
     await this.workflow.raise(id, Events.Accepted, {
       via: 'partner',
@@ -125,10 +134,7 @@ export class ReinstatementService {
 
   /** Sends the current step's mail again, in people's lane, through the orchestration and the pace. */
   async resend(id: string, by: string): Promise<{ mail: 'invitation' | 'instructions'; sequence: number }> {
-    const reinstatement = await this.requireRunning(id, 'a resend', [
-      'InvitationSent',
-      'AwaitingRoleAssignment',
-    ]);
+    const reinstatement = await this.requireRunning(id, 'a resend', ACTION_STATES.resend);
     const sequence = reinstatement.counters.resends + 1;
     await this.app.repository.record(id, {
       what: 'resend-requested',
@@ -161,13 +167,13 @@ export class ReinstatementService {
   /** Starts a Failed reinstatement again from the step that failed; mails already sent are not sent again. */
   async retry(id: string, by: string): Promise<{ state: ReinstatementState }> {
     const reinstatement = await this.require(id);
-    if (reinstatement.state !== 'Failed')
-      throw new StateConflictError('a retry', reinstatement.state, ['Failed']);
+    if (!(ACTION_STATES.retry as readonly ReinstatementState[]).includes(reinstatement.state))
+      throw new StateConflictError('a retry', reinstatement.state, ACTION_STATES.retry);
     if (isRunning(await this.workflow.status(id)))
       throw new StateConflictError(
         'a retry while its orchestration is still finishing',
         reinstatement.state,
-        ['Failed'],
+        ACTION_STATES.retry,
       );
     const holder = await this.app.repository.claimActive(
       activeKey(reinstatement.customerTenantId, reinstatement.scopes),
@@ -200,8 +206,8 @@ export class ReinstatementService {
 
   async verifyOne(id: string, actor: 'partner' | 'customer-link', by?: string): Promise<VerificationSummary> {
     const reinstatement = await this.require(id);
-    if (reinstatement.state !== 'AwaitingRoleAssignment')
-      throw new StateConflictError('verification', reinstatement.state, ['AwaitingRoleAssignment']);
+    if (!(ACTION_STATES.verify as readonly ReinstatementState[]).includes(reinstatement.state))
+      throw new StateConflictError('verification', reinstatement.state, ACTION_STATES.verify);
     // A check a person asked for is on the record even when it finds nothing new.
     if (by) await this.app.repository.record(id, { what: 'verify-requested', actor, details: { by } });
     return this.verify([reinstatement], actor, by);
@@ -273,7 +279,7 @@ export class ReinstatementService {
   private async requireRunning(
     id: string,
     action: string,
-    states: ReinstatementState[],
+    states: readonly ReinstatementState[],
   ): Promise<Reinstatement> {
     const reinstatement = await this.require(id);
     if (!states.includes(reinstatement.state))

@@ -1,4 +1,4 @@
-import type { ReinstatementView } from '../api/reinstatementService';
+import { ACTION_STATES, type ReinstatementView } from '../api/reinstatementService';
 import type { ReinstatementState } from '../model/states';
 import { CONSOLE, dataTable, stateBadge, when } from './layout';
 import { html, type Html } from '../web/html';
@@ -7,34 +7,34 @@ import { html, type Html } from '../web/html';
 export const CONSOLE_ACTIONS = {
   acceptance: {
     label: 'Confirm acceptance',
-    when: ['Requested', 'InvitationSent'],
+    when: ACTION_STATES.acceptance,
     confirm:
       'You saw in Partner Center that the customer accepted the reseller relationship. The workflow goes on as if Partner Center had told it: it looks up the partner group and mails the instructions.',
     done: 'Acceptance confirmed: the instructions go out next.',
   },
   resend: {
     label: 'Resend the current mail',
-    when: ['InvitationSent', 'AwaitingRoleAssignment'],
+    when: ACTION_STATES.resend,
     confirm:
       'The customer gets the current step’s mail (invitation or instructions) again, in its place in the mail pace.',
     done: 'Resend requested: the mail goes out in its place in the pace.',
   },
   verify: {
     label: 'Check the role assignment now',
-    when: ['AwaitingRoleAssignment'],
+    when: ACTION_STATES.verify,
     confirm: 'Checks now whether the customer granted Owner to the partner group on each waiting scope.',
     done: 'Checked: the scopes below show what was found.',
   },
   cancel: {
     label: 'Cancel',
-    when: ['Requested', 'InvitationSent', 'Accepted', 'AwaitingRoleAssignment'],
+    when: ACTION_STATES.cancel,
     confirm:
       'The reinstatement stops for good: no reminder or other mail goes to the customer any more. This cannot be undone (start a new one instead).',
     done: 'Cancelled.',
   },
   retry: {
     label: 'Retry',
-    when: ['Failed'],
+    when: ACTION_STATES.retry,
     confirm:
       'The reinstatement starts again from the step that failed. Mails already sent are not sent again.',
     done: 'Retrying from the step that failed.',
