@@ -230,17 +230,18 @@ export class SandboxState {
       { upn: 'reader@partner.example', name: 'Rita Reader', roles: ['Reinstatement.Read'] },
       { upn: 'newcomer@partner.example', name: 'Nico Newcomer', roles: [] },
     ];
-    for (const p of people)
-      if (!this.userByName(p.upn))
-        this.users.set(randomUUID(), {
-          id: '',
-          userPrincipalName: p.upn,
-          displayName: p.name,
-          tenantId: this.partnerTenantId,
-          memberOf: [],
-          appRoles: p.roles,
-        });
-    for (const [id, user] of this.users) if (!user.id) user.id = id;
+    for (const p of people) {
+      if (this.userByName(p.upn)) continue;
+      const id = randomUUID();
+      this.users.set(id, {
+        id,
+        userPrincipalName: p.upn,
+        displayName: p.name,
+        tenantId: this.partnerTenantId,
+        memberOf: [],
+        appRoles: p.roles,
+      });
+    }
   }
 
   get adminAgents() {
