@@ -133,6 +133,8 @@ describe('the partner console and the customer pages, in Chromium', () => {
     await check(page, 'sandbox-tenant');
     await product.settle();
 
+    await page.goto(`${cloud}/sandbox/outbox.html?to=ada%40contoso.com`);
+    await check(page, 'sandbox-outbox');
     // The instructions mail leads to the instructions page; a copied command is the generated one.
     await openMail(page, 'ada@contoso.com', /One last step/);
     await page.locator('a[href*="/instructions"]').first().click();
