@@ -9,6 +9,7 @@ import {
   type HttpClient,
   type Pipeline,
 } from '@azure/core-rest-pipeline';
+import { useShortInCallRetries } from '../../lib/azure/inCallRetries';
 import { failureFor, type Failure } from './outcomes';
 
 export type JsonResult<T> = { ok: true; status: number; data: T } | { ok: false; failure: Failure };
@@ -20,13 +21,13 @@ export interface JsonServiceClientOptions {
   service: string;
   tlsOptions?: { ca: string };
   timeoutMs?: number;
-  /** Retries inside the call for transient faults and 429 (honouring Retry-After); the rest is the caller's. */
+  /** Retries inside the call for transient faults and short throttling (lib/azure/inCallRetries). */
   maxRetries?: number;
 }
 
 /**
- * A small JSON client on the Azure SDK's own HTTP pipeline (bearer tokens, retries that honour
- * Retry-After, TLS trust), for the REST APIs this product calls without an SDK: Graph and
+ * A small JSON client on the Azure SDK's own HTTP pipeline (bearer tokens, short in-call retries,
+ * TLS trust), for the REST APIs this product calls without an SDK: Graph and
  * Partner Center. Every outcome is typed; nothing throws for an HTTP status.
  */
 export class JsonServiceClient {
@@ -34,10 +35,10 @@ export class JsonServiceClient {
   private readonly http: HttpClient = createDefaultHttpClient();
 
   constructor(private readonly options: JsonServiceClientOptions) {
-    this.pipeline = createPipelineFromOptions({
-      retryOptions: { maxRetries: options.maxRetries ?? 2, retryDelayInMs: 200, maxRetryDelayInMs: 5000 },
-      ...(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}),
-    });
+    this.pipeline = useShortInCallRetries(
+      createPipelineFromOptions(options.tlsOptions ? { tlsOptions: options.tlsOptions } : {}),
+      options.maxRetries ?? 2,
+    );
     this.pipeline.addPolicy(
       bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope }),
     );

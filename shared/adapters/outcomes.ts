@@ -1,3 +1,5 @@
+import { parseRetryAfter } from '../../lib/azure/inCallRetries';
+
 /**
  * What a call to a Microsoft service came to, in the terms the workflow acts on: retry later
  * (throttled, with the wait the service asked for), try again (transient), or stop (permanent).
@@ -6,15 +8,6 @@ export type Failure =
   | { kind: 'throttled'; retryAfterMs: number }
   | { kind: 'transient'; message: string; status?: number }
   | { kind: 'permanent'; message: string; status?: number };
-
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number {
-  if (!value) return 1000;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? 1000 : Math.max(0, at - now);
-}
 
 /** Classifies an HTTP status (or a network failure, status undefined). */
 export function failureFor(status: number | undefined, message: string, retryAfter?: string | null): Failure {

@@ -23,8 +23,12 @@ import {
   type ResendEvent,
   type WorkflowClient,
 } from '../workflow/contract';
-import { endReinstatement } from '../workflow/ending';
-import { reinstatementInput, startReinstatement, type StartResult } from '../workflow/starting';
+import {
+  endThroughOrchestration,
+  reinstatementInput,
+  startReinstatement,
+  type StartResult,
+} from '../workflow/starting';
 import { verifyScopes, type VerificationSummary } from '../workflow/verification';
 import { StateConflictError } from './errors';
 
@@ -153,15 +157,16 @@ export class ReinstatementService {
     const reinstatement = await this.require(id);
     if (isFinalState(reinstatement.state))
       throw new StateConflictError('cancelling', reinstatement.state, RUNNING_STATES);
-    const reason = `cancelled by ${by}`;
     await this.app.repository.record(id, { what: 'cancel-requested', actor: 'partner', details: { by } });
-    if (isRunning(await this.workflow.status(id))) {
+    // Its orchestration ends it: the running one on the Cancel event, or (when none runs: it failed,
+    // was terminated, or never started) a fresh one that only records the end.
+    const end = { outcome: 'Cancelled', reason: `cancelled by ${by}`, actor: 'partner' } as const;
+    if (
+      isRunning(await this.workflow.status(id)) ||
+      !(await endThroughOrchestration({ config: this.app.config, workflow: this.workflow }, id, end))
+    )
       await this.workflow.raise(id, Events.Cancel, { by } satisfies ActorEvent);
-      const ended = await this.finalState(id, 10_000);
-      if (ended) return { state: ended };
-      return { state: (await this.require(id)).state };
-    }
-    return { state: await endReinstatement(this.app, this.workflow, id, 'Cancelled', reason, 'partner') };
+    return { state: (await this.finalState(id, 10_000)) ?? (await this.require(id)).state };
   }
 
   /** Starts a Failed reinstatement again from the step that failed; mails already sent are not sent again. */
@@ -185,17 +190,16 @@ export class ReinstatementService {
         `reinstatement ${holder} is already running for the same customer and scopes`,
       );
     const resumeIn = reinstatement.failedIn ?? 'Requested';
-    await this.app.repository.update(id, (current) => {
-      if (current.state !== 'Failed') return null;
-      current.state = resumeIn;
-      delete current.failedIn;
-      delete current.stateReason;
-      return {
-        next: current,
-        reopen: true,
-        audit: { what: 'retried', actor: 'partner', details: { by, resumeIn } },
-      };
-    });
+    // The one move of a reinstatement's state that is not its orchestration's: the operator reopens it.
+    await this.app.repository.reopen(
+      id,
+      resumeIn,
+      { what: 'retried', actor: 'partner', details: { by, resumeIn } },
+      (current) => {
+        delete current.failedIn;
+        delete current.stateReason;
+      },
+    );
     await this.workflow.start(
       Orchestrations.reinstatement,
       id,

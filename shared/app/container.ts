@@ -18,8 +18,11 @@ import { Outbox } from '../email/outbox';
 import { BulkJobRepository } from '../storage/bulkJobRepository';
 import { ReinstatementRepository } from '../storage/reinstatementRepository';
 import { ScanRepository } from '../storage/scanRepository';
-import { createActivities } from '../workflow/activities';
+import { createScanActivities } from '../scan/scanActivities';
+import { createBulkActivities } from '../workflow/bulkActivities';
 import type { Activities } from '../workflow/contract';
+import { createMailActivities } from '../workflow/mailActivities';
+import { createReinstatementActivities } from '../workflow/reinstatementActivities';
 
 /** Everything the app's functions use, built once from the configuration. */
 export interface Container {
@@ -86,17 +89,13 @@ export async function createContainer(
       now,
     }),
     readiness: new WebhookReadiness(partnerCenter, tables.state, now),
-    activities: createActivities({
-      config,
-      repository,
-      mail,
-      groupLookup,
-      bulkJobs,
-      now,
-      scans,
-      partnerCenter,
-      verifier,
-    }),
+    // The activity registry: each part's activities, built from the dependencies it names.
+    activities: {
+      ...createReinstatementActivities({ config, repository, mail, outbox, groupLookup, verifier, now }),
+      ...createMailActivities({ mail, repository, now }),
+      ...createBulkActivities({ config, repository, bulkJobs }),
+      ...createScanActivities({ scans, partnerCenter, verifier, groupLookup, repository, now }),
+    } satisfies Activities,
     now,
   };
 }

@@ -1,3 +1,4 @@
+import { nextRetry, RetryPolicies } from '../../lib/retryPolicy';
 import { describeFailure } from '../adapters/outcomes';
 import type { Lane } from './pace';
 import { Pace } from './pace';
@@ -60,6 +61,7 @@ export class MailDispatch {
     limits: { perMinute: number; perHour: number },
     private readonly now: () => Date,
     private readonly options: DispatchOptions,
+    private readonly random: () => number = Math.random,
   ) {
     this.pace = new Pace(limits);
   }
@@ -154,12 +156,22 @@ export class MailDispatch {
         continue;
       }
       // One failure is this mail's: it steps aside for a while and the others go on. Failures in a
-      // row mean ACS is down: everything waits, in proportion to how long it has been (5 s to 5 min).
-      if ((row.failures ?? 0) < OUTAGE_AFTER_FAILURES) {
-        await this.outbox.defer(mail, entry, now + Math.min(300_000, 1000 * 2 ** mail.attempts));
+      // row mean ACS is down: everything waits, longer the longer it lasts.
+      const failures = row.failures ?? 0;
+      const outage = failures >= OUTAGE_AFTER_FAILURES;
+      const retry = nextRetry(outage ? RetryPolicies.acsOutage : RetryPolicies.mailStepAside, {
+        attempt: outage ? failures - OUTAGE_AFTER_FAILURES + 1 : mail.attempts,
+        firstAttemptAt: Date.parse(since),
+        now,
+        jitter: this.random(),
+      });
+      // Retrying ends by the give-up rule above, not by the policy's own deadline (it has none).
+      const until = retry.kind === 'wait' ? retry.until : now;
+      if (!outage) {
+        await this.outbox.defer(mail, entry, until);
         continue;
       }
-      return this.wait(now + Math.min(300_000, Math.max(5_000, failingFor / 4)), sent, 'failing');
+      return this.wait(until, sent, 'failing');
     }
     return { kind: 'wait', until: this.now().toISOString(), sent, reason: 'pace' };
   }

@@ -1,3 +1,5 @@
+import { isOneOf } from '../../lib/isOneOf';
+
 /**
  * The life of one reinstatement. The orchestration drives it forward; operators may cancel it; any
  * step may fail with a reason. The four last states are final: nothing leaves them.
@@ -31,7 +33,8 @@ export type FinalState = (typeof FinalStates)[number];
 const TRANSITIONS: Record<ReinstatementState, readonly ReinstatementState[]> = {
   Requested: ['InvitationSent', 'Cancelled', 'Failed'],
   InvitationSent: ['Accepted', 'Expired', 'Cancelled', 'Failed'],
-  Accepted: ['AwaitingRoleAssignment', 'Cancelled', 'Failed'],
+  // Reinstated at once when the customer had already granted Owner before being asked to.
+  Accepted: ['AwaitingRoleAssignment', 'Reinstated', 'Cancelled', 'Failed'],
   AwaitingRoleAssignment: ['Reinstated', 'Expired', 'Cancelled', 'Failed'],
   Reinstated: [],
   Expired: [],
@@ -40,11 +43,11 @@ const TRANSITIONS: Record<ReinstatementState, readonly ReinstatementState[]> = {
 };
 
 export function isReinstatementState(value: unknown): value is ReinstatementState {
-  return typeof value === 'string' && (ReinstatementStates as readonly string[]).includes(value);
+  return isOneOf(value, ReinstatementStates);
 }
 
 export function isFinalState(state: ReinstatementState): state is FinalState {
-  return (FinalStates as readonly ReinstatementState[]).includes(state);
+  return isOneOf(state, FinalStates);
 }
 
 export function canTransition(from: ReinstatementState, to: ReinstatementState): boolean {
@@ -69,21 +72,27 @@ export class InvalidTransitionError extends Error {
   }
 }
 
-export function assertTransition(from: ReinstatementState, to: ReinstatementState): void {
-  if (!canTransition(from, to)) throw new InvalidTransitionError(from, to);
-}
-
 /**
  * Failed is final, except that an operator may retry it: the reinstatement goes back to the state
  * it failed in and goes on from there. No other final state is ever left.
  */
-export const RESUMABLE_STATES: readonly ReinstatementState[] = [
+export const RESUMABLE_STATES = [
   'Requested',
   'InvitationSent',
   'Accepted',
   'AwaitingRoleAssignment',
-];
+] as const satisfies readonly ReinstatementState[];
 
-export function assertReopening(from: ReinstatementState, to: ReinstatementState): void {
-  if (from !== 'Failed' || !RESUMABLE_STATES.includes(to)) throw new InvalidTransitionError(from, to);
+/**
+ * The one check of every move of a reinstatement's state: forward along the table, or (`reopen`) an
+ * operator's retry from Failed back into the state it failed in. Refuses with InvalidTransitionError.
+ */
+export function assertMove(
+  from: ReinstatementState,
+  to: ReinstatementState,
+  kind: 'forward' | 'reopen',
+): void {
+  const allowed =
+    kind === 'forward' ? canTransition(from, to) : from === 'Failed' && isOneOf(to, RESUMABLE_STATES);
+  if (!allowed) throw new InvalidTransitionError(from, to);
 }

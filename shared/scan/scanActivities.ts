@@ -5,13 +5,8 @@ import { describeFailure, type Failure } from '../adapters/outcomes';
 import type { PartnerCenterClient } from '../adapters/partnerCenter/partnerCenterClient';
 import { isFinalState } from '../model/states';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
-import {
-  countResults,
-  type ScanCounts,
-  type ScanRepository,
-  type ScanResult,
-} from '../storage/scanRepository';
-import { done, type StepOutcome } from '../workflow/contract';
+import { countResults, type ScanRepository, type ScanResult } from '../storage/scanRepository';
+import { done, type ScanActivities } from '../workflow/contract';
 
 export interface ScanDeps {
   scans: ScanRepository;
@@ -69,13 +64,9 @@ export function classify(
  * continuation token, so a resumed scan walks the same pages), classify a page's customers (skipping
  * those already finished, so no subscription is checked twice), and close the scan.
  */
-export function createScanActivities(deps: ScanDeps) {
+export function createScanActivities(deps: ScanDeps): ScanActivities {
   return {
-    async listScanPage(input: {
-      scanId: string;
-      page: number;
-      continuationToken?: string;
-    }): Promise<StepOutcome<{ customers: number; next?: string; calls: number }>> {
+    async listScanPage(input) {
       const saved = await deps.scans.page(input.scanId, input.page);
       if (saved)
         return done({
@@ -107,12 +98,7 @@ export function createScanActivities(deps: ScanDeps) {
       });
     },
 
-    async scanCustomers(input: {
-      scanId: string;
-      page: number;
-      /** The step's deadline passed: what still fails is recorded as could not check, with why. */
-      giveUp?: boolean;
-    }): Promise<StepOutcome<{ scanned: number; calls: number }>> {
+    async scanCustomers(input) {
       const saved = await deps.scans.page(input.scanId, input.page);
       if (!saved)
         return { kind: 'failed', reason: `page ${input.page} of scan ${input.scanId} was never listed` };
@@ -187,7 +173,7 @@ export function createScanActivities(deps: ScanDeps) {
       return done({ scanned, calls });
     },
 
-    async finishScan(input: { scanId: string; stoppedBecause?: string }): Promise<StepOutcome<ScanCounts>> {
+    async finishScan(input) {
       const results = await deps.scans.allResults(input.scanId);
       const counts = countResults(results);
       await deps.scans.update(input.scanId, {

@@ -4,7 +4,7 @@ import type { AuditEntry, AuditEntryInput } from '../model/audit';
 import { isReinstatementId } from '../model/identifiers';
 import { newReinstatement, type Reinstatement } from '../model/reinstatement';
 import type { ReinstatementRequest } from '../model/request';
-import { assertReopening, assertTransition, isFinalState, type ReinstatementState } from '../model/states';
+import { assertMove, isFinalState, type ReinstatementState } from '../model/states';
 import { ValidationError } from '../model/validationError';
 import {
   AUDIT_ROW_PREFIX,
@@ -46,12 +46,25 @@ export async function* allPages<T>(
 
 /** What a change to a reinstatement wants written, decided from the current record. */
 export interface Change {
-  /** The whole next record (a modified copy of the current one). */
+  /** The whole next record (a modified copy of the current one, in the same state). */
   next: Reinstatement;
   /** The audit row to append; only a change that moves no state may go without one. */
   audit?: AuditEntryInput;
-  /** An operator's retry of a Failed reinstatement (the one way out of a final state). */
-  reopen?: true;
+}
+
+/** A move of a reinstatement's state (see ReinstatementRepository.transition). */
+export interface Move {
+  /** The states it moves from; in any other, nothing is written (it moved already, or further). */
+  from: readonly ReinstatementState[];
+  to: ReinstatementState;
+  audit: AuditEntryInput;
+  /** What else changes with the move (a timestamp, the state a failure happened in). */
+  amend?: (record: Reinstatement) => void;
+}
+
+interface StateMove {
+  to: ReinstatementState;
+  kind: 'forward' | 'reopen';
 }
 
 export class ReinstatementNotFoundError extends Error {
@@ -155,8 +168,41 @@ export class ReinstatementRepository {
    * Applies a change decided from the current record. When another writer got there first, the
    * change is decided again from the fresh record (so both intents survive), up to `maxAttempts`.
    * `decide` may return null to write nothing (the change is already in place), or throw to refuse.
+   * It never changes the state: states move only through `transition` and `reopen`.
    */
-  async update(id: string, decide: (current: Reinstatement) => Change | null): Promise<Reinstatement> {
+  update(id: string, decide: (current: Reinstatement) => Change | null): Promise<Reinstatement> {
+    return this.apply(id, (current) => {
+      const change = decide(current);
+      return change && { ...change, move: undefined };
+    });
+  }
+
+  /**
+   * Moves the reinstatement's state, with its audit row, in one write. Only its orchestration's
+   * activities call this, so each move has one owner; the state machine's table is consulted here
+   * and nowhere else. Replayed (the record is no longer in one of `from`): nothing is written.
+   */
+  transition(id: string, move: Move): Promise<Reinstatement> {
+    return this.apply(id, (current) => {
+      if (!move.from.includes(current.state)) return null;
+      move.amend?.(current);
+      return { next: current, audit: move.audit, move: { to: move.to, kind: 'forward' } };
+    });
+  }
+
+  /** An operator's retry: a Failed reinstatement goes back into `to`, the state it failed in. */
+  reopen(id: string, to: ReinstatementState, audit: AuditEntryInput, amend: (record: Reinstatement) => void) {
+    return this.apply(id, (current) => {
+      if (current.state !== 'Failed') return null;
+      amend(current);
+      return { next: current, audit, move: { to, kind: 'reopen' } };
+    });
+  }
+
+  private async apply(
+    id: string,
+    decide: (current: Reinstatement) => (Change & { move: StateMove | undefined }) | null,
+  ): Promise<Reinstatement> {
     this.checkId(id);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const current = await this.read(id);
@@ -178,21 +224,6 @@ export class ReinstatementRepository {
       }
     }
     throw new ConcurrencyError(id, this.maxAttempts);
-  }
-
-  /** Moves to a new state if the state machine allows it from the current one; otherwise refuses. */
-  transition(
-    id: string,
-    to: ReinstatementState,
-    audit: AuditEntryInput,
-    amend: (record: Reinstatement) => void = () => {},
-  ): Promise<Reinstatement> {
-    return this.update(id, (current) => {
-      assertTransition(current.state, to);
-      current.state = to;
-      amend(current);
-      return { next: current, audit };
-    });
   }
 
   /** Appends an audit entry without other changes (a click, a reminder, a check). */
@@ -301,13 +332,17 @@ export class ReinstatementRepository {
     }
   }
 
-  private prepare(current: Reinstatement, change: Change): { record: Reinstatement; entry?: AuditEntry } {
+  private prepare(
+    current: Reinstatement,
+    change: Change & { move: StateMove | undefined },
+  ): { record: Reinstatement; entry?: AuditEntry } {
     const next = change.next;
     if (next.id !== current.id) throw new Error('a change must not alter the reinstatement id');
-    const changedState = next.state !== current.state;
-    if (changedState) {
-      if (change.reopen) assertReopening(current.state, next.state);
-      else assertTransition(current.state, next.state);
+    if (next.state !== current.state) throw new Error('a state moves only through transition or reopen');
+    const changedState = change.move !== undefined;
+    if (change.move) {
+      assertMove(current.state, change.move.to, change.move.kind);
+      next.state = change.move.to;
       next.stateChangedAt = this.clock().toISOString();
     }
     next.updatedAt = this.clock().toISOString();

@@ -1,5 +1,7 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { proxyActivities, type BulkStartInput } from './contract';
+import { errorMessage } from '../../lib/errors';
+import { nextRetry, RetryPolicies, unitHash } from '../../lib/retryPolicy';
+import { proxyActivities, type BulkStartInput, type StepOutcome, type BulkPageCounts } from './contract';
 
 /**
  * A bulk start, after the partner's request was answered: the job's stored pages are started one
@@ -12,16 +14,24 @@ export const bulkStartOrchestrator: OrchestrationHandler = function* (context: O
   const totals = { started: 0, existing: 0, failed: 0 };
   for (let page = 0; page < pages; page++) {
     context.df.setCustomStatus({ page, pages, ...totals });
-    let outcome;
+    let outcome: StepOutcome<BulkPageCounts>;
+    // A page is retried until it is done: each row stands for a partner's request, none is dropped.
+    const firstAttemptAt = context.df.currentUtcDateTime.getTime();
     for (let attempt = 1; ; attempt++) {
       try {
         outcome = yield* act.startBulkPage({ jobId, page });
       } catch (error) {
-        outcome = { kind: 'retry' as const, reason: error instanceof Error ? error.message : String(error) };
+        outcome = { kind: 'retry', reason: errorMessage(error) };
       }
       if (outcome.kind !== 'retry') break;
-      const wait = Math.min(300_000, 2_000 * 2 ** Math.min(attempt, 8));
-      yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + wait));
+      const next = nextRetry(RetryPolicies.bulkPage, {
+        attempt,
+        firstAttemptAt,
+        now: context.df.currentUtcDateTime.getTime(),
+        jitter: unitHash(`${jobId}|${page}|${attempt}`),
+        ...(outcome.afterMs !== undefined ? { retryAfterMs: outcome.afterMs } : {}),
+      });
+      if (next.kind === 'wait') yield context.df.createTimer(new Date(next.until));
     }
     if (outcome.kind === 'done') {
       totals.started += outcome.value.started;

@@ -1,13 +1,17 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
+import type { DispatchResult } from '../email/dispatch';
+import type { MailState } from '../email/outbox';
+import type { Lane } from '../email/pace';
 import type { AuditActor } from '../model/audit';
-import type { FinalState } from '../model/states';
-import type { createActivities } from './activities';
+import type { FinalState, ReinstatementState } from '../model/states';
+import type { ScanCounts } from '../storage/scanRepository';
 
 /**
- * The seam between the orchestrations and everything else, declared once. Activity names, inputs and
- * outputs come from `createActivities` itself (the idea of Temporal's `proxyActivities<typeof
- * activities>()`), so an orchestrator that reads an activity's result as the wrong type does not
- * compile, and the registrations in functions/ cover every activity by construction.
+ * The seam between the orchestrations and everything else, declared once and first: the activities'
+ * names, inputs and outputs are the interfaces below, which the implementations (built by the
+ * composition root from their dependencies) must satisfy, and which the orchestrations call through
+ * `proxyActivities` (Temporal's `proxyActivities<typeof activities>()` idea). An orchestrator that
+ * reads a result as the wrong type does not compile, and neither does a registration that misses one.
  */
 
 /** Orchestration function names (and the dispatcher's fixed instance id). */
@@ -98,6 +102,12 @@ export interface ReinstatementInput {
   fresh?: true;
   /** Set when an operator retries a failed reinstatement: waits start again from now. */
   retry?: boolean;
+  /**
+   * Set to end a reinstatement whose orchestration is gone (it failed, was terminated, or never
+   * started): the orchestration does nothing but record this end, so that every move of a
+   * reinstatement's state is still its orchestration's.
+   */
+  end?: { outcome: 'Cancelled' | 'Failed'; reason: string; actor: AuditActor };
 }
 
 export interface ScanInput {
@@ -157,7 +167,112 @@ export interface ActivityEnv {
   workflow: WorkflowClient;
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/** Names one reinstatement: the input of most of its activities. */
+export interface ReinstatementRef {
+  reinstatementId: string;
+}
+
+/** Where a reinstatement stands, for an orchestration that (re)starts. */
+export interface Progress {
+  state: ReinstatementState;
+  invitationSentAt?: string;
+  instructionsSentAt?: string;
+}
+
+/** The reinstatement's mails its orchestration sends (reminders and resends are their next sequences). */
+export type FlowMailKind = 'invitation' | 'instructions';
+
+export interface QueueMailInput extends ReinstatementRef {
+  kind: string;
+  sequence: number;
+  lane: Lane;
+  /** The orchestration waits for this mail: the dispatcher tells it when the mail went. */
+  waiting: boolean;
+}
+
+export interface QueuedMailState {
+  state: MailState;
+  queuedAt: string;
+  sentAt?: string;
+  failure?: string;
+}
+
+export interface ScopeProgress {
+  verified: number;
+  total: number;
+  /** In words, what the scopes not yet verified are waiting for. */
+  pendingSummary: string;
+}
+
+export type TroubleNote =
+  | (ReinstatementRef & { step: string; clear: true })
+  | (ReinstatementRef & { step: string; attempt: number; reason: string; nextAttemptAt: string });
+
+export interface FinishInput extends ReinstatementRef {
+  outcome: FinalOutcome;
+  reason?: string;
+  /** Who ended it (the audit row's actor); the system unless a watchdog or a person did. */
+  actor?: AuditActor;
+}
+
+export interface BulkPageCounts {
+  started: number;
+  existing: number;
+  failed: number;
+}
+
+/**
+ * The reinstatement's activities. Every move of a reinstatement's state is made by one of these, on
+ * its orchestration's behalf: `recordMailSent` (InvitationSent, AwaitingRoleAssignment),
+ * `recordAcceptance` (Accepted), `checkScopesNow` and `finish` (the final states).
+ */
+export interface ReinstatementActivities {
+  loadProgress(input: ReinstatementRef): Promise<StepOutcome<Progress>>;
+  /** Composes and queues one of the reinstatement's mails. */
+  queueMail(input: QueueMailInput, env: ActivityEnv): Promise<StepOutcome<QueuedMailState>>;
+  /** The first invitation or the first instructions went at `at`: the reinstatement moves on. */
+  recordMailSent(input: ReinstatementRef & { kind: FlowMailKind; at: string }): Promise<StepOutcome>;
+  recordAcceptance(input: ReinstatementRef & AcceptedEvent): Promise<StepOutcome>;
+  /** The partner group's object id, recorded on the reinstatement. */
+  lookupPartnerGroup(input: ReinstatementRef): Promise<StepOutcome<string>>;
+  /** Checks every pending scope now (before the instructions are mailed); answers the progress. */
+  checkScopesNow(input: ReinstatementRef): Promise<StepOutcome<ScopeProgress>>;
+  scopeProgress(input: ReinstatementRef): Promise<StepOutcome<ScopeProgress>>;
+  /** Shows operators that a step is being retried, and why; clears it once the step succeeded. */
+  noteTrouble(input: TroubleNote): Promise<StepOutcome>;
+  /** Ends the reinstatement; answers the final state its record is in. */
+  finish(input: FinishInput, env: ActivityEnv): Promise<StepOutcome<FinalOutcome>>;
+}
+
+export interface MailActivities {
+  /** Sends what the pace allows now; the dispatcher orchestration calls it. */
+  dispatchMail(input: Record<string, never>, env: ActivityEnv): Promise<DispatchResult>;
+}
+
+export interface BulkActivities {
+  /** Starts the rows of one page of a bulk job; a retried page starts each row exactly once. */
+  startBulkPage(
+    input: { jobId: string; page: number },
+    env: ActivityEnv,
+  ): Promise<StepOutcome<BulkPageCounts>>;
+}
+
+export interface ScanActivities {
+  listScanPage(input: {
+    scanId: string;
+    page: number;
+    continuationToken?: string;
+  }): Promise<StepOutcome<{ customers: number; next?: string; calls: number }>>;
+  scanCustomers(input: {
+    scanId: string;
+    page: number;
+    /** The step's deadline passed: what still fails is recorded as could not check, with why. */
+    giveUp?: boolean;
+  }): Promise<StepOutcome<{ scanned: number; calls: number }>>;
+  finishScan(input: { scanId: string; stoppedBecause?: string }): Promise<StepOutcome<ScanCounts>>;
+}
+
+export type Activities = ReinstatementActivities & MailActivities & BulkActivities & ScanActivities;
 export type ActivityName = keyof Activities;
 export type ActivityInput<K extends ActivityName> = Parameters<Activities[K]>[0];
 export type ActivityOutput<K extends ActivityName> = Awaited<ReturnType<Activities[K]>>;
@@ -165,8 +280,10 @@ export type ActivityOutput<K extends ActivityName> = Awaited<ReturnType<Activiti
 export const ACTIVITY_NAMES = [
   'loadProgress',
   'queueMail',
+  'recordMailSent',
   'recordAcceptance',
   'lookupPartnerGroup',
+  'checkScopesNow',
   'scopeProgress',
   'noteTrouble',
   'finish',

@@ -1,5 +1,6 @@
-import type { IdentityHealth } from '../adapters/identity/partnerUserTokens';
-import type { Container } from '../app/container';
+import type { IdentityHealth, PartnerUserTokens } from '../adapters/identity/partnerUserTokens';
+import type { AppConfig } from '../config/appConfig';
+import type { MailDispatch } from '../email/dispatch';
 import { senderOf } from '../email/templates/composeMail';
 import { composeIdentityNotice } from '../email/templates/identityNotice';
 import type { WorkflowClient } from './contract';
@@ -14,8 +15,15 @@ const WARN_DAYS_LEFT = 14;
  * sign-in after 90 days) and tells the partner's team, at most once a day, when it needs a person:
  * a sign-in that lapsed, was revoked or wants MFA, or one about to lapse.
  */
+export interface IdentityWatchDeps {
+  config: Pick<AppConfig, 'partner' | 'links'>;
+  partnerUser: Pick<PartnerUserTokens, 'keepAlive' | 'lastNoticeAt' | 'noticeSent'>;
+  mail: Pick<MailDispatch, 'enqueue'>;
+  now: () => Date;
+}
+
 export async function watchVerificationIdentity(
-  app: Container,
+  app: IdentityWatchDeps,
   workflow: WorkflowClient,
 ): Promise<{ health: IdentityHealth; notified: boolean }> {
   const health = await app.partnerUser.keepAlive();

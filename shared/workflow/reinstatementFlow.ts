@@ -1,12 +1,15 @@
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
+import { errorMessage } from '../../lib/errors';
+import { nextRetry, RetryPolicies, unitHash } from '../../lib/retryPolicy';
 import type { Lane } from '../email/pace';
+import type { AuditActor } from '../model/audit';
 import {
   proxyActivities,
   waitForEvent,
   type ActivityProxy,
-  type EventName,
   type EventPayloads,
   type FinalOutcome,
+  type FlowMailKind,
   type ReinstatementInput,
   type StepOutcome,
 } from './contract';
@@ -16,25 +19,31 @@ const DAY = 24 * HOUR;
 /** No single durable timer longer than this (the documented JS limit is 6 days). */
 const MAX_TIMER = 6 * DAY;
 
-/** How a step that may be retried ended. */
-export type Settled<T> =
-  { kind: 'done'; value: T } | { kind: 'failed'; reason: string } | { kind: 'cancelled'; by: string };
+/** How a reinstatement ends before its last step: cancelled, expired, or failed, with the reason. */
+export interface Ending {
+  outcome: Exclude<FinalOutcome, 'Reinstated'>;
+  reason: string;
+  actor?: AuditActor;
+}
 
-/** How a wait for the customer ended. */
-export type WaitEnd<T> =
-  | { kind: 'arrived'; value: T }
-  | { kind: 'cancelled'; by: string }
-  | { kind: 'deadline' }
-  | { kind: 'failed'; reason: string };
-
-export type MailKind = 'invitation' | 'instructions';
+/**
+ * Thrown by a step that cannot go on (the partner cancelled, a deadline passed, a step failed for
+ * good): the one way a reinstatement's flow ends early. `ReinstatementFlow.runToEnd` records it.
+ */
+export class FlowEnd extends Error {
+  constructor(readonly ending: Ending) {
+    super(ending.reason);
+    this.name = 'FlowEnd';
+  }
+}
 
 /**
  * The mechanics of one reinstatement's orchestration, so that the orchestrator itself reads as the
  * procedure: retrying a step on durable timers until its deadline, waiting for the customer with
- * reminders and a deadline, sending a mail at the shared pace and waiting until it went. Everything
- * here is deterministic: time from the context, randomness from a hash, all I/O in activities.
- * Every wait also listens for the partner's Cancel, and the customer waits for Resend.
+ * reminders and a deadline, sending a mail at the shared pace and moving on once it went. Every wait
+ * also listens for the partner's Cancel, and the customer's waits for Resend. A step that cannot go
+ * on throws FlowEnd. Everything here is deterministic: time from the context, randomness from a
+ * hash, all I/O in activities.
  */
 export class ReinstatementFlow {
   readonly act: ActivityProxy;
@@ -42,7 +51,7 @@ export class ReinstatementFlow {
 
   constructor(
     private readonly context: OrchestrationContext,
-    private readonly input: ReinstatementInput,
+    readonly input: ReinstatementInput,
   ) {
     this.act = proxyActivities(context);
     this.id = input.reinstatementId;
@@ -66,68 +75,195 @@ export class ReinstatementFlow {
   }
 
   /**
-   * Runs `attempt` until it is done or fails for good. Throttling and outages (an activity answering
-   * `retry`, or throwing) are waited out on durable timers, the service's Retry-After honoured and
-   * exponential backoff with jitter otherwise, for as long as the retry deadline allows.
+   * Runs the procedure to its end and records it: the outcome `steps` came to, or the ending a
+   * step threw (FlowEnd), or Failed with the error of anything unexpected.
+   */
+  *runToEnd(steps: () => Generator<Task, FinalOutcome, unknown>): Generator<Task, FinalOutcome, unknown> {
+    if (this.input.end) return yield* this.finish(this.input.end);
+    let ending: Ending | undefined;
+    try {
+      const outcome = yield* steps();
+      if (outcome !== 'Reinstated') ending = { outcome, reason: `ended ${outcome.toLowerCase()}` };
+    } catch (error) {
+      ending =
+        error instanceof FlowEnd
+          ? error.ending
+          : { outcome: 'Failed', reason: `unexpected error: ${errorMessage(error)}` };
+    }
+    return yield* this.finish(ending ?? { outcome: 'Reinstated' });
+  }
+
+  /**
+   * Runs `attempt` until it is done, and answers its value. Throttling and outages (an activity
+   * answering `retry`, or throwing) are waited out on durable timers by the product's retry policy
+   * (the service's Retry-After wins) until TRANSIENT_RETRY_HOURS; a permanent failure, or the
+   * deadline, ends the flow as Failed with the reason.
    */
   *run<T>(
     step: string,
     attempt: () => Generator<Task, StepOutcome<T>, unknown>,
-  ): Generator<Task, Settled<T>, unknown> {
-    const giveUpAt = this.now() + this.schedule.transientRetryHours * HOUR;
+  ): Generator<Task, T, unknown> {
+    const firstAttemptAt = this.now();
     let troubled = false;
     for (let n = 1; ; n++) {
       let outcome: StepOutcome<T>;
       try {
         outcome = yield* attempt();
       } catch (error) {
-        outcome = { kind: 'retry', reason: errorText(error) };
+        outcome = { kind: 'retry', reason: oneLine(errorMessage(error)) };
       }
-      if (outcome.kind !== 'retry') {
+      if (outcome.kind === 'done') {
         if (troubled) yield* this.act.noteTrouble({ reinstatementId: this.id, step, clear: true });
-        return outcome.kind === 'done' ? outcome : { kind: 'failed', reason: outcome.reason };
+        return outcome.value;
       }
-      const wait =
-        outcome.afterMs !== undefined
-          ? Math.max(1000, outcome.afterMs) * (1 + 0.1 * unitHash(`${this.id}|${step}|${n}`))
-          : Math.min(10 * 60_000, 5_000 * 2 ** (n - 1)) * (0.8 + 0.4 * unitHash(`${this.id}|${step}|${n}`));
-      const next = this.now() + Math.round(wait);
-      if (next > giveUpAt)
-        return {
-          kind: 'failed',
+      if (outcome.kind === 'failed') throw new FlowEnd({ outcome: 'Failed', reason: outcome.reason });
+      const next = nextRetry(
+        { ...RetryPolicies.step, giveUpAfterMs: this.schedule.transientRetryHours * HOUR },
+        {
+          attempt: n,
+          firstAttemptAt,
+          now: this.now(),
+          jitter: unitHash(`${this.id}|${step}|${n}`),
+          ...(outcome.afterMs !== undefined ? { retryAfterMs: outcome.afterMs } : {}),
+        },
+      );
+      if (next.kind === 'give-up')
+        throw new FlowEnd({
+          outcome: 'Failed',
           reason: `${step}: still failing after ${n} attempts over ${this.schedule.transientRetryHours} h (${outcome.reason})`,
-        };
+        });
       troubled = true;
-      const retrying = { attempt: n, reason: outcome.reason, nextAttemptAt: new Date(next).toISOString() };
+      const retrying = {
+        attempt: n,
+        reason: outcome.reason,
+        nextAttemptAt: new Date(next.until).toISOString(),
+      };
       this.status(step, { retrying });
       yield* this.act.noteTrouble({ reinstatementId: this.id, step, ...retrying });
-      const timer = this.context.df.createTimer(new Date(next));
-      const cancel = waitForEvent(this.context, 'Cancel');
-      if ((yield this.context.df.Task.any([timer, cancel.task])) === cancel.task) {
-        timer.cancel();
-        return { kind: 'cancelled', by: cancel.value().by };
-      }
+      yield* this.sleepUnlessCancelled(next.until);
     }
   }
 
   /**
-   * Queues one of the reinstatement's mails and waits until the dispatcher sent it (or gave it up),
-   * or for `withinDays`. A mail already sent before (a restarted orchestration) is not sent again.
+   * Sends the reinstatement's first invitation or first instructions and moves the reinstatement on
+   * once it went (InvitationSent, AwaitingRoleAssignment); answers when it went. A mail sent before
+   * (a resumed orchestration) is not sent again. Not sent within `withinDays` (the queue is that
+   * long) or given up by the dispatcher: the flow fails with why.
    */
-  *sendAndWait(kind: MailKind, lane: Lane, withinDays: number): Generator<Task, Settled<string>, unknown> {
+  *send(kind: FlowMailKind, lane: Lane, withinDays: number): Generator<Task, string, unknown> {
     const deadline = this.now() + withinDays * DAY;
     this.status(`sending the ${kind}`);
     const queued = yield* this.run(`queueing the ${kind}`, () =>
       this.act.queueMail({ reinstatementId: this.id, kind, sequence: 0, lane, waiting: true }),
     );
-    if (queued.kind !== 'done') return queued;
-    if (queued.value.state === 'accepted') return { kind: 'done', value: queued.value.sentAt ?? '' };
-    if (queued.value.state !== 'queued' && queued.value.state !== 'sending')
-      return {
-        kind: 'failed',
-        reason: `the ${kind} could not be sent: ${queued.value.failure ?? queued.value.state}`,
-      };
-    this.status(`waiting for the ${kind} to be sent`, { queuedAt: queued.value.queuedAt });
+    let sentAt = queued.sentAt;
+    if (queued.state !== 'accepted') {
+      if (queued.state !== 'queued' && queued.state !== 'sending')
+        throw new FlowEnd({
+          outcome: 'Failed',
+          reason: `the ${kind} could not be sent: ${queued.failure ?? queued.state}`,
+        });
+      this.status(`waiting for the ${kind} to be sent`, { queuedAt: queued.queuedAt });
+      sentAt = yield* this.untilSent(kind, deadline, withinDays);
+    }
+    const at = sentAt ?? new Date(this.now()).toISOString();
+    yield* this.run(`recording that the ${kind} went`, () =>
+      this.act.recordMailSent({ reinstatementId: this.id, kind, at }),
+    );
+    return at;
+  }
+
+  /**
+   * Waits for `event` from `from` on: a reminder at each reminder day (the same mail with the next
+   * sequence number, so a replayed reminder is never sent twice), and at once a fresh copy in
+   * people's lane whenever the partner asks for a resend. Answers the event, or undefined once the
+   * deadline day came without it.
+   */
+  *waitForCustomer<K extends 'Accepted' | 'ScopeVerified'>(
+    event: K,
+    mail: FlowMailKind,
+    from: number,
+    reminderDays: number[],
+    deadlineDays: number,
+  ): Generator<Task, EventPayloads[K] | undefined, unknown> {
+    const marks = [...reminderDays, deadlineDays].map((d) => from + d * DAY);
+    let index = marks.findIndex((m) => m > this.now());
+    // Reminders already due when the wait begins (a resumed orchestration) are not sent late.
+    let reminder = 1 + Math.max(index, 0);
+    for (let target = marks[index]; target !== undefined; target = marks[index]) {
+      const arrived = waitForEvent(this.context, event);
+      const cancel = waitForEvent(this.context, 'Cancel');
+      const resend = waitForEvent(this.context, 'Resend');
+      const timer = this.longTimer(target);
+      const winner = yield this.context.df.Task.any([arrived.task, cancel.task, resend.task, timer]);
+      if (winner !== timer) timer.cancel();
+      if (winner === arrived.task) return arrived.value();
+      if (winner === cancel.task) throw cancelledBy(cancel.value().by);
+      if (winner === resend.task) {
+        yield* this.queue(`${mail}-resend`, resend.value().sequence, 'people');
+        continue;
+      }
+      if (this.now() < target) continue; // one chunk of a long wait
+      index++;
+      if (index < marks.length) yield* this.queue(mail, reminder++, 'bulk');
+    }
+    return undefined;
+  }
+
+  /**
+   * Waits until every scope is verified (the timer's checks, the partner's and the customer's "check
+   * now" raise ScopeVerified), with the instructions' reminders; at the deadline one last look, then
+   * the flow expires saying which scopes are still missing.
+   */
+  *untilEveryScopeVerified(since: number): Generator<Task, void, unknown> {
+    const { roleAssignmentReminderDays, roleAssignmentDeadlineDays } = this.schedule;
+    const progress = () =>
+      this.run('checking the scopes', () => this.act.scopeProgress({ reinstatementId: this.id }));
+    for (;;) {
+      const { verified, total, pendingSummary } = yield* progress();
+      if (verified === total) return;
+      this.status(`waiting for role assignments (${verified} of ${total} verified)`);
+      const arrived = yield* this.waitForCustomer(
+        'ScopeVerified',
+        'instructions',
+        since,
+        roleAssignmentReminderDays,
+        roleAssignmentDeadlineDays,
+      );
+      if (arrived) continue;
+      const last = yield* progress();
+      if (last.verified === last.total) return;
+      throw this.expired(
+        `role assignments not granted within ${roleAssignmentDeadlineDays} days (${last.pendingSummary || pendingSummary})`,
+      );
+    }
+  }
+
+  /** The flow's end when a wait's deadline passed: throw it. */
+  expired(reason: string): FlowEnd {
+    return new FlowEnd({ outcome: 'Expired', reason });
+  }
+
+  /** Records the end of the reinstatement: its final state and reason, the notices that follow. */
+  *finish(ending: Ending | { outcome: 'Reinstated' }): Generator<Task, FinalOutcome, unknown> {
+    this.status(ending.outcome);
+    const input = { reinstatementId: this.id, ...ending };
+    try {
+      return yield* this.run('recording the outcome', () => this.act.finish(input));
+    } catch (error) {
+      // Nothing else can record it: the orchestration fails, and the watchdog ends the record.
+      throw new Error(`could not record the outcome ${ending.outcome}: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Waits for the dispatcher's word that the mail went (or was given up), or the deadline. */
+  private *untilSent(
+    kind: FlowMailKind,
+    deadline: number,
+    withinDays: number,
+  ): Generator<Task, string, unknown> {
     for (;;) {
       const sent = waitForEvent(this.context, 'MailSent');
       const cancel = waitForEvent(this.context, 'Cancel');
@@ -135,89 +271,38 @@ export class ReinstatementFlow {
       const winner = yield this.context.df.Task.any([sent.task, cancel.task, timer]);
       if (winner === timer) {
         if (this.now() < deadline) continue;
-        return {
-          kind: 'failed',
+        throw new FlowEnd({
+          outcome: 'Failed',
           reason: `the ${kind} was not sent within ${withinDays} days: the email queue is too long`,
-        };
+        });
       }
       timer.cancel();
-      if (winner === cancel.task) return { kind: 'cancelled', by: cancel.value().by };
+      if (winner === cancel.task) throw cancelledBy(cancel.value().by);
       const event = sent.value();
       if (event.kind !== kind || event.sequence !== 0) continue; // an older mail's news
-      return event.ok
-        ? { kind: 'done', value: event.at }
-        : { kind: 'failed', reason: `the ${kind} could not be sent: ${event.reason ?? 'unknown'}` };
+      if (!event.ok)
+        throw new FlowEnd({
+          outcome: 'Failed',
+          reason: `the ${kind} could not be sent: ${event.reason ?? 'unknown'}`,
+        });
+      return event.at;
     }
   }
 
-  /**
-   * Waits for `event` from `from` on: a reminder at each reminder day (the same mail with the next
-   * sequence number, so a replayed reminder is never sent twice), the deadline at the last day, and
-   * at once a fresh copy in people's lane whenever the partner asks for a resend.
-   */
-  *waitForCustomer<K extends 'Accepted' | 'ScopeVerified'>(
-    event: K,
-    mail: MailKind,
-    from: number,
-    reminderDays: number[],
-    deadlineDays: number,
-    firstReminder = 1,
-  ): Generator<Task, WaitEnd<EventPayloads[K]>, unknown> {
-    const marks = [...reminderDays, deadlineDays].map((d) => from + d * DAY);
-    let index = marks.findIndex((m) => m > this.now());
-    if (index < 0) return { kind: 'deadline' };
-    // Reminders already due when the wait begins (a resumed orchestration) are not sent late.
-    let reminder = firstReminder + index;
-    while (index < marks.length) {
-      const target = marks[index] as number;
-      const arrived = waitForEvent(this.context, event);
-      const cancel = waitForEvent(this.context, 'Cancel');
-      const resend = waitForEvent(this.context, 'Resend');
-      const timer = this.longTimer(target);
-      const winner = yield this.context.df.Task.any([arrived.task, cancel.task, resend.task, timer]);
-      if (winner !== timer) timer.cancel();
-      if (winner === arrived.task) return { kind: 'arrived', value: arrived.value() };
-      if (winner === cancel.task) return { kind: 'cancelled', by: cancel.value().by };
-      if (winner === resend.task) {
-        const queued = yield* this.queue(`${mail}-resend`, resend.value().sequence, 'people');
-        if (queued.kind !== 'done') return queued;
-        continue;
-      }
-      if (this.now() < target) continue; // one chunk of a long wait
-      index++;
-      if (index < marks.length) {
-        const queued = yield* this.queue(mail, reminder++, 'bulk');
-        if (queued.kind !== 'done') return queued;
-      }
-    }
-    return { kind: 'deadline' };
-  }
-
-  /** Ends the reinstatement: the final state with its reason, the partner's notice, the thanks. */
-  *finish(outcome: FinalOutcome, reason?: string): Generator<Task, FinalOutcome, unknown> {
-    this.status(outcome);
-    const finished = yield* this.run('recording the outcome', () =>
-      this.act.finish({ reinstatementId: this.id, outcome, ...(reason ? { reason } : {}) }),
-    );
-    if (finished.kind !== 'done')
-      throw new Error(
-        `could not record the outcome ${outcome}: ${'reason' in finished ? finished.reason : 'cancelled'}`,
-      );
-    return finished.value;
-  }
-
-  /** Ends the reinstatement for a step that did not settle as done. */
-  *end(settled: Exclude<Settled<unknown>, { kind: 'done' }> | { kind: 'deadline'; reason: string }) {
-    if (settled.kind === 'cancelled') return yield* this.finish('Cancelled', `cancelled by ${settled.by}`);
-    if (settled.kind === 'deadline') return yield* this.finish('Expired', settled.reason);
-    return yield* this.finish('Failed', settled.reason);
-  }
-
-  private *queue(kind: string, sequence: number, lane: Lane): Generator<Task, Settled<null>, unknown> {
-    const queued = yield* this.run(`queueing the ${kind} mail`, () =>
+  private *queue(kind: string, sequence: number, lane: Lane): Generator<Task, void, unknown> {
+    yield* this.run(`queueing the ${kind} mail`, () =>
       this.act.queueMail({ reinstatementId: this.id, kind, sequence, lane, waiting: false }),
     );
-    return queued.kind === 'done' ? { kind: 'done', value: null } : queued;
+  }
+
+  /** A durable timer until `at`, or the partner's Cancel, whichever comes first. */
+  private *sleepUnlessCancelled(at: number): Generator<Task, void, unknown> {
+    const timer = this.context.df.createTimer(new Date(at));
+    const cancel = waitForEvent(this.context, 'Cancel');
+    if ((yield this.context.df.Task.any([timer, cancel.task])) === cancel.task) {
+      timer.cancel();
+      throw cancelledBy(cancel.value().by);
+    }
   }
 
   /** A durable timer towards `at`, in chunks of at most six days. */
@@ -226,19 +311,6 @@ export class ReinstatementFlow {
   }
 }
 
-/** A deterministic number in [0, 1) from a string (FNV-1a): jitter that replays identically. */
-export function unitHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) / 4294967296;
-}
+const cancelledBy = (by: string) => new FlowEnd({ outcome: 'Cancelled', reason: `cancelled by ${by}` });
 
-function errorText(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s+/g, ' ').slice(0, 300);
-}
-
-export type { EventName };
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').slice(0, 300);

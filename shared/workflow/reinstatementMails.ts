@@ -1,140 +1,134 @@
-import type { AppConfig } from '../config/appConfig';
 import type { OutgoingMail } from '../adapters/email/acsEmailSender';
+import type { AppConfig } from '../config/appConfig';
 import type { MailPurposes } from '../email/dispatch';
 import type { MailRecord } from '../email/outbox';
 import { composeMail, type MailFacts } from '../email/templates/composeMail';
 import { customerScriptsFor } from '../instructions/customerScripts';
-import { buildInvitationLink } from '../links/invitationLink';
-import { signCustomerToken } from '../links/customerTokens';
-import type { AuditEntryInput } from '../model/audit';
-import type { Reinstatement, ReinstatementCounters } from '../model/reinstatement';
 import { grantLinks } from '../instructions/grantTemplates';
+import { signCustomerToken } from '../links/customerTokens';
+import { buildInvitationLink } from '../links/invitationLink';
+import { isOneOf } from '../../lib/isOneOf';
+import type { Reinstatement, ReinstatementCounters } from '../model/reinstatement';
 import type { ReinstatementState } from '../model/states';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
 import { Events, type MailSentEvent, type WorkflowClient } from './contract';
 
-/** The mails of a reinstatement. Sequence 0 is the first of a kind; reminders and resends count up. */
-export const MailKinds = [
-  'invitation',
-  'invitation-resend',
-  'instructions',
-  'instructions-resend',
-  'thanks',
-  'partner-notice',
-] as const;
-export type ReinstatementMailKind = (typeof MailKinds)[number];
-
-export function isMailKind(kind: string): kind is ReinstatementMailKind {
-  return (MailKinds as readonly string[]).includes(kind);
-}
-
 const DAY = 86_400_000;
 
-/** The states in which a mail still makes sense: an invitation after acceptance does not. */
-const WANTED_IN: Record<ReinstatementMailKind, readonly ReinstatementState[] | 'always'> = {
-  invitation: ['Requested', 'InvitationSent'],
-  'invitation-resend': ['Requested', 'InvitationSent'],
-  instructions: ['Accepted', 'AwaitingRoleAssignment'],
-  'instructions-resend': ['Accepted', 'AwaitingRoleAssignment'],
-  thanks: 'always',
-  'partner-notice': 'always',
-};
+/** The settings a reinstatement's mails are written from. */
+export type ReinstatementMailSettings = Pick<AppConfig, 'partner' | 'email' | 'links' | 'schedule'>;
+
+/** What one mail composes from: the reinstatement as it is when the mail is queued. */
+interface Composing {
+  config: ReinstatementMailSettings;
+  reinstatement: Reinstatement;
+  sequence: number;
+  now: Date;
+}
+
+/** Everything the product knows about one kind of a reinstatement's mail, in one row. */
+interface MailKindRules {
+  /** The states in which it still makes sense to send it: an invitation after acceptance does not. */
+  wantedIn: readonly ReinstatementState[] | 'always';
+  /**
+   * What its sending adds to the reinstatement's audit trail (and which counter it counts), for
+   * the `sequence` sent. Undefined: the reinstatement's own flow records it, with the move it
+   * makes (the first invitation and the first instructions).
+   */
+  sentNote(sequence: number): { what: string; count?: keyof ReinstatementCounters } | undefined;
+  /** Its content. */
+  facts(c: Composing): MailFacts;
+  /** To the partner's team rather than the customer. */
+  toPartner?: true;
+}
+
+const RUNNING_BEFORE_ACCEPTANCE = ['Requested', 'InvitationSent'] as const;
+const RUNNING_AFTER_ACCEPTANCE = ['Accepted', 'AwaitingRoleAssignment'] as const;
+
+/** The first of these is the flow's to record (it moves the state); the next ones are reminders. */
+const remindersOnly = (what: string) => (sequence: number) =>
+  sequence === 0 ? undefined : { what, count: 'remindersSent' as const };
+
+/** The mails of a reinstatement. Sequence 0 is the first of a kind; reminders and resends count up. */
+const MAIL_KINDS = {
+  invitation: {
+    wantedIn: RUNNING_BEFORE_ACCEPTANCE,
+    sentNote: remindersOnly('invitation-reminder-sent'),
+    facts: (c) => invitationFacts(c, c.sequence === 0 ? 'invitation' : 'invitation-reminder', c.sequence),
+  },
+  'invitation-resend': {
+    wantedIn: RUNNING_BEFORE_ACCEPTANCE,
+    sentNote: () => ({ what: 'invitation-resent', count: 'resends' }),
+    // A resend is worded as a reminder: the customer has had the first one.
+    facts: (c) => invitationFacts(c, 'invitation-reminder', c.sequence + 1),
+  },
+  instructions: {
+    wantedIn: RUNNING_AFTER_ACCEPTANCE,
+    sentNote: remindersOnly('instructions-reminder-sent'),
+    facts: (c) =>
+      instructionsFacts(c, c.sequence === 0 ? 'instructions' : 'instructions-reminder', c.sequence),
+  },
+  'instructions-resend': {
+    wantedIn: RUNNING_AFTER_ACCEPTANCE,
+    sentNote: () => ({ what: 'instructions-resent', count: 'resends' }),
+    facts: (c) => instructionsFacts(c, 'instructions-reminder', c.sequence + 1),
+  },
+  thanks: {
+    wantedIn: 'always',
+    sentNote: () => ({ what: 'thanks-sent' }),
+    facts: ({ config, reinstatement }) => {
+      const scripts = scriptsOf(config, reinstatement);
+      return {
+        kind: 'thanks',
+        ...customerOf(reinstatement),
+        scopes: reinstatement.scopes,
+        ...(scripts ? { scripts } : {}),
+      };
+    },
+  },
+  'partner-notice': {
+    wantedIn: 'always',
+    sentNote: () => ({ what: 'partner-notified' }),
+    toPartner: true,
+    facts: ({ reinstatement }) => ({
+      kind: 'partner-notice',
+      reinstatementId: reinstatement.id,
+      customerName: reinstatement.customerName,
+      customerTenantId: reinstatement.customerTenantId,
+      state: reinstatement.state,
+      ...(reinstatement.stateReason ? { stateReason: reinstatement.stateReason } : {}),
+      scopes: reinstatement.scopes,
+    }),
+  },
+} as const satisfies Record<string, MailKindRules>;
+
+export type ReinstatementMailKind = keyof typeof MAIL_KINDS;
+export const MailKinds = Object.keys(MAIL_KINDS) as ReinstatementMailKind[];
+
+export function isMailKind(kind: string): kind is ReinstatementMailKind {
+  return isOneOf(kind, MailKinds);
+}
 
 /** Composes one mail of a reinstatement from its record, at the time it is queued. */
 export function composeReinstatementMail(
-  config: AppConfig,
+  config: ReinstatementMailSettings,
   reinstatement: Reinstatement,
   kind: ReinstatementMailKind,
   sequence: number,
   now: Date,
 ): OutgoingMail {
-  const link = (purpose: 'invitation' | 'instructions', days: number) => {
-    const token = signCustomerToken(config.links.signingKeys, {
-      reinstatementId: reinstatement.id,
-      purpose,
-      expiresAt: new Date(now.getTime() + days * DAY),
-    });
-    return `${config.links.publicBaseUrl}/api/c/${token}${purpose === 'instructions' ? '/instructions' : ''}`;
+  const rules: MailKindRules = MAIL_KINDS[kind];
+  return {
+    to: rules.toPartner ? config.partner.opsEmail : reinstatement.contact.email,
+    ...composeMail(config, rules.facts({ config, reinstatement, sequence, now })),
   };
-  const scripts = () =>
-    reinstatement.partnerGroupObjectId
-      ? customerScriptsFor(
-          { ...reinstatement, partnerGroupObjectId: reinstatement.partnerGroupObjectId },
-          config.partner.groupName,
-        )
-      : undefined;
-  const customer = { customerName: reinstatement.customerName, contactName: reinstatement.contact.name };
-  const to = (facts: MailFacts): OutgoingMail => ({
-    to: facts.kind === 'partner-notice' ? config.partner.opsEmail : reinstatement.contact.email,
-    ...composeMail(config, facts),
-  });
-  switch (kind) {
-    case 'invitation':
-    case 'invitation-resend':
-      return to({
-        // A resend is worded as a reminder: the customer has had the first one.
-        kind: kind === 'invitation' && sequence === 0 ? 'invitation' : 'invitation-reminder',
-        ...customer,
-        ...(reinstatement.note ? { note: reinstatement.note } : {}),
-        acceptLink: link('invitation', config.schedule.invitationExpiryDays),
-        microsoftLink: buildInvitationLink({
-          partnerTenantId: config.partner.tenantId,
-          msppId: config.partner.msppId,
-          delegatedAdmin: reinstatement.delegatedAdmin,
-        }),
-        delegatedAdmin: reinstatement.delegatedAdmin,
-        expiresAt: new Date(
-          Date.parse(reinstatement.invitationSentAt ?? now.toISOString()) +
-            config.schedule.invitationExpiryDays * DAY,
-        ),
-        reminderNumber: kind === 'invitation' ? sequence : sequence + 1,
-      });
-    case 'instructions':
-    case 'instructions-resend': {
-      const built = scripts();
-      if (!built) throw new Error(`reinstatement ${reinstatement.id} has no partner group yet`);
-      const page = link('instructions', config.schedule.roleAssignmentDeadlineDays + 1);
-      return to({
-        kind: kind === 'instructions' && sequence === 0 ? 'instructions' : 'instructions-reminder',
-        ...customer,
-        instructionsLink: page,
-        deployLinks: grantLinks(page.replace(/\/instructions$/, ''), reinstatement.scopes),
-        scripts: built,
-        scopes: reinstatement.scopes,
-        deadline: new Date(
-          Date.parse(reinstatement.instructionsSentAt ?? now.toISOString()) +
-            config.schedule.roleAssignmentDeadlineDays * DAY,
-        ),
-        reminderNumber: kind === 'instructions' ? sequence : sequence + 1,
-      });
-    }
-    case 'thanks': {
-      const built = scripts();
-      return to({
-        kind: 'thanks',
-        ...customer,
-        scopes: reinstatement.scopes,
-        ...(built ? { scripts: built } : {}),
-      });
-    }
-    case 'partner-notice':
-      return to({
-        kind: 'partner-notice',
-        reinstatementId: reinstatement.id,
-        customerName: reinstatement.customerName,
-        customerTenantId: reinstatement.customerTenantId,
-        state: reinstatement.state,
-        ...(reinstatement.stateReason ? { stateReason: reinstatement.stateReason } : {}),
-        scopes: reinstatement.scopes,
-      });
-  }
 }
 
 /**
- * What each mail's fate means for its reinstatement: the first invitation and the first
- * instructions move the state on (and the waits count from when they went); reminders, resends,
- * thanks and notices are recorded in the audit trail; a mail given up is recorded with its reason.
- * The orchestration waiting for a mail is told. Each is safe to repeat (the dispatcher may).
+ * What the dispatcher reports about a reinstatement's mails: whether one is still wanted, and each
+ * one's fate, noted in the audit trail (a reminder, a resend, the thanks) and told to the
+ * orchestration that waits for it. It never moves a reinstatement's state: that is its flow's.
+ * Each is safe to repeat (the dispatcher may).
  */
 export function reinstatementMailPurposes(deps: {
   repository: ReinstatementRepository;
@@ -142,7 +136,8 @@ export function reinstatementMailPurposes(deps: {
   now: () => Date;
 }): MailPurposes {
   const { repository, workflow } = deps;
-  const kindOf = (mail: MailRecord) => (isMailKind(mail.key.kind) ? mail.key.kind : undefined);
+  const rulesOf = (mail: MailRecord): MailKindRules | undefined =>
+    isMailKind(mail.key.kind) ? MAIL_KINDS[mail.key.kind] : undefined;
   const tell = async (mail: MailRecord, event: Omit<MailSentEvent, 'kind' | 'sequence'>) => {
     if (mail.owner)
       await workflow.raise(mail.owner, Events.MailSent, {
@@ -151,84 +146,42 @@ export function reinstatementMailPurposes(deps: {
         ...event,
       } satisfies MailSentEvent);
   };
-  const note = (mail: MailRecord, audit: AuditEntryInput, count?: keyof ReinstatementCounters) =>
-    repository.record(mail.key.stream, audit, (reinstatement) => {
-      if (count) reinstatement.counters[count]++;
-    });
 
   return {
     async stillWanted(mail) {
-      const kind = kindOf(mail);
-      if (!kind) return true;
+      const rules = rulesOf(mail);
+      if (!rules) return true;
       const reinstatement = await repository.get(mail.key.stream);
       if (!reinstatement) return false;
-      const wanted = WANTED_IN[kind];
-      return wanted === 'always' || wanted.includes(reinstatement.state);
+      return rules.wantedIn === 'always' || rules.wantedIn.includes(reinstatement.state);
     },
 
     async sent(mail) {
-      const at = mail.sentAt ?? deps.now().toISOString();
-      const details = { to: mail.to, operationId: mail.operationId };
-      switch (kindOf(mail)) {
-        case 'invitation':
-          if (mail.key.sequence > 0)
-            await note(
-              mail,
-              {
-                what: 'invitation-reminder-sent',
-                actor: 'system',
-                details: { ...details, sequence: mail.key.sequence },
-              },
-              'remindersSent',
-            );
-          else
-            await repository.update(mail.key.stream, (reinstatement) => {
-              if (reinstatement.state !== 'Requested') return null;
-              reinstatement.state = 'InvitationSent';
-              reinstatement.invitationSentAt = at;
-              return { next: reinstatement, audit: { what: 'invitation-sent', actor: 'system', details } };
-            });
-          break;
-        case 'instructions':
-          if (mail.key.sequence > 0)
-            await note(
-              mail,
-              {
-                what: 'instructions-reminder-sent',
-                actor: 'system',
-                details: { ...details, sequence: mail.key.sequence },
-              },
-              'remindersSent',
-            );
-          else
-            await repository.update(mail.key.stream, (reinstatement) => {
-              if (reinstatement.state !== 'Accepted') return null;
-              reinstatement.state = 'AwaitingRoleAssignment';
-              reinstatement.instructionsSentAt = at;
-              return { next: reinstatement, audit: { what: 'instructions-sent', actor: 'system', details } };
-            });
-          break;
-        case 'invitation-resend':
-        case 'instructions-resend':
-          await note(
-            mail,
-            { what: `${mail.key.kind.replace('-resend', '')}-resent`, actor: 'system', details },
-            'resends',
-          );
-          break;
-        case 'thanks':
-          await note(mail, { what: 'thanks-sent', actor: 'system', details });
-          break;
-        case 'partner-notice':
-          await note(mail, { what: 'partner-notified', actor: 'system', details });
-          break;
+      const note = rulesOf(mail)?.sentNote(mail.key.sequence);
+      if (note) {
+        const { count } = note;
+        await repository.record(
+          mail.key.stream,
+          {
+            what: note.what,
+            actor: 'system',
+            details: {
+              to: mail.to,
+              operationId: mail.operationId,
+              ...(mail.key.sequence > 0 ? { sequence: mail.key.sequence } : {}),
+            },
+          },
+          (reinstatement) => {
+            if (count) reinstatement.counters[count]++;
+          },
+        );
       }
-      await tell(mail, { ok: true, at });
+      await tell(mail, { ok: true, at: mail.sentAt ?? deps.now().toISOString() });
     },
 
     async failed(mail, reason) {
-      if (kindOf(mail) && (await repository.get(mail.key.stream)))
-        await note(mail, {
+      if (rulesOf(mail) && (await repository.get(mail.key.stream)))
+        await repository.record(mail.key.stream, {
           what: 'mail-not-sent',
           actor: 'system',
           details: { kind: mail.key.kind, sequence: mail.key.sequence, to: mail.to, reason },
@@ -239,5 +192,74 @@ export function reinstatementMailPurposes(deps: {
     async withdrawn(mail) {
       await tell(mail, { ok: false, at: deps.now().toISOString(), reason: 'withdrawn: no longer needed' });
     },
+  };
+}
+
+const customerOf = (reinstatement: Reinstatement) => ({
+  customerName: reinstatement.customerName,
+  contactName: reinstatement.contact.name,
+});
+
+/** A signed customer link to the reinstatement's invitation or instructions page. */
+function customerLink(c: Composing, purpose: 'invitation' | 'instructions', days: number): string {
+  const token = signCustomerToken(c.config.links.signingKeys, {
+    reinstatementId: c.reinstatement.id,
+    purpose,
+    expiresAt: new Date(c.now.getTime() + days * DAY),
+  });
+  return `${c.config.links.publicBaseUrl}/api/c/${token}${purpose === 'instructions' ? '/instructions' : ''}`;
+}
+
+function scriptsOf(config: Pick<AppConfig, 'partner'>, reinstatement: Reinstatement) {
+  const groupId = reinstatement.partnerGroupObjectId;
+  return groupId
+    ? customerScriptsFor({ ...reinstatement, partnerGroupObjectId: groupId }, config.partner.groupName)
+    : undefined;
+}
+
+function invitationFacts(
+  c: Composing,
+  kind: 'invitation' | 'invitation-reminder',
+  reminderNumber: number,
+): MailFacts {
+  const { config, reinstatement } = c;
+  const expiryDays = config.schedule.invitationExpiryDays;
+  return {
+    kind,
+    ...customerOf(reinstatement),
+    ...(reinstatement.note ? { note: reinstatement.note } : {}),
+    acceptLink: customerLink(c, 'invitation', expiryDays),
+    microsoftLink: buildInvitationLink({
+      partnerTenantId: config.partner.tenantId,
+      msppId: config.partner.msppId,
+      delegatedAdmin: reinstatement.delegatedAdmin,
+    }),
+    delegatedAdmin: reinstatement.delegatedAdmin,
+    expiresAt: new Date(Date.parse(reinstatement.invitationSentAt ?? c.now.toISOString()) + expiryDays * DAY),
+    reminderNumber,
+  };
+}
+
+function instructionsFacts(
+  c: Composing,
+  kind: 'instructions' | 'instructions-reminder',
+  reminderNumber: number,
+): MailFacts {
+  const { config, reinstatement } = c;
+  const scripts = scriptsOf(config, reinstatement);
+  if (!scripts) throw new Error(`reinstatement ${reinstatement.id} has no partner group yet`);
+  const deadlineDays = config.schedule.roleAssignmentDeadlineDays;
+  const page = customerLink(c, 'instructions', deadlineDays + 1);
+  return {
+    kind,
+    ...customerOf(reinstatement),
+    instructionsLink: page,
+    deployLinks: grantLinks(page.replace(/\/instructions$/, ''), reinstatement.scopes),
+    scripts,
+    scopes: reinstatement.scopes,
+    deadline: new Date(
+      Date.parse(reinstatement.instructionsSentAt ?? c.now.toISOString()) + deadlineDays * DAY,
+    ),
+    reminderNumber,
   };
 }

@@ -1,35 +1,30 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import type { Progress } from './activities';
-import type { ReinstatementInput } from './contract';
+import type { Progress, ReinstatementInput } from './contract';
 import { ReinstatementFlow } from './reinstatementFlow';
 
 /**
- * One reinstatement, as the procedure goes: invite the customer, wait for their Global admin to
- * accept, look up the partner group, send the role-assignment instructions, wait until every scope
- * is verified, and report. It starts from wherever the record stands, so a retried or repaired
- * reinstatement resumes at the step it stopped at. The waiting, retrying and mail mechanics are in
- * ReinstatementFlow; every end, expected or not, is recorded with its reason.
+ * One reinstatement, as the procedure goes (docs/PROCEDURE.md numbers its steps): invite the
+ * customer, wait for their Global admin to accept, look up the partner group, ask the customer for
+ * the role assignment (unless they already made it), wait until every scope is verified. It starts
+ * from wherever the record stands, so a retried or repaired reinstatement resumes at the step it
+ * stopped at. ReinstatementFlow holds the mechanics (retries, waits with reminders, mail at the
+ * pace); a step that cannot go on ends the flow, which records every end with its reason.
  */
 export const reinstatementOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const input = context.df.getInput<ReinstatementInput>();
-  const flow = new ReinstatementFlow(context, input);
+  const flow = new ReinstatementFlow(context, context.df.getInput<ReinstatementInput>());
   const { act, id, schedule } = flow;
-  // A new reinstatement is Requested; a resumed one (a retry, a repair) starts where its record stands.
-  const loaded = input.fresh
-    ? ({ kind: 'done', value: { state: 'Requested' } } as const)
-    : yield* flow.run('reading the reinstatement', () => act.loadProgress({ reinstatementId: id }));
-  if (loaded.kind !== 'done') return yield* flow.end(loaded);
-  const record: Progress = loaded.value;
-  try {
-    // 1. The reseller relationship invitation, with the bulk of the mail at the shared pace.
-    let invitedAt = record.invitationSentAt;
-    if (record.state === 'Requested') {
-      const sent = yield* flow.sendAndWait('invitation', 'bulk', schedule.invitationExpiryDays);
-      if (sent.kind !== 'done') return yield* flow.end(sent);
-      invitedAt = sent.value;
-    }
 
-    // 2. The customer's Global admin accepts in the Microsoft 365 admin center.
+  return yield* flow.runToEnd(function* () {
+    const record: Progress = flow.input.fresh
+      ? { state: 'Requested' }
+      : yield* flow.run('reading the reinstatement', () => act.loadProgress({ reinstatementId: id }));
+
+    // 1-2. Request the reseller relationship: the invitation with Microsoft's link, at the bulk pace.
+    let invitedAt = record.invitationSentAt;
+    if (record.state === 'Requested')
+      invitedAt = yield* flow.send('invitation', 'bulk', schedule.invitationExpiryDays);
+
+    // 3. The customer's Global admin accepts in the Microsoft 365 admin center.
     if (record.state === 'Requested' || record.state === 'InvitationSent') {
       flow.status('waiting for acceptance');
       const accepted = yield* flow.waitForCustomer(
@@ -39,67 +34,29 @@ export const reinstatementOrchestrator: OrchestrationHandler = function* (contex
         schedule.invitationReminderDays,
         schedule.invitationExpiryDays,
       );
-      if (accepted.kind === 'deadline')
-        return yield* flow.end({
-          kind: 'deadline',
-          reason: `the invitation was not accepted within ${schedule.invitationExpiryDays} days`,
-        });
-      if (accepted.kind !== 'arrived') return yield* flow.end(accepted);
-      const recorded = yield* flow.run('recording the acceptance', () =>
-        act.recordAcceptance({ reinstatementId: id, ...accepted.value }),
+      if (!accepted)
+        throw flow.expired(`the invitation was not accepted within ${schedule.invitationExpiryDays} days`);
+      yield* flow.run('recording the acceptance', () =>
+        act.recordAcceptance({ reinstatementId: id, ...accepted }),
       );
-      if (recorded.kind !== 'done') return yield* flow.end(recorded);
     }
 
-    // 3. The partner's AdminAgents group, whose object id the customer grants Owner to.
+    // 4. The partner's AdminAgents group, whose object id the customer grants Owner to.
     flow.status('looking up the partner group');
-    const group = yield* flow.run('looking up the partner group', () =>
-      act.lookupPartnerGroup({ reinstatementId: id }),
-    );
-    if (group.kind !== 'done') return yield* flow.end(group);
+    yield* flow.run('looking up the partner group', () => act.lookupPartnerGroup({ reinstatementId: id }));
 
-    // 4. The role-assignment instructions: someone waits for them, so they go in people's lane.
+    // 5-8. The customer's role assignment: asked for only when it is not already there.
     let instructedAt = record.instructionsSentAt;
     if (record.state !== 'AwaitingRoleAssignment') {
-      const sent = yield* flow.sendAndWait('instructions', 'people', schedule.roleAssignmentDeadlineDays);
-      if (sent.kind !== 'done') return yield* flow.end(sent);
-      instructedAt = sent.value;
+      const already = yield* flow.run('checking whether Owner is already granted', () =>
+        act.checkScopesNow({ reinstatementId: id }),
+      );
+      if (already.verified === already.total) return 'Reinstated';
+      instructedAt = yield* flow.send('instructions', 'people', schedule.roleAssignmentDeadlineDays);
     }
 
-    // 5. Owner for the partner group as ForeignGroup on every scope, verified scope by scope.
-    const since = flow.clockFrom(instructedAt);
-    for (;;) {
-      const progress = yield* flow.run('checking the scopes', () =>
-        act.scopeProgress({ reinstatementId: id }),
-      );
-      if (progress.kind !== 'done') return yield* flow.end(progress);
-      const { verified, total } = progress.value;
-      if (verified === total) break;
-      flow.status(`waiting for role assignments (${verified} of ${total} verified)`);
-      const wait = yield* flow.waitForCustomer(
-        'ScopeVerified',
-        'instructions',
-        since,
-        schedule.roleAssignmentReminderDays,
-        schedule.roleAssignmentDeadlineDays,
-      );
-      if (wait.kind === 'arrived') continue;
-      if (wait.kind !== 'deadline') return yield* flow.end(wait);
-      const last = yield* flow.run('checking the scopes', () => act.scopeProgress({ reinstatementId: id }));
-      if (last.kind === 'done' && last.value.verified === last.value.total) break;
-      const missing = last.kind === 'done' ? last.value.pendingSummary : 'the scopes could not be read';
-      return yield* flow.end({
-        kind: 'deadline',
-        reason: `role assignments not granted within ${schedule.roleAssignmentDeadlineDays} days (${missing})`,
-      });
-    }
-
-    // 6. Done: the partner can manage the customer's subscriptions again.
-    return yield* flow.finish('Reinstated');
-  } catch (error) {
-    return yield* flow.finish(
-      'Failed',
-      `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
+    // The product's own last step: Owner for the partner group, verified at every scope.
+    yield* flow.untilEveryScopeVerified(flow.clockFrom(instructedAt));
+    return 'Reinstated';
+  });
 };

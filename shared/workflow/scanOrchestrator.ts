@@ -1,4 +1,5 @@
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
+import { nextRetry, RetryPolicies, unitHash } from '../../lib/retryPolicy';
 import { proxyActivities, type ScanInput, type StepOutcome } from './contract';
 
 /**
@@ -21,16 +22,28 @@ export const scanOrchestrator: OrchestrationHandler = function* (context: Orches
 
   /** Runs a step until it is done, waiting out retries; after the deadline, once more giving up. */
   function* persist<T>(
+    name: string,
     step: (giveUp: boolean) => Generator<Task, StepOutcome<T>, unknown>,
   ): Generator<Task, StepOutcome<T>, unknown> {
-    const deadline = now() + transientRetryHours * 3_600_000;
+    const firstAttemptAt = now();
+    let giveUp = false;
     for (let attempt = 1; ; attempt++) {
-      const giveUp = now() >= deadline;
       const outcome = yield* step(giveUp);
       if (outcome.kind !== 'retry') return outcome;
       if (giveUp) return { kind: 'failed', reason: outcome.reason };
-      const backoff = outcome.afterMs ?? Math.min(300_000, 1_000 * 2 ** Math.min(attempt, 8));
-      yield until(now() + backoff);
+      const next = nextRetry(
+        { ...RetryPolicies.step, giveUpAfterMs: transientRetryHours * 3_600_000 },
+        {
+          attempt,
+          firstAttemptAt,
+          now: now(),
+          jitter: unitHash(`${scanId}|${name}|${attempt}`),
+          ...(outcome.afterMs !== undefined ? { retryAfterMs: outcome.afterMs } : {}),
+        },
+      );
+      // Past the deadline, one last attempt in its give-up form records what still fails.
+      if (next.kind === 'give-up') giveUp = true;
+      else yield until(next.until);
     }
   }
 
@@ -40,14 +53,14 @@ export const scanOrchestrator: OrchestrationHandler = function* (context: Orches
     const pageStarted = now();
     context.df.setCustomStatus({ page });
     // Listing has no give-up form: without the page there is nothing to record, so the scan ends.
-    const listed = yield* persist(() =>
+    const listed = yield* persist(`list ${page}`, () =>
       act.listScanPage({ scanId, page, ...(continuationToken ? { continuationToken } : {}) }),
     );
     if (listed.kind !== 'done') {
       stoppedBecause = listed.reason;
       break;
     }
-    const scanned = yield* persist((giveUp) =>
+    const scanned = yield* persist(`scan ${page}`, (giveUp) =>
       act.scanCustomers({ scanId, page, ...(giveUp ? { giveUp } : {}) }),
     );
     const calls = listed.value.calls + (scanned.kind === 'done' ? scanned.value.calls : 0);

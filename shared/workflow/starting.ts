@@ -13,9 +13,9 @@ export type StartResult =
 
 /** What an orchestration is given at start: the configured schedule, fixed for its whole life. */
 export function reinstatementInput(
-  config: AppConfig,
+  config: Pick<AppConfig, 'schedule'>,
   id: string,
-  start: 'fresh' | 'resume' | 'retry' = 'resume',
+  start: 'fresh' | 'resume' | 'retry' | { end: NonNullable<ReinstatementInput['end']> } = 'resume',
 ): ReinstatementInput {
   const schedule = config.schedule;
   return {
@@ -29,7 +29,21 @@ export function reinstatementInput(
     },
     ...(start === 'fresh' ? { fresh: true } : {}),
     ...(start === 'retry' ? { retry: true } : {}),
+    ...(typeof start === 'object' ? start : {}),
   };
+}
+
+/**
+ * Ends a reinstatement whose orchestration is gone (failed, terminated, never started) through a
+ * fresh orchestration under its id that only records the end, so that its flow still makes every
+ * move of its state. Answers false when an orchestration is running for it after all (it ends it).
+ */
+export function endThroughOrchestration(
+  deps: { config: Pick<AppConfig, 'schedule'>; workflow: WorkflowClient },
+  id: string,
+  end: NonNullable<ReinstatementInput['end']>,
+): Promise<boolean> {
+  return deps.workflow.start(Orchestrations.reinstatement, id, reinstatementInput(deps.config, id, { end }));
 }
 
 /**
@@ -39,7 +53,11 @@ export function reinstatementInput(
  * started exactly once.
  */
 export async function startReinstatement(
-  deps: { config: AppConfig; repository: ReinstatementRepository; workflow: WorkflowClient },
+  deps: {
+    config: Pick<AppConfig, 'schedule'>;
+    repository: ReinstatementRepository;
+    workflow: WorkflowClient;
+  },
   request: ReinstatementRequest,
   id: string,
   requestedBy: string,

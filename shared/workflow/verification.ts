@@ -1,4 +1,5 @@
 import { mapWithConcurrency } from '../../lib/concurrency';
+import { isOneOf } from '../../lib/isOneOf';
 import type { RoleAssignmentVerifier, ScopeCheck } from '../adapters/arm/roleAssignmentVerifier';
 import { IDENTITY_WIDE_PROBLEMS } from '../adapters/identity/entraErrors';
 import type { AuditActor } from '../model/audit';
@@ -32,6 +33,8 @@ export interface VerificationSummary {
   backOffMs?: number;
 }
 
+const CHECKED_IN = ['Accepted', 'AwaitingRoleAssignment'] as const;
+
 /** A finding is written again at most this often when it does not change (checks every 15 min). */
 const REWRITE_UNCHANGED_MS = 3_600_000;
 
@@ -52,7 +55,8 @@ export async function verifyScopes(
   const started = Date.now();
   const work = reinstatements.flatMap((reinstatement) => {
     const groupId = reinstatement.partnerGroupObjectId;
-    if (reinstatement.state !== 'AwaitingRoleAssignment' || !groupId) return [];
+    // Accepted: checked once before the instructions go, in case the customer granted Owner already.
+    if (!isOneOf(reinstatement.state, CHECKED_IN) || !groupId) return [];
     return reinstatement.scopes
       .filter(({ status }) => status === 'Pending')
       .map(({ scope }) => ({ reinstatement, scope, groupId }));

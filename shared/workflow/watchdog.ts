@@ -1,4 +1,8 @@
-import type { Container } from '../app/container';
+import type { AppConfig } from '../config/appConfig';
+import type { MailDispatch } from '../email/dispatch';
+import type { BulkJobRepository } from '../storage/bulkJobRepository';
+import type { ReinstatementRepository } from '../storage/reinstatementRepository';
+import type { ScanRepository } from '../storage/scanRepository';
 import { isReinstatementId } from '../model/identifiers';
 import { RESUMABLE_STATES } from '../model/states';
 import { allPages } from '../storage/reinstatementRepository';
@@ -9,9 +13,8 @@ import {
   type ScanInput,
   type WorkflowClient,
 } from './contract';
-import { endReinstatement } from './ending';
-import { watchVerificationIdentity } from './identityWatch';
-import { reinstatementInput } from './starting';
+import { watchVerificationIdentity, type IdentityWatchDeps } from './identityWatch';
+import { endThroughOrchestration, reinstatementInput } from './starting';
 import { wakeMailDispatcher } from './wakeMailDispatcher';
 
 export interface WatchdogReport {
@@ -39,7 +42,15 @@ const START_GRACE_MS = 120_000;
  * reason, and the partner's team is told (an operator may then retry it). Bulk jobs left unfinished
  * without their orchestration, and a mail queue without its dispatcher, are resumed too.
  */
-export async function runWatchdog(app: Container, workflow: WorkflowClient): Promise<WatchdogReport> {
+export interface WatchdogDeps extends IdentityWatchDeps {
+  config: IdentityWatchDeps['config'] & Pick<AppConfig, 'schedule'>;
+  repository: ReinstatementRepository;
+  bulkJobs: Pick<BulkJobRepository, 'unfinished'>;
+  scans: Pick<ScanRepository, 'running'>;
+  mail: MailDispatch;
+}
+
+export async function runWatchdog(app: WatchdogDeps, workflow: WorkflowClient): Promise<WatchdogReport> {
   const report: WatchdogReport = {
     examined: 0,
     resumed: 0,
@@ -65,8 +76,9 @@ export async function runWatchdog(app: Container, workflow: WorkflowClient): Pro
         if (running.has(r.id)) continue;
         const instance = broken.get(r.id);
         if (instance) {
-          await endReinstatement(app, workflow, r.id, 'Failed', whyStopped(instance), 'watchdog');
-          report.failed++;
+          // A fresh orchestration under its id records the end (its flow owns every move).
+          const end = { outcome: 'Failed', reason: whyStopped(instance), actor: 'watchdog' } as const;
+          if (await endThroughOrchestration({ config: app.config, workflow }, r.id, end)) report.failed++;
         } else if (now - Date.parse(r.updatedAt) >= START_GRACE_MS) {
           // Started under the same id again: a start that raced it is refused, not doubled.
           await app.repository.record(r.id, {

@@ -99,16 +99,20 @@ describe('ReinstatementRepository against Azurite', () => {
     const id = newId();
     await repo.create(id, sampleRequest(), { actor: 'partner' });
     now = new Date('2026-11-26T10:05:00Z');
-    await repo.transition(id, 'InvitationSent', {
-      what: 'invitation-sent',
-      actor: 'system',
-      details: { messageId: 'm1' },
+    await repo.transition(id, {
+      from: ['Requested'],
+      to: 'InvitationSent',
+      audit: { what: 'invitation-sent', actor: 'system', details: { messageId: 'm1' } },
     });
     await repo.record(id, { what: 'link-clicked', actor: 'customer-link' }, (r) => r.counters.linkClicks++);
-    await repo.transition(id, 'Accepted', {
-      what: 'accepted',
-      actor: 'webhook',
-      details: { event: 'reseller-relationship-accepted-by-customer' },
+    await repo.transition(id, {
+      from: ['InvitationSent'],
+      to: 'Accepted',
+      audit: {
+        what: 'accepted',
+        actor: 'webhook',
+        details: { event: 'reseller-relationship-accepted-by-customer' },
+      },
     });
     const audit = (await repo.listAudit(id)).items;
     expect(audit.map((a) => [a.sequence, a.what, a.actor, a.fromState, a.toState])).toEqual([
@@ -127,10 +131,45 @@ describe('ReinstatementRepository against Azurite', () => {
     const id = newId();
     await repo.create(id, sampleRequest(), { actor: 'partner' });
     await expect(
-      repo.transition(id, 'Reinstated', { what: 'reinstated', actor: 'system' }),
+      repo.transition(id, {
+        from: ['Requested'],
+        to: 'Reinstated',
+        audit: { what: 'reinstated', actor: 'system' },
+      }),
     ).rejects.toBeInstanceOf(InvalidTransitionError);
     expect((await repo.require(id)).state).toBe('Requested');
     expect((await repo.listAudit(id)).items).toHaveLength(1);
+  });
+
+  it('moves a state only through transition or reopen: an update that changes it is refused', async () => {
+    const id = newId();
+    await repo.create(id, sampleRequest(), { actor: 'partner' });
+    await expect(
+      repo.update(id, (current) => {
+        current.state = 'InvitationSent';
+        return { next: current, audit: { what: 'invitation-sent', actor: 'system' } };
+      }),
+    ).rejects.toThrow('a state moves only through transition or reopen');
+    expect((await repo.require(id)).state).toBe('Requested');
+  });
+
+  it('reopens only a Failed reinstatement, and only into a state it can resume in', async () => {
+    const id = newId();
+    await repo.create(id, sampleRequest(), { actor: 'partner' });
+    const fail = {
+      from: ['Requested'] as const,
+      to: 'Failed' as const,
+      audit: { what: 'failed', actor: 'system' as const },
+    };
+    await repo.transition(id, fail);
+    await expect(
+      repo.reopen(id, 'Reinstated', { what: 'retried', actor: 'partner' }, () => {}),
+    ).rejects.toBeInstanceOf(InvalidTransitionError);
+    await repo.reopen(id, 'Requested', { what: 'retried', actor: 'partner' }, () => {});
+    expect((await repo.require(id)).state).toBe('Requested');
+    // Not Failed (any more): a second reopen writes nothing.
+    await repo.reopen(id, 'Requested', { what: 'retried', actor: 'partner' }, () => {});
+    expect((await repo.listAudit(id)).items.map((a) => a.what)).toEqual(['requested', 'failed', 'retried']);
   });
 
   it('keeps both intents when two writers update at once: each re-decides from fresh state', async () => {
@@ -159,19 +198,28 @@ describe('ReinstatementRepository against Azurite', () => {
     expect(audit.map((a) => a.sequence)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
   });
 
-  it('lets exactly one of two conflicting transitions win; the loser is refused, not lost', async () => {
+  it('lets exactly one of two conflicting transitions win; the loser re-decides and writes nothing', async () => {
     const id = newId();
     await repo.create(id, sampleRequest(), { actor: 'partner' });
-    await repo.transition(id, 'InvitationSent', { what: 'invitation-sent', actor: 'system' });
-    const results = await Promise.allSettled([
-      repo.transition(id, 'Cancelled', { what: 'cancelled', actor: 'partner' }),
-      repo.transition(id, 'Expired', { what: 'expired', actor: 'system' }),
+    await repo.transition(id, {
+      from: ['Requested'],
+      to: 'InvitationSent',
+      audit: { what: 'invitation-sent', actor: 'system' },
+    });
+    const [cancelled, expired] = await Promise.all([
+      repo.transition(id, {
+        from: ['InvitationSent'],
+        to: 'Cancelled',
+        audit: { what: 'cancelled', actor: 'partner' },
+      }),
+      repo.transition(id, {
+        from: ['InvitationSent'],
+        to: 'Expired',
+        audit: { what: 'expired', actor: 'system' },
+      }),
     ]);
-    const won = results.filter((r) => r.status === 'fulfilled');
-    const refused = results.filter((r) => r.status === 'rejected');
-    expect(won).toHaveLength(1);
-    expect(refused).toHaveLength(1);
-    expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(InvalidTransitionError);
+    // Both answer the record as it ended: one of the two moves, the same for both.
+    expect(cancelled.state).toBe(expired.state);
     const record = await repo.require(id);
     expect(['Cancelled', 'Expired']).toContain(record.state);
     expect((await repo.listAudit(id)).items.map((a) => a.toState).filter(Boolean)).toEqual([
@@ -208,7 +256,12 @@ describe('ReinstatementRepository against Azurite', () => {
           await repo.create(id, sampleRequest(odd ? { customerTenantId: otherCustomer } : {}), {
             actor: 'partner',
           });
-          if (odd) await repo.transition(id, 'InvitationSent', { what: 'invitation-sent', actor: 'system' });
+          if (odd)
+            await repo.transition(id, {
+              from: ['Requested'],
+              to: 'InvitationSent',
+              audit: { what: 'invitation-sent', actor: 'system' },
+            });
         }),
       );
     }

@@ -1,6 +1,6 @@
 import {
   allowedTransitions,
-  assertTransition,
+  assertMove,
   canTransition,
   InvalidTransitionError,
   isFinalState,
@@ -12,7 +12,7 @@ import {
 const EXPECTED: Record<ReinstatementState, ReinstatementState[]> = {
   Requested: ['InvitationSent', 'Cancelled', 'Failed'],
   InvitationSent: ['Accepted', 'Expired', 'Cancelled', 'Failed'],
-  Accepted: ['AwaitingRoleAssignment', 'Cancelled', 'Failed'],
+  Accepted: ['AwaitingRoleAssignment', 'Reinstated', 'Cancelled', 'Failed'],
   AwaitingRoleAssignment: ['Reinstated', 'Expired', 'Cancelled', 'Failed'],
   Reinstated: [],
   Expired: [],
@@ -26,8 +26,15 @@ describe('reinstatement state machine', () => {
   it.each(pairs)('%s -> %s is allowed exactly when the table says so', (from, to) => {
     const allowed = EXPECTED[from].includes(to);
     expect(canTransition(from, to)).toBe(allowed);
-    if (allowed) expect(() => assertTransition(from, to)).not.toThrow();
-    else expect(() => assertTransition(from, to)).toThrow(InvalidTransitionError);
+    if (allowed) expect(() => assertMove(from, to, 'forward')).not.toThrow();
+    else expect(() => assertMove(from, to, 'forward')).toThrow(InvalidTransitionError);
+  });
+
+  it.each(pairs)('%s -> %s may be reopened only from Failed into a state a retry resumes in', (from, to) => {
+    const allowed =
+      from === 'Failed' && ['Requested', 'InvitationSent', 'Accepted', 'AwaitingRoleAssignment'].includes(to);
+    if (allowed) expect(() => assertMove(from, to, 'reopen')).not.toThrow();
+    else expect(() => assertMove(from, to, 'reopen')).toThrow(InvalidTransitionError);
   });
 
   it('final states lead nowhere and every other state can be cancelled or fail', () => {
@@ -53,10 +60,10 @@ describe('reinstatement state machine', () => {
   });
 
   it('explains a refused move', () => {
-    expect(() => assertTransition('Reinstated', 'Cancelled')).toThrow(
+    expect(() => assertMove('Reinstated', 'Cancelled', 'forward')).toThrow(
       'Reinstated cannot move to Cancelled (it is final)',
     );
-    expect(() => assertTransition('Requested', 'Reinstated')).toThrow(
+    expect(() => assertMove('Requested', 'Reinstated', 'forward')).toThrow(
       'allowed: InvitationSent, Cancelled, Failed',
     );
   });

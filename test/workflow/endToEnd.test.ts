@@ -92,6 +92,9 @@ describe('a reinstatement, end to end, only through HTTP', () => {
       ['webhook-received', 'webhook'],
       ['accepted', 'webhook'],
       ['partner-group-found', 'system'],
+      // Checked before asking: neither scope was granted yet, so the instructions go.
+      ['scope-checked', 'system'],
+      ['scope-checked', 'system'],
       ['instructions-sent', 'system'],
       ['scope-verified', 'timer'],
       ['scope-verified', 'timer'],

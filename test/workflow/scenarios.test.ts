@@ -59,6 +59,23 @@ describe('the reinstatement orchestration, through the offline runtime with a co
     expect((await orchestration(id)).runtimeStatus).toBe('Completed');
   });
 
+  it('does not ask a customer who granted Owner before the instructions went: Reinstated, thanked', async () => {
+    const { id, scopes } = await start();
+    const contact = (await view(id)) as View & { contact: { email: string } };
+    await p.grantOwner(scopes[0] as string);
+    expect((await post(id, 'acceptance')).status).toBe(202);
+    await p.settle();
+    const done = await view(id);
+    expect(done.state).toBe('Reinstated');
+    expect(done.audit.map((a) => a.what)).toEqual(
+      expect.arrayContaining(['accepted', 'partner-group-found', 'scope-verified', 'reinstated']),
+    );
+    expect(done.audit.map((a) => a.what)).not.toContain('instructions-sent');
+    const subjects = p.mailsTo(contact.contact.email).map((m) => m.subject);
+    expect(subjects).toHaveLength(2); // the invitation and the thanks, no instructions
+    expect(subjects.some((s) => /last step/i.test(s))).toBe(false);
+  });
+
   it('keeps an acceptance that arrives before the orchestration waits for it', async () => {
     // Raised straight after the start, before any episode has run.
     const res = await p.partner('/api/reinstatements', {

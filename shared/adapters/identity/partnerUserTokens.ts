@@ -1,4 +1,5 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
+import { useShortInCallRetries } from '../../../lib/azure/inCallRetries';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   createDefaultHttpClient,
@@ -86,10 +87,7 @@ export class PartnerUserTokens {
     /** Token lifetimes follow the issuer's clock, which is real time. */
     private readonly now: () => number = Date.now,
   ) {
-    this.pipeline = createPipelineFromOptions({
-      retryOptions: { maxRetries: 2, retryDelayInMs: 500, maxRetryDelayInMs: 5000 },
-      ...tlsOptions(config),
-    });
+    this.pipeline = useShortInCallRetries(createPipelineFromOptions(tlsOptions(config)));
   }
 
   /** A credential acting as the partner user in `tenantId`, for an Azure SDK client. */

@@ -54,7 +54,10 @@ const MAIL_KNOWN_ERRORS = ['cli-foreign-group', 'authorization-failed', 'role-as
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-export function senderOf(config: AppConfig): Sender {
+/** The settings a mail is written from: who the partner is, and its templates. */
+export type MailSettings = Pick<AppConfig, 'partner' | 'email'>;
+
+export function senderOf(config: Pick<AppConfig, 'partner'>): Sender {
   const { displayName, supportEmail, supportPhone, website } = config.partner;
   return {
     partnerName: displayName,
@@ -64,7 +67,7 @@ export function senderOf(config: AppConfig): Sender {
   };
 }
 
-function valuesFor(config: AppConfig, facts: MailFacts): MailValues {
+function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
   const partner = {
     partnerName: config.partner.displayName,
     partnerSupportEmail: config.partner.supportEmail,
@@ -194,7 +197,7 @@ function valuesFor(config: AppConfig, facts: MailFacts): MailValues {
  * One mail, from its kind's template (the product's or the partner's) and its facts, in the layout
  * every mail shares; customers' mails are answered at the partner's support address.
  */
-export function composeMail(config: AppConfig, facts: MailFacts): EmailContent & { replyTo?: string } {
+export function composeMail(config: MailSettings, facts: MailFacts): EmailContent & { replyTo?: string } {
   const kind: MailTemplateKind = facts.kind;
   const { subject, blocks } = fillTemplate(config.email.templates[kind], valuesFor(config, facts));
   const audience = facts.kind === 'partner-notice' ? 'partner' : 'customer';

@@ -1,0 +1,68 @@
+import { mapWithConcurrency } from '../../lib/concurrency';
+import { errorMessage } from '../../lib/errors';
+import type { AppConfig } from '../config/appConfig';
+import type { BulkJobRepository, RowResult } from '../storage/bulkJobRepository';
+import type { ReinstatementRepository } from '../storage/reinstatementRepository';
+import { done, type BulkActivities, type BulkPageCounts } from './contract';
+import { startReinstatement } from './starting';
+
+export interface BulkActivityDeps {
+  config: Pick<AppConfig, 'schedule'>;
+  repository: ReinstatementRepository;
+  bulkJobs: BulkJobRepository;
+}
+
+/** Rows of a page started at once. */
+const ROW_CONCURRENCY = 8;
+/** A row's start is tried this often within one page run before it is reported as failed. */
+const ROW_ATTEMPTS = 3;
+
+/** The bulk job's activity: start the rows of one stored page, each under an id fixed by the row. */
+export function createBulkActivities(deps: BulkActivityDeps): BulkActivities {
+  return {
+    async startBulkPage({ jobId, page: number }, env) {
+      const page = await deps.bulkJobs.page(jobId, number);
+      if (page.results) return done(countResults(page.results));
+      const results = await mapWithConcurrency(
+        page.rows,
+        ROW_CONCURRENCY,
+        async ({ row, request }): Promise<RowResult> => {
+          const id = bulkRowId(jobId, row);
+          let last: unknown;
+          // A passing fault (storage busy) is tried again at once; a row that still fails is reported.
+          for (let attempt = 1; attempt <= ROW_ATTEMPTS; attempt++) {
+            try {
+              const started = await startReinstatement(
+                { config: deps.config, repository: deps.repository, workflow: env.workflow },
+                request,
+                id,
+                `bulk ${jobId}`,
+              );
+              return { row, status: started.kind, id: started.id };
+            } catch (error) {
+              last = error;
+              await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+            }
+          }
+          return {
+            row,
+            status: 'failed',
+            error: `could not be started (${errorMessage(last).slice(0, 160)}); post this row again`,
+          };
+        },
+      );
+      await deps.bulkJobs.recordResults(jobId, number, results);
+      return done(countResults(results));
+    },
+  };
+}
+
+/** A bulk row's reinstatement id: fixed by the job and the row, so a retried page cannot twin it. */
+export function bulkRowId(jobId: string, row: number): string {
+  return `${jobId.replace(/^b-/, 'r-')}-${row}`.slice(0, 64);
+}
+
+function countResults(results: RowResult[]): BulkPageCounts {
+  const count = (status: RowResult['status']) => results.filter((result) => result.status === status).length;
+  return { started: count('started'), existing: count('existing'), failed: count('failed') };
+}
