@@ -42,8 +42,9 @@ describe("README's walkthrough", () => {
     expect(before.code).toBe(0);
     expect(before.output).toContain('Fabrikam CSP invites Contoso Ltd to a reseller relationship');
     expect(before.output).toMatch(
-      / {2}instructions-sent\n.* {2}verify-requested\n.* {2}scope-verified\n.* {2}reinstated/,
+      / {2}scope-checked\n.* {2}instructions-sent\n.* {2}verify-requested\n.* {2}scope-verified\n.* {2}reinstated/,
     );
+    expect(before.output).toContain('removed 8e3af657-a8ff-443c-a75c-2fe8c4bcb635 from');
 
     first.child.kill('SIGINT'); // Ctrl-C
     expect(await first.exited).toBe(0);
