@@ -28,8 +28,23 @@ describe('offline runtime: HTTP triggers', () => {
   });
 
   it('requires a key on function-level routes: 401 without, 200 with the function key (header or code) or the master key', async () => {
-    expect((await rt.fetch('/api/secret/7')).status).toBe(401);
-    expect((await rt.fetch('/api/secret/7', { headers: { 'x-functions-key': 'wrong' } })).status).toBe(401);
+    const missing = await rt.fetch('/api/secret/7');
+    expect(missing.status).toBe(401);
+    // A problem document that says what to send, not an empty 401.
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await missing.json()).toEqual({
+      type: 'about:blank',
+      title: 'A key is required',
+      status: 401,
+      detail:
+        'This path needs a function key: send it in the x-functions-key header or as the code query parameter (?code=).',
+      neededKey: 'function',
+    });
+    const wrong = await rt.fetch('/api/secret/7', { headers: { 'x-functions-key': 'wrong' } });
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { detail: string }).detail).toMatch(
+      /^The key sent is not one this path accepts\. This path needs a function key/,
+    );
     const byHeader = await rt.fetch('/api/secret/7', { headers: { 'x-functions-key': KEYS.functionKey } });
     expect(byHeader.status).toBe(200);
     expect(await byHeader.json()).toEqual({ id: 7, method: 'GET' });
@@ -59,13 +74,19 @@ describe('offline runtime: HTTP triggers', () => {
     expect(await res.json()).toEqual({ id: 8, method: 'PUT', body: { a: [1, 2] } });
   });
 
-  it('protects the Durable HTTP API with the master key', async () => {
+  it('protects the Durable HTTP API with the system key or the master key, and serves no keyless RPC path', async () => {
     expect((await rt.fetch('/runtime/webhooks/durabletask/instances/x')).status).toBe(401);
     expect(
       (await rt.fetch(`/runtime/webhooks/durabletask/instances/x?code=${KEYS.functionKey}`)).status,
     ).toBe(401);
-    expect((await rt.fetch(`/runtime/webhooks/durabletask/instances/x?code=${KEYS.masterKey}`)).status).toBe(
-      404,
-    );
+    for (const key of [KEYS.masterKey, rt.host.keys.systemKey])
+      expect(
+        (await rt.fetch(`/runtime/webhooks/durabletask/instances/x?code=${encodeURIComponent(key)}`)).status,
+      ).toBe(404);
+    expect((await rt.fetch('/durabletask/instances')).status).toBe(404);
+    // The host's admin API: the master key only, checked before the path is looked at.
+    const admin = await rt.fetch('/admin/host/status', { headers: { 'x-functions-key': KEYS.functionKey } });
+    expect(admin.status).toBe(401);
+    expect(((await admin.json()) as { neededKey: string }).neededKey).toBe('admin');
   });
 });
