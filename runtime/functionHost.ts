@@ -16,6 +16,7 @@ import {
   type HostKeys,
   type KeyLevel,
 } from './http/functionKeys';
+import { requestTarget } from './http/requestTarget';
 import { compileRoute, matchRoute, type CompiledRoute } from './http/routeTemplate';
 import {
   BodyTooLargeError,
@@ -326,7 +327,16 @@ export class FunctionHost {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.inFlight++;
     try {
-      const url = new URL(`${this.origin}${req.url ?? '/'}`);
+      const target = requestTarget(req.url);
+      if (!target)
+        return sendProblem(
+          res,
+          400,
+          'The request target is not valid',
+          'Send a path (/api/...) or an absolute http URL of this app.',
+        );
+      if (target.host) req.headers.host = target.host;
+      const url = new URL(`${this.origin}${target.pathAndQuery}`);
       stripPlatformHeaders(req.headers);
       const path = url.pathname.toLowerCase();
       if (path.startsWith(AUTH)) {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { KEYS, startSampleRuntime, type SampleRuntime } from '../support/runtimeHarness';
 
 let rt: SampleRuntime;
@@ -63,6 +64,33 @@ describe('offline runtime: HTTP triggers', () => {
     expect(await res.json()).toEqual({});
     expect((await rt.fetch('/.auth/me')).status).toBe(404);
     expect((await rt.fetch('/.auth/login/aad')).status).toBe(404);
+  });
+
+  it('answers an absolute-form request target (RFC 9112 section 3.2.2) as it answers the origin-form', async () => {
+    const { port } = new URL(rt.host.url);
+    /** One request written on a raw socket, as a proxy-style client writes it; the whole answer. */
+    const raw = (requestLine: string, host = `127.0.0.1:${port}`) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let answer = '';
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+        socket.write(`${requestLine}\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      });
+    const origin = await raw('GET /api/hello/Ada?punctuation=! HTTP/1.1');
+    const absolute = await raw(`GET http://127.0.0.1:${port}/api/hello/Ada?punctuation=! HTTP/1.1`);
+    expect(absolute).toMatch(/^HTTP\/1\.1 200 /);
+    expect(absolute.split('\r\n\r\n')[1]).toBe(origin.split('\r\n\r\n')[1]);
+    expect(absolute).toContain('Hello, Ada!');
+    // Keys and unknown paths behave the same in either form.
+    expect(await raw(`GET http://127.0.0.1:${port}/api/secret/7 HTTP/1.1`)).toMatch(/^HTTP\/1\.1 401 /);
+    expect(await raw(`GET HTTP://LOCALHOST:${port}/api/nothing HTTP/1.1`, 'elsewhere.example')).toMatch(
+      /^HTTP\/1\.1 404 /,
+    );
+    // Targets that are neither: a 400 (or Node's own refusal), never a 500.
+    for (const target of ['api/hello/Ada', 'ftp://127.0.0.1/api/hello/Ada', 'http://[::1/x', '*'])
+      expect(await raw(`GET ${target} HTTP/1.1`)).toMatch(/^HTTP\/1\.1 4\d\d /);
   });
 
   it('passes request bodies through', async () => {
