@@ -6,7 +6,7 @@ import { durableClientData, managementUrls } from './durable/clientBinding';
 import { DURABLE_API_ROUTES, DurableHttpApi } from './durable/durableHttpApi';
 import { InstanceStore } from './durable/instanceStore';
 import { OrchestrationEngine } from './durable/orchestrationEngine';
-import { readHostConfig, resolveSettingExpression, type HostConfig } from './hostConfig';
+import { publicBaseFrom, readHostConfig, resolveSettingExpression, type HostConfig } from './hostConfig';
 import { AppServiceAuth, authSettingsFrom, stripPlatformHeaders } from './http/appServiceAuth';
 import {
   isAuthorized,
@@ -17,6 +17,7 @@ import {
   type KeyLevel,
 } from './http/functionKeys';
 import { requestTarget } from './http/requestTarget';
+import { SignOuts } from './http/signOuts';
 import { compileRoute, matchRoute, type CompiledRoute } from './http/routeTemplate';
 import {
   BodyTooLargeError,
@@ -127,7 +128,10 @@ export class FunctionHost {
       authLevel: r.authLevel,
     }));
   }
+  /** Where the runtime listens (loopback). */
   private origin = '';
+  /** Where people reach it (PUBLIC_BASE_URL, else the origin): every URL handed out is built on it. */
+  private publicBase = '';
   private inFlight = 0;
   private readonly invoker: Invoker;
   private readonly api: DurableHttpApi;
@@ -160,7 +164,7 @@ export class FunctionHost {
       extraInputs: (fn) => this.clientInputs(fn),
     });
     this.api = new DurableHttpApi(this.engine, this.store, {
-      payload: (id) => managementUrls(this.origin, config.taskHubName, this.keys.systemKey).payload(id),
+      payload: (id) => managementUrls(this.publicBase, config.taskHubName, this.keys.systemKey).payload(id),
     });
   }
 
@@ -171,9 +175,19 @@ export class FunctionHost {
     const read = readHostConfig(options.appRoot, { ...process.env, ...options.settings });
     const config = options.main ? { ...read, main: options.main } : read;
     const host = new FunctionHost(config, options, log);
-    const auth = authSettingsFrom({ ...process.env, ...options.settings });
-    if (auth) host.auth = new AppServiceAuth(auth, host.keys.masterKey, () => host.origin);
+    const settings = { ...process.env, ...options.settings };
+    const auth = authSettingsFrom(settings);
+    const publicBase = publicBaseFrom(settings.PUBLIC_BASE_URL);
+    if (auth) {
+      const signOuts = await SignOuts.open(
+        options.storageConnectionString,
+        config.taskHubName,
+        Math.floor(Date.now() / 1000),
+      );
+      host.auth = new AppServiceAuth(auth, host.keys.masterKey, () => host.publicBase, signOuts);
+    }
     await host.listen(options.port ?? 0);
+    host.publicBase = publicBase ?? host.origin;
     host.load();
     await host.engine.recover();
     await host.startTimers();
@@ -436,7 +450,9 @@ export class FunctionHost {
       if (!this.keyAccepted(route.authLevel, req, res, url)) return;
       const body = await readBody(req);
       if (this.auth) Object.assign(req.headers, this.auth.principalHeaders(req));
-      const http = toRpcHttpRequest(req, url, params, body);
+      // The app sees the URL people called, as behind Azure's front end.
+      const publicUrl = new URL(`${this.publicBase}${url.pathname}${url.search}`);
+      const http = toRpcHttpRequest(req, publicUrl, params, body);
       const response = await this.invoker.invoke(route.fn.metadata.name, [
         { name: route.triggerName, data: { http } },
         ...this.clientInputs(route.fn),
