@@ -116,5 +116,12 @@ describe('offline runtime: HTTP triggers', () => {
     const admin = await rt.fetch('/admin/host/status', { headers: { 'x-functions-key': KEYS.functionKey } });
     expect(admin.status).toBe(401);
     expect(((await admin.json()) as { neededKey: string }).neededKey).toBe('admin');
+    // Names of Object.prototype members are no function and no orchestrator.
+    const withMaster = { 'x-functions-key': KEYS.masterKey, 'content-type': 'application/json' };
+    for (const name of ['constructor', '__proto__', 'toString']) {
+      const post = (path: string) => rt.fetch(path, { method: 'POST', headers: withMaster, body: '{}' });
+      expect((await post(`/admin/functions/${name}`)).status).toBe(404);
+      expect((await post(`/runtime/webhooks/durabletask/orchestrators/${name}`)).status).toBe(400);
+    }
   });
 });
