@@ -144,12 +144,15 @@ export class CustomerLinks {
   /**
    * The one-click grant for the reinstatement's `n`-th scope (from 1): the ARM template with the
    * partner's group and name filled in, for a subscription or a resource group (a single resource has
-   * the commands only). Undefined for an invalid token, an unknown scope, or before the group is known.
+   * the commands only). Undefined for an invalid token, an unknown scope, before the group is known, or
+   * once the request no longer waits for the customer.
    */
   async grantTemplate(token: string, n: number): Promise<Record<string, unknown> | undefined> {
     const reinstatement = await this.fromToken(token, 'instructions');
     const entry = reinstatement?.scopes[n - 1];
     if (!reinstatement?.partnerGroupObjectId || !entry || entry.kind === 'resource') return undefined;
+    // Only while the request waits for the customer: a withdrawn or ended one grants nothing more.
+    if (this.viewOf(reinstatement).kind !== 'commands') return undefined;
     return grantTemplate(entry.kind, {
       partnerGroupObjectId: reinstatement.partnerGroupObjectId,
       partnerName: this.app.config.partner.displayName,

@@ -410,7 +410,7 @@ export function requestStatePage(reinstatement: Reinstatement, sender: Sender): 
         html`<p>
           Thank you: ${customer} has accepted ${possessive(partner, '\u2019')} reseller relationship. One step
           remains, granting ${possessive(partner, '\u2019')} admin group the Owner role on your Azure
-          subscriptions; we have sent its instructions to the address this invitation went to.
+          subscriptions; its instructions go by mail to the address this invitation went to.
         </p>`,
       );
     case 'Reinstated':

@@ -155,9 +155,12 @@ describe('the partner console and the customer pages, in Chromium', () => {
       'Azure CLI in Command Prompt',
     ];
     expect(await page.getByRole('tab').allInnerTexts()).toEqual(tabs);
-    await page.getByRole('tab', { name: 'Azure PowerShell', exact: true }).focus();
     for (const [i, { procedure, steps }] of scripts.procedures.entries()) {
-      if (i > 0) await page.keyboard.press('ArrowRight');
+      if (i > 0) {
+        // By keyboard: from the previous tab, the arrow key selects the next one.
+        await page.getByRole('tab', { name: tabs[i - 1], exact: true }).focus();
+        await page.keyboard.press('ArrowRight');
+      }
       const panel = page.getByRole('tabpanel', { name: procedure.label, exact: true });
       await expect(panel.isVisible()).resolves.toBe(true);
       expect(await page.getByRole('tabpanel').filter({ visible: true }).count()).toBe(1);

@@ -156,6 +156,8 @@ describe('reconciliation, resend, and the customer\u2019s "I\u2019ve done it"', 
       /\/instructions/,
     );
     expect((await p.anonymous(invitation)).status).toBe(200); // accepted already: a page, not a forward
+    const grant = instructions.replace(/\/instructions$/, '/grant/1');
+    expect((await p.anonymous(grant)).status).toBe(200);
     expect((await p.partner(`/api/reinstatements/${other}/cancel`, { method: 'POST' })).status).toBeLessThan(
       300,
     );
@@ -170,6 +172,8 @@ describe('reconciliation, resend, and the customer\u2019s "I\u2019ve done it"', 
       expect(shown).toContain('<h1>This request was withdrawn</h1>');
       expect(shown).not.toMatch(/New-AzRoleAssignment|az role assignment|I've done it/);
     }
+    // "Deploy to Azure" for a withdrawn request finds no template.
+    expect((await p.anonymous(grant)).status).toBe(404);
     const pressed = await p.anonymous(instructions.replace(/\/instructions$/, '/done'), { method: 'POST' });
     expect(pressed.status).toBe(303);
     expect(pressed.headers.get('location')).toBe(instructions);
