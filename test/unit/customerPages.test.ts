@@ -205,7 +205,11 @@ describe('pages that follow the reinstatement', () => {
     ['Cancelled', 'This request was withdrawn', 'Fabrikam Partners withdrew its request'],
     ['Expired', 'This request has expired', 'ended on 27 November 2026'],
     ['Failed', 'This request could not be completed', 'Fabrikam Partners has been told'],
-    ['AwaitingRoleAssignment', 'You have accepted the invitation', 'its instructions go by mail to the address this invitation went to'],
+    [
+      'AwaitingRoleAssignment',
+      'You have accepted the invitation',
+      'its instructions go by mail to the address this invitation went to',
+    ],
     ['Reinstated', 'All done, thank you', 'can manage Northwind Traders\u2019 Azure subscriptions again'],
   ] as const)('%s: says what happened, never the commands', (state, title, words) => {
     const record = reinstatement(state, { customerName: 'Northwind Traders' });
