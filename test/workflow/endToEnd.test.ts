@@ -66,7 +66,10 @@ describe('a reinstatement, end to end, only through HTTP', () => {
     const pagePath = linkIn(instructions?.plainText, /\/instructions/);
     const page = await p.anonymous(pagePath);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain("I've done it: check now");
+    const shown = await page.text();
+    expect(shown).toContain("I've done it: check now");
+    // Opening the page checked the role assignments (nothing granted yet): the commands are shown.
+    expect(shown).toContain('not granted yet');
     let state = (await (await p.partner(`/api/reinstatements/${id}`)).json()) as { state: string };
     expect(state.state).toBe('AwaitingRoleAssignment');
 
@@ -93,6 +96,8 @@ describe('a reinstatement, end to end, only through HTTP', () => {
       ['accepted', 'webhook'],
       ['partner-group-found', 'system'],
       ['instructions-sent', 'system'],
+      ['scope-checked', 'customer-link'],
+      ['scope-checked', 'customer-link'],
       ['scope-verified', 'timer'],
       ['scope-verified', 'timer'],
       ['reinstated', 'system'],
