@@ -251,7 +251,7 @@ function procedureTabs(scripts: CustomerScripts, linkBase: string): Html {
           ${p.procedure.where}
           <a href="${scriptFileUrl(linkBase, p.procedure)}" download="${p.procedure.fileName}"
             >Download ${p.procedure.fileName}</a
-          >
+          >. ${p.procedure.howToRun}
         </p>
         ${commandList(p.procedure.id, p.steps)}
         <details>

@@ -15,6 +15,8 @@ export interface Procedure {
   /** Where it runs, in words. */
   where: string;
   fileName: string;
+  /** How to run the downloaded file, in words. */
+  howToRun: string;
 }
 
 export const PROCEDURES = [
@@ -26,6 +28,8 @@ export const PROCEDURES = [
     where:
       'PowerShell with the Az modules: Windows PowerShell 5.1 or PowerShell 7 on Windows, Linux or macOS, or Azure Cloud Shell (PowerShell).',
     fileName: 'grant-owner.ps1',
+    howToRun:
+      'Run it in PowerShell with .\\grant-owner.ps1; if PowerShell refuses to run scripts on this computer (its execution policy), paste the commands below one by one instead.',
   },
   {
     id: 'cli-bash',
@@ -34,6 +38,7 @@ export const PROCEDURES = [
     label: 'Azure CLI in Bash',
     where: 'The Azure CLI in Bash: Linux, macOS, Windows Subsystem for Linux, or Azure Cloud Shell (Bash).',
     fileName: 'grant-owner.sh',
+    howToRun: 'Run it with bash grant-owner.sh.',
   },
   {
     id: 'cli-powershell',
@@ -42,6 +47,8 @@ export const PROCEDURES = [
     label: 'Azure CLI in PowerShell',
     where: 'The Azure CLI in Windows PowerShell or PowerShell 7, on Windows.',
     fileName: 'grant-owner-cli.ps1',
+    howToRun:
+      'Run it in PowerShell with .\\grant-owner-cli.ps1; if PowerShell refuses to run scripts on this computer (its execution policy), paste the commands below one by one instead.',
   },
   {
     id: 'cli-cmd',
@@ -50,6 +57,7 @@ export const PROCEDURES = [
     label: 'Azure CLI in Command Prompt',
     where: 'The Azure CLI in the Windows Command Prompt (cmd.exe).',
     fileName: 'grant-owner.cmd',
+    howToRun: 'Run it at the Command Prompt with grant-owner.cmd.',
   },
 ] as const satisfies readonly Procedure[];
 
