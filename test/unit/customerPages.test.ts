@@ -197,6 +197,19 @@ describe('the instructions mail and the page', () => {
     );
     expect(mail.text).toContain('manage the 2 requested scopes for you');
     expect(mail.text).not.toMatch(/scope\(s\)|Traders's/);
+    const one = composeMail(loadConfig(validSettings()), {
+      kind: 'instructions',
+      customerName: 'Northwind Traders',
+      contactName: 'Ada',
+      instructionsLink: `${LINK}/instructions`,
+      deployLinks: [],
+      scripts,
+      scopes: reinstatement('AwaitingRoleAssignment').scopes.slice(0, 1),
+      deadline: new Date('2026-12-10T00:00:00Z'),
+      reminderNumber: 0,
+    });
+    expect(one.text).toContain('manage the requested scope for you');
+    expect(one.subject).toContain("Northwind Traders' Azure subscriptions");
   });
 });
 
