@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BUILT_IN_ROLES } from '../../lib/azure/builtInRoles';
 import { ArmRoleAssignmentVerifier } from '../../shared/adapters/arm/roleAssignmentVerifier';
 import { loadConfig, SETTING_NAMES } from '../../shared/config/appConfig';
-import { buildCustomerScripts } from '../../shared/instructions/customerScripts';
+import { buildCustomerScripts, procedureScripts } from '../../shared/instructions/customerScripts';
 import { grantTemplate, type GrantTarget } from '../../shared/instructions/grantTemplates';
 import { parseScope } from '../../shared/model/scopes';
 import { evaluateAll } from '../support/armExpressions';
@@ -240,7 +240,9 @@ describe("the customer's one-click grant", () => {
         partnerGroupObjectId: group,
       });
       const command =
-        scripts.powershell.find((c) => c.command.startsWith('New-AzRoleAssignment'))?.command ?? '';
+        procedureScripts(scripts, 'powershell').steps.find((c) =>
+          c.command.startsWith('New-AzRoleAssignment'),
+        )?.command ?? '';
       expect(command).toContain(`-ObjectId '${group}'`);
       expect(command).toContain(`-Scope '${scope}'`);
       expect(resource.properties).toMatchObject({ principalId: group, principalType: 'ForeignGroup' });
