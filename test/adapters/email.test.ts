@@ -258,6 +258,23 @@ describe('the dispatcher: the queue\u2019s head, when the pace allows', () => {
     expect(await mail.enqueue(request(13, 'people'))).toMatchObject({ wake: true });
   });
 
+  it('a flood of people\u2019s mail does not starve the bulk lane: bulk gets its turn within a spacing', async () => {
+    const { mail } = await dispatchFor();
+    const { purposes, told } = recordingPurposes();
+    const started = now;
+    await mail.enqueue(request(40));
+    for (let n = 41; n <= 100; n++) await mail.enqueue(request(n, 'people'));
+    while (!told.includes('sent r-40') && now - started < 3 * 3_600_000) {
+      const result = await mail.dispatch(purposes);
+      if (result.kind === 'wait') now = Math.max(now + 1, Date.parse(result.until));
+    }
+    const position = told.indexOf('sent r-40');
+    // People first (the minute's places), then bulk once it has waited a whole spacing (36 s).
+    expect(position).toBeGreaterThan(0);
+    expect(position).toBeLessThanOrEqual(31);
+    expect(now - started).toBeLessThan(2 * 36_020 + 62_000);
+  });
+
   it('skips a mail nobody wants any more without spending a place in the pace', async () => {
     const { mail, outbox } = await dispatchFor();
     const { purposes, told } = recordingPurposes(new Set(['r-20']));
