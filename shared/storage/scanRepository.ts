@@ -1,7 +1,12 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { isNotFound } from '../../lib/tables/tableErrors';
-import type { PartnerCustomer } from '../adapters/partnerCenter/partnerCenterClient';
 import type { Page, PageRequest } from './reinstatementRepository';
+
+/** A customer as the scan keeps it from Partner Center's list: its tenant and its name. */
+export interface ListedCustomer {
+  tenantId: string;
+  name: string;
+}
 
 /** How one Azure subscription of a customer stands, as the scan found it. */
 export type ScanOutcome = 'has-access' | 'lost-access' | 'could-not-check';
@@ -98,17 +103,17 @@ export class ScanRepository {
    * works on the same customers. (100 customers' ids and names stay far below an entity's 64 KB
    * property limit.)
    */
-  async savePage(id: string, page: number, customers: PartnerCustomer[], next?: string): Promise<void> {
+  async savePage(id: string, page: number, customers: ListedCustomer[], next?: string): Promise<void> {
     await this.table.upsertEntity(
       { partitionKey: id, rowKey: pageKey(page), customers: JSON.stringify(customers), next: next ?? '' },
       'Replace',
     );
   }
 
-  async page(id: string, page: number): Promise<{ customers: PartnerCustomer[]; next?: string } | undefined> {
+  async page(id: string, page: number): Promise<{ customers: ListedCustomer[]; next?: string } | undefined> {
     try {
       const e = await this.table.getEntity<{ customers: string; next: string }>(id, pageKey(page));
-      const customers: PartnerCustomer[] = JSON.parse(e.customers);
+      const customers: ListedCustomer[] = JSON.parse(e.customers);
       return { customers, ...(e.next ? { next: e.next } : {}) };
     } catch (error) {
       if (isNotFound(error)) return undefined;
