@@ -7,7 +7,13 @@ import { FunctionHost } from '../../runtime/functionHost';
 import { SandboxCloud } from '../../sandbox/sandboxCloud';
 import { setAppClock } from '../../shared/app/container';
 import { OWNER_ROLE_DEFINITION_ID } from '../../lib/azure/builtInRoles';
-import { freePort, startAzurite, uniqueTableName, type RunningAzurite } from './azurite';
+import {
+  freePort,
+  startAzurite,
+  uniqueTableSettings,
+  type AppTableSettings,
+  type RunningAzurite,
+} from './azurite';
 import { startChildRuntime, type ChildRuntime } from './childRuntime';
 import { checkAnswer } from './openApiCheck';
 import { CUSTOMER_TENANT, PARTNER_TENANT, SUBSCRIPTION } from './fixtures';
@@ -57,6 +63,8 @@ export interface ProductWorld {
   port: number;
   /** The app settings pointing the product at this world. */
   settings: Record<string, string>;
+  /** The names of the app's tables in this world (its own, on storage other tests share). */
+  tables: AppTableSettings;
   /** Partner Center delivers to the app's webhook (as the readiness check would have registered). */
   registerWebhook(): void;
   /** The customer's administrator grants Owner to the partner group with the real ARM SDK. */
@@ -83,6 +91,7 @@ export async function startProductWorld(
   const caFile = join(mkdtempSync(join(tmpdir(), 'product-')), 'ca.pem');
   writeFileSync(caFile, cloud.pki.trustedRootsPem);
   const port = await freePort();
+  const tables = uniqueTableSettings();
   cloud.state.partnerApp.redirectUris = [
     `http://127.0.0.1:${port}/api/identity/consent/callback`,
     `http://127.0.0.1:${port}/.auth/login/aad/callback`,
@@ -92,7 +101,7 @@ export async function startProductWorld(
     TLS_CA_FILE: caFile,
     AzureWebJobsStorage: azurite.connectionString,
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    TASK_HUB_NAME: uniqueTableName('hub'),
+    ...tables,
     EMAIL_SEND_RATE_PER_MINUTE: '100000',
     EMAIL_SEND_RATE_PER_HOUR: '1000000',
     VERIFY_SCHEDULE: '0 */15 * * * *',
@@ -104,6 +113,7 @@ export async function startProductWorld(
     cloud,
     port,
     settings,
+    tables,
     registerWebhook: () => {
       cloud.state.registration = {
         SubscriberId: 's',
@@ -134,6 +144,8 @@ export interface Product {
   cloud: SandboxCloud;
   azurite: RunningAzurite;
   clock: ManualClock;
+  /** The names of the app's tables (its own, on storage other tests share). */
+  tables: AppTableSettings;
   /** Calls the app as the partner's tooling would (function key). */
   partner(path: string, init?: RequestInit): Promise<Response>;
   /** Calls the app as a customer's browser would (no key, no redirects followed). */
@@ -173,6 +185,7 @@ export async function startProduct(
     cloud: world.cloud,
     azurite: world.azurite,
     clock,
+    tables: world.tables,
     partner: async (path, init) => {
       const response = await fetch(`${host.url}${path}`, {
         ...init,

@@ -8,7 +8,7 @@ beforeAll(async () => {
   p = await startProduct();
   rows = async () => {
     let n = 0;
-    for (const name of ['Reinstatements', 'EmailOutbox']) {
+    for (const name of [p.tables.TABLE_REINSTATEMENTS, p.tables.TABLE_EMAIL_OUTBOX]) {
       const table = TableClient.fromConnectionString(p.azurite.connectionString, name, {
         allowInsecureConnection: true,
       });
