@@ -6,6 +6,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   setupFiles: ['<rootDir>/test/support/functionsCore.setup.ts'],
-  // Azurite and child processes need a little longer than jest's 5 s default on a 2-core machine.
-  testTimeout: 30000,
+  // The whole app under test, on a 2-core machine that others load too: generous, never a measure.
+  testTimeout: 120_000,
 };

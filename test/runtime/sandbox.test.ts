@@ -112,5 +112,5 @@ describe('npm start: the offline sandbox', () => {
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
     expect(existsSync(join(dir, 'cloud.json'))).toBe(false);
-  }, 60_000);
+  });
 });

@@ -76,9 +76,8 @@ export interface ProductWorld {
 export async function startProductWorld(
   overrides: Record<string, string> = {},
   now?: () => number,
-  options: { azuriteProcess?: boolean } = {},
 ): Promise<ProductWorld> {
-  const azurite = await startAzurite({ ownProcess: options.azuriteProcess ?? false });
+  const azurite = await startAzurite();
   const cloud = await SandboxCloud.start({
     partnerTenantId: PARTNER_TENANT,
     partnerAppClientId: randomUUID(),
@@ -161,12 +160,9 @@ export interface Product {
 }
 
 /** The product itself, in this process on the offline runtime with a manual clock. */
-export async function startProduct(
-  overrides: Record<string, string> = {},
-  options: { azuriteProcess?: boolean } = {},
-): Promise<Product> {
+export async function startProduct(overrides: Record<string, string> = {}): Promise<Product> {
   const clock = new ManualClock(new Date());
-  const world = await startProductWorld(overrides, () => clock.now().getTime(), options);
+  const world = await startProductWorld(overrides, () => clock.now().getTime());
   // The app, the runtime and the simulated cloud share one clock: a 14-day wait takes milliseconds.
   setAppClock(() => clock.now());
   const host = await FunctionHost.start({

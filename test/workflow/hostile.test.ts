@@ -16,7 +16,7 @@ beforeAll(async () => {
     }
     return n;
   };
-}, 60_000);
+});
 afterAll(() => p.stop());
 
 /** JSON-ish bodies that cannot be a valid request: missing, mistyped and hostile fields. */
