@@ -38,22 +38,31 @@ export const linkIn = (text: string | undefined, line: RegExp): string =>
 export function compiledApp(world: ProductWorld): {
   run(): Promise<ChildRuntime>;
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** Mails queued and not yet sent or given up (GET /api/email/backlog): none means nothing more goes out. */
+  mailsQueued(): Promise<number>;
 } {
+  const api = (path: string, init?: RequestInit) =>
+    fetch(`http://127.0.0.1:${world.port}${path}`, {
+      ...init,
+      headers: {
+        'x-functions-key': KEYS.functionKey,
+        ...(init?.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(init?.headers ?? {}),
+      },
+    });
   return {
     run: () =>
       startChildRuntime(world.azurite.connectionString, world.settings, {
         app: join(__dirname, '..', '..'),
         port: world.port,
       }),
-    api: (path, init) =>
-      fetch(`http://127.0.0.1:${world.port}${path}`, {
-        ...init,
-        headers: {
-          'x-functions-key': KEYS.functionKey,
-          ...(init?.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...(init?.headers ?? {}),
-        },
-      }),
+    api,
+    mailsQueued: async () => {
+      const { lanes } = (await (await api('/api/email/backlog')).json()) as {
+        lanes: Record<'people' | 'bulk', { queued: number }>;
+      };
+      return lanes.people.queued + lanes.bulk.queued;
+    },
   };
 }
 
