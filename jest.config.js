@@ -8,4 +8,6 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/functionsCore.setup.ts'],
   // The whole app under test, on a 2-core machine that others load too: generous, never a measure.
   testTimeout: 120_000,
+  // Two workers for two cores: most suites wait on child processes and sockets part of the time.
+  maxWorkers: 2,
 };
