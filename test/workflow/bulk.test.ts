@@ -4,7 +4,7 @@ import { startProduct, type Product } from '../support/productHarness';
 let p: Product;
 beforeAll(async () => {
   p = await startProduct();
-}, 60_000);
+});
 afterAll(() => p.stop());
 
 const row = (rg: string, extra: Record<string, unknown> = {}) => ({
