@@ -96,8 +96,6 @@ export async function exportList(request: HttpRequest, scope: PersonScope): Prom
   };
 }
 
-const NOTICES = Object.fromEntries(Object.entries(CONSOLE_ACTIONS).map(([a, v]) => [a, v.done]));
-
 export async function detail(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
   const r = await service(scope).get(request.params.id ?? '');
   const done = new URL(request.url).searchParams.get('done') ?? '';
@@ -106,7 +104,7 @@ export async function detail(request: HttpRequest, scope: PersonScope): Promise<
     r.customerName,
     detailBody(r, {
       mayOperate: mayDo(scope.person, 'operate'),
-      ...(NOTICES[done] ? { notice: { text: NOTICES[done] } } : {}),
+      ...(isConsoleAction(done) ? { notice: { text: CONSOLE_ACTIONS[done].done } } : {}),
     }),
   );
 }
