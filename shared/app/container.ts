@@ -16,6 +16,7 @@ import { getConfig, type AppConfig } from '../config/appConfig';
 import { MailDispatch } from '../email/dispatch';
 import { Outbox } from '../email/outbox';
 import { BulkJobRepository } from '../storage/bulkJobRepository';
+import { LinkClicks } from '../storage/linkClicks';
 import { ReinstatementRepository } from '../storage/reinstatementRepository';
 import { ScanRepository } from '../storage/scanRepository';
 import { createActivities } from '../workflow/activities';
@@ -30,6 +31,8 @@ export interface Container {
   mail: MailDispatch;
   verifier: RoleAssignmentVerifier;
   scans: ScanRepository;
+  /** The invitation link's click counter (contention-free, beside each reinstatement's record). */
+  linkClicks: LinkClicks;
   /** The partner user's delegated tokens (Secure Application Model), with the identity's health. */
   partnerUser: PartnerUserTokens;
   partnerCenter: PartnerCenterClient;
@@ -78,6 +81,7 @@ export async function createContainer(
     mail,
     verifier,
     scans,
+    linkClicks: new LinkClicks(tables.reinstatements),
     partnerUser: identity.partnerUser,
     partnerCenter,
     webhookVerifier: new WebhookVerifier({

@@ -54,6 +54,12 @@ export interface Change {
   reopen?: true;
 }
 
+/** A change (or none) and what it answers the caller, decided together from one read of the record. */
+export interface Decision<T> {
+  change: Change | null;
+  answer: T;
+}
+
 export class ReinstatementNotFoundError extends Error {
   constructor(readonly id: string) {
     super(`No reinstatement with id ${id}`);
@@ -157,19 +163,37 @@ export class ReinstatementRepository {
    * `decide` may return null to write nothing (the change is already in place), or throw to refuse.
    */
   async update(id: string, decide: (current: Reinstatement) => Change | null): Promise<Reinstatement> {
+    const { record } = await this.updateDeciding(id, (current) => ({
+      change: decide(current),
+      answer: null,
+    }));
+    return record;
+  }
+
+  /**
+   * Like `update`, and answers what the decision that counted said: the one whose change was written,
+   * or the last one when there was nothing to write. Anything a caller limits or counts (a check at
+   * most once a minute, one audit row an hour) is decided here and read from `answer`, never from a
+   * variable the callback sets: a decision made on an attempt that lost to another writer is thrown
+   * away with that attempt, and only the one made on the state that was written stands.
+   */
+  async updateDeciding<T>(
+    id: string,
+    decide: (current: Reinstatement) => Decision<T>,
+  ): Promise<{ record: Reinstatement; answer: T }> {
     this.checkId(id);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const current = await this.read(id);
       if (!current) throw new ReinstatementNotFoundError(id);
-      const change = decide(structuredClone(current.record));
-      if (!change) return current.record;
+      const { change, answer } = decide(structuredClone(current.record));
+      if (!change) return { record: current.record, answer };
       const next = this.prepare(current.record, change);
       try {
         await this.table.submitTransaction([
           ['update', toRecordEntity(next.record), 'Replace', { etag: current.etag }],
           ...(next.entry ? [['create', toAuditEntity(next.entry)] as TransactionAction] : []),
         ]);
-        return next.record;
+        return { record: next.record, answer };
       } catch (error) {
         // 412: the record changed since we read it. 409: someone appended the same audit row,
         // which also means the record changed. Either way, decide again from fresh state.
