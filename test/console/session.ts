@@ -9,7 +9,7 @@ import { request } from 'node:https';
 export type PersonFetch = (path: string, init?: RequestInit) => Promise<Response>;
 
 /** Where the sandbox's Entra ID sends the browser back to (its certificate is the sandbox CA's). */
-function redirectOf(url: URL, ca: string): Promise<string | undefined> {
+export function redirectOf(url: URL, ca: string): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     request(url, { ca }, (res) => {
       res.resume();

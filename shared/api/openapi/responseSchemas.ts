@@ -172,6 +172,10 @@ export const bulkAcceptedSchema = z.strictObject({
   valid: z.number().int(),
   invalid: z.number().int(),
   invalidRows: z.array(rowResultSchema),
+  existing: z.boolean().meta({
+    description:
+      'The same submission (same Idempotency-Key within a day, or same body within ten minutes) was accepted already: this is its job, and nothing new was started',
+  }),
 });
 
 export const bulkJobStatusSchema = z.strictObject({
