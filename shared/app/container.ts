@@ -17,6 +17,7 @@ import { MailDispatch } from '../email/dispatch';
 import { Outbox } from '../email/outbox';
 import { BulkJobRepository } from '../storage/bulkJobRepository';
 import { LinkClicks } from '../storage/linkClicks';
+import { PartnerCenterEventLog } from '../storage/partnerCenterEvents';
 import { ReinstatementRepository } from '../storage/reinstatementRepository';
 import { ScanRepository } from '../storage/scanRepository';
 import { createActivities } from '../workflow/activities';
@@ -33,6 +34,8 @@ export interface Container {
   scans: ScanRepository;
   /** The invitation link's click counter (contention-free, beside each reinstatement's record). */
   linkClicks: LinkClicks;
+  /** Partner Center events received (by id), so each is acted on once. */
+  partnerCenterEvents: PartnerCenterEventLog;
   /** The partner user's delegated tokens (Secure Application Model), with the identity's health. */
   partnerUser: PartnerUserTokens;
   partnerCenter: PartnerCenterClient;
@@ -82,6 +85,7 @@ export async function createContainer(
     verifier,
     scans,
     linkClicks: new LinkClicks(tables.reinstatements),
+    partnerCenterEvents: new PartnerCenterEventLog(tables.state),
     partnerUser: identity.partnerUser,
     partnerCenter,
     webhookVerifier: new WebhookVerifier({
