@@ -57,15 +57,21 @@ async function formOf(request: HttpRequest): Promise<URLSearchParams> {
 }
 
 export async function overview(_request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
-  const [rows, backlog, readiness] = await Promise.all([
+  const [rows, backlog, readiness, partnerCenter] = await Promise.all([
     scope.app.repository.listSummaries(),
     scope.app.mail.backlog(),
     scope.app.readiness.read(),
+    scope.app.partnerCenterBudget.usage(),
   ]);
   return page(
     scope,
     'Overview',
-    overviewBody(overviewOf(rows), backlog, { readiness, mayRegister: mayDo(scope.person, 'operate') }),
+    overviewBody(
+      overviewOf(rows),
+      backlog,
+      { readiness, mayRegister: mayDo(scope.person, 'operate') },
+      partnerCenter,
+    ),
   );
 }
 

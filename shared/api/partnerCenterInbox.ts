@@ -125,13 +125,18 @@ export class PartnerCenterInbox {
     return matched;
   }
 
-  /** Asks Partner Center about customers still awaiting acceptance; answers how many had accepted. */
+  /**
+   * Asks Partner Center about customers still awaiting acceptance; answers how many had accepted.
+   * When Partner Center's request budget is used up (or Partner Center throttles), the rest wait for
+   * the timer's next run.
+   */
   async reconcile(): Promise<number> {
     if (!this.app.config.cloud.partnerCenterCheck) return 0;
     let moved = 0;
     for await (const items of allPages((page) => this.app.repository.listByState('InvitationSent', page))) {
       for (const r of items) {
         const check = await this.app.partnerCenter.customerRelationship(r.customerTenantId);
+        if (check.kind === 'failed' && check.failure.kind === 'throttled') return moved;
         if (check.kind !== 'related') continue;
         await this.workflow.raise(r.id, Events.Accepted, {
           via: 'reconciliation',

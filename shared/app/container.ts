@@ -10,6 +10,7 @@ import { createCredentials } from '../adapters/identity/credentials';
 import type { PartnerUserTokens } from '../adapters/identity/partnerUserTokens';
 import { createVerificationIdentity } from '../adapters/identity/verificationIdentity';
 import { PartnerCenterClient } from '../adapters/partnerCenter/partnerCenterClient';
+import { PartnerCenterBudget } from '../adapters/partnerCenter/requestBudget';
 import { WebhookReadiness } from '../adapters/partnerCenter/webhookReadiness';
 import { WebhookVerifier } from '../adapters/partnerCenter/webhookVerifier';
 import { getConfig, type AppConfig } from '../config/appConfig';
@@ -39,6 +40,8 @@ export interface Container {
   /** The partner user's delegated tokens (Secure Application Model), with the identity's health. */
   partnerUser: PartnerUserTokens;
   partnerCenter: PartnerCenterClient;
+  /** The partner tenant's one Partner Center request budget (500 a minute), shared by every caller. */
+  partnerCenterBudget: PartnerCenterBudget;
   webhookVerifier: WebhookVerifier;
   readiness: WebhookReadiness;
   activities: Activities;
@@ -71,7 +74,8 @@ export async function createContainer(
     { giveUpAfterMs: config.schedule.transientRetryHours * 3_600_000 },
   );
   const groupLookup = new GraphPartnerGroupLookup(config, credentials, tables.state, now);
-  const partnerCenter = new PartnerCenterClient(config, credentials);
+  const partnerCenterBudget = new PartnerCenterBudget(tables.state, config.partner.tenantId, now);
+  const partnerCenter = new PartnerCenterClient(config, credentials, partnerCenterBudget);
   const identity = createVerificationIdentity(config, credentials, tables.state);
   const verifier = new ArmRoleAssignmentVerifier(config, identity.tokensIn);
   const scans = new ScanRepository(tables.scans);
@@ -88,6 +92,7 @@ export async function createContainer(
     partnerCenterEvents: new PartnerCenterEventLog(tables.state),
     partnerUser: identity.partnerUser,
     partnerCenter,
+    partnerCenterBudget,
     webhookVerifier: new WebhookVerifier({
       certificateHost: config.cloud.webhookCertificateHost,
       ...(ca ? { extraTrustedRootsPem: ca, downloadCa: ca } : {}),

@@ -75,6 +75,21 @@ describe('action names', () => {
   );
 });
 
+describe('the overview', () => {
+  it("shows how much of Partner Center's request budget the last minute used", async () => {
+    const used = async () => {
+      const page = await (await admin('/api/console')).text();
+      const found = /(\d+) of 500 requests used in the last minute/.exec(page.replace(/\s+/g, ' '));
+      if (!found) throw new Error('the overview does not show the Partner Center budget');
+      return Number(found[1]);
+    };
+    const before = await used();
+    for (let i = 0; i < 3; i++)
+      await (await p.partner('/api/webhooks/partner-center/readiness')).arrayBuffer();
+    expect(await used()).toBe(before + 3);
+  });
+});
+
 describe('401 and 403 say what to do', () => {
   it('not signed in: a problem document that says where to sign in', async () => {
     for (const [path, init] of [

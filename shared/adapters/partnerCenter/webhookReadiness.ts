@@ -66,7 +66,9 @@ export class WebhookReadiness {
         error:
           current.failure.kind === 'permanent'
             ? current.failure.message
-            : `Partner Center unavailable (${current.failure.kind})`,
+            : current.failure.kind === 'throttled'
+              ? `Partner Center's request budget is used up for now; try again in ${Math.ceil(current.failure.retryAfterMs / 1000)} s`
+              : `Partner Center unavailable (${current.failure.kind})`,
       };
     } else if (current.kind === 'none' && options.register === false) {
       readiness = base;
