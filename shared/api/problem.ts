@@ -1,3 +1,4 @@
+import { isRestError } from '@azure/core-rest-pipeline';
 import { ValidationError } from '../model/validationError';
 import { InvalidTransitionError } from '../model/states';
 import { ReinstatementNotFoundError } from '../storage/reinstatementRepository';
@@ -50,5 +51,14 @@ export function problemFor(error: unknown): ApiResponse {
     return problem(422, 'Idempotency-Key reused', error.message, { field: 'Idempotency-Key' });
   if (error instanceof UnsupportedMediaTypeError)
     return problem(415, 'Unsupported content type', error.message, { accepted: error.accepted });
+  if (isRestError(error) && error.statusCode === undefined) {
+    // No HTTP answer at all (refused, reset, timed out): a service the app stands on is down, not a bug.
+    const answer = problem(
+      503,
+      'A service the app depends on does not answer',
+      'Table storage (or another Azure service) did not answer; nothing was changed. Try again in a little while; /api/health names the part that is down.',
+    );
+    return { ...answer, headers: { ...answer.headers, 'Retry-After': '30' } };
+  }
   return problem(500, 'Something went wrong on our side', 'The error was logged; try again later.');
 }

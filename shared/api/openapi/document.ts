@@ -111,7 +111,10 @@ const action = (summary: string, description: string, ok: Record<string, unknown
   },
 });
 
-/** Every operation may fail unexpectedly: a 500 problem document that reveals nothing. */
+/**
+ * Every operation may fail unexpectedly (a 500 problem document that reveals nothing), or meet a
+ * dependency that does not answer (503 with Retry-After).
+ */
 interface Operation {
   summary: string;
   responses: Record<string, unknown>;
@@ -120,8 +123,12 @@ interface Operation {
 
 function withServerErrors(paths: Record<string, Record<string, Operation>>) {
   for (const operations of Object.values(paths))
-    for (const operation of Object.values(operations))
+    for (const operation of Object.values(operations)) {
       operation.responses['500'] = problem('An unexpected failure (logged; the answer reveals nothing)');
+      operation.responses['503'] ??= problem(
+        'Table storage (or another service the app stands on) does not answer; nothing was changed. `Retry-After` says when to try again',
+      );
+    }
   return paths;
 }
 
@@ -452,10 +459,15 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/health': {
         get: {
-          summary: 'Liveness',
+          summary: "Health: storage answers, and how verification's identity stands",
           tags: ['operations'],
           security: [],
-          responses: { '200': json('Health', 'The app loaded and its configuration is valid') },
+          responses: {
+            '200': json('Health', 'Table storage answers; the verification identity as it stands'),
+            '503': problem(
+              'A part the app needs does not answer: `failing` names it (`storage`); `Retry-After` says when to ask again',
+            ),
+          },
         },
       },
     }),
