@@ -163,37 +163,19 @@ export class ReinstatementRepository {
    * `decide` may return null to write nothing (the change is already in place), or throw to refuse.
    */
   async update(id: string, decide: (current: Reinstatement) => Change | null): Promise<Reinstatement> {
-    const { record } = await this.updateDeciding(id, (current) => ({
-      change: decide(current),
-      answer: null,
-    }));
-    return record;
-  }
-
-  /**
-   * Like `update`, and answers what the decision that counted said: the one whose change was written,
-   * or the last one when there was nothing to write. Anything a caller limits or counts (a check at
-   * most once a minute, one audit row an hour) is decided here and read from `answer`, never from a
-   * variable the callback sets: a decision made on an attempt that lost to another writer is thrown
-   * away with that attempt, and only the one made on the state that was written stands.
-   */
-  async updateDeciding<T>(
-    id: string,
-    decide: (current: Reinstatement) => Decision<T>,
-  ): Promise<{ record: Reinstatement; answer: T }> {
     this.checkId(id);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const current = await this.read(id);
       if (!current) throw new ReinstatementNotFoundError(id);
-      const { change, answer } = decide(structuredClone(current.record));
-      if (!change) return { record: current.record, answer };
+      const change = decide(structuredClone(current.record));
+      if (!change) return current.record;
       const next = this.prepare(current.record, change);
       try {
         await this.table.submitTransaction([
           ['update', toRecordEntity(next.record), 'Replace', { etag: current.etag }],
           ...(next.entry ? [['create', toAuditEntity(next.entry)] as TransactionAction] : []),
         ]);
-        return { record: next.record, answer };
+        return next.record;
       } catch (error) {
         // 412: the record changed since we read it. 409: someone appended the same audit row,
         // which also means the record changed. Either way, decide again from fresh state.
@@ -202,6 +184,27 @@ export class ReinstatementRepository {
       }
     }
     throw new ConcurrencyError(id, this.maxAttempts);
+  }
+
+  /**
+   * Like `update`, and answers what the decision that counted said: the one whose change was written,
+   * or the last one when there was nothing to write. Anything a caller limits or counts (a check at
+   * most once a minute, one audit row an hour) is decided here and read from `answer`, never from a
+   * variable the callback sets now and then: a decision made on an attempt that lost to another
+   * writer is replaced by the next attempt's, so only the one made on the state written stands.
+   */
+  async updateDeciding<T>(
+    id: string,
+    decide: (current: Reinstatement) => Decision<T>,
+  ): Promise<{ record: Reinstatement; answer: T }> {
+    let last: { answer: T } | undefined;
+    const record = await this.update(id, (current) => {
+      const decision = decide(current);
+      last = { answer: decision.answer };
+      return decision.change;
+    });
+    if (!last) throw new Error('update answered without deciding');
+    return { record, answer: last.answer };
   }
 
   /** Moves to a new state if the state machine allows it from the current one; otherwise refuses. */
