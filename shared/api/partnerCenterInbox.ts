@@ -28,9 +28,11 @@ const IN_HAND_WAIT_MS = 5_000;
 
 /**
  * How long event ids are remembered, and the age beyond which an event is not acted on at all: the
- * longest a reinstatement waits for acceptance (the invitation's expiry) and a day. An event can only
- * accept a reinstatement created before it, and every such reinstatement has expired by then, so an
- * older event has nothing left to match and forgetting its id lets no replay through.
+ * time a reinstatement waits for acceptance (the invitation's expiry) and a day. Refusing older
+ * events by their age is what lets their ids be forgotten without letting a replay through. A
+ * genuine event delivered that late (Partner Center parks an event after ten failed deliveries) is
+ * not lost either: the acceptance check (PARTNER_CENTER_CHECK_ENABLED) or the partner's confirmation
+ * moves a reinstatement on without it.
  */
 export const eventRetentionMs = (config: AppConfig): number =>
   (config.schedule.invitationExpiryDays + 1) * DAY_MS;
