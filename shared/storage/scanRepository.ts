@@ -1,4 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
+import { claim } from '../../lib/tables/claims';
 import { isNotFound } from '../../lib/tables/tableErrors';
 import type { Page, PageRequest } from './reinstatementRepository';
 
@@ -47,6 +48,10 @@ export interface ScanCounts {
 }
 
 const RECORD = 'scan';
+/** The claim row naming the scan that runs (one at a time across every app instance). */
+const RUNNING_CLAIM = 'claim-running-scan';
+/** A claim whose scan never got its record this long after claiming it died while starting. */
+const START_GRACE_MS = 120_000;
 const pageKey = (page: number) => `page-${String(page).padStart(5, '0')}`;
 const doneKey = (tenantId: string) => `done-${tenantId}`;
 const resultKey = (tenantId: string, subscriptionId?: string) =>
@@ -82,6 +87,26 @@ export class ScanRepository {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Claims "the scan that runs" for `id` (by a conditional write, so two app instances starting a
+   * scan at the same moment cannot both win). Answers the scan that runs: `id` when it won, or the
+   * one that holds the claim while its record says running (or, without a record yet, while it is
+   * being started). A claim whose scan is done is taken over.
+   */
+  async claimRunning(id: string, now: Date): Promise<{ id: string; existing: boolean }> {
+    const outcome = await claim(
+      this.table,
+      RUNNING_CLAIM,
+      { holder: id, claimedAt: now.toISOString() },
+      async (held) => {
+        const scan = await this.get(held.holder);
+        if (scan) return scan.state === 'running';
+        return now.getTime() - Date.parse(held.claimedAt) < START_GRACE_MS;
+      },
+    );
+    return outcome.won ? { id, existing: false } : { id: outcome.claim.holder, existing: true };
   }
 
   /** Scans whose record says running (a handful at most: one runs at a time). */

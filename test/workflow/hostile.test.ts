@@ -146,7 +146,16 @@ describe('hostile input on every route: only 4xx, never 5xx, nothing written', (
     await fc.assert(
       fc.asyncProperty(
         segment,
-        fc.constantFrom('acceptance', 'verify', 'resend', 'cancel', 'nope'),
+        fc.constantFrom(
+          'acceptance',
+          'verify',
+          'resend',
+          'cancel',
+          'nope',
+          'constructor',
+          'toString',
+          'valueOf',
+        ),
         async (id, action) =>
           expect4xx(await p.partner(`/api/reinstatements/${id}/${action}`, { method: 'POST' }), 'action'),
       ),
