@@ -85,8 +85,9 @@ export interface ProductWorld {
 export async function startProductWorld(
   overrides: Record<string, string> = {},
   now?: () => number,
+  options: StorageOptions = {},
 ): Promise<ProductWorld> {
-  const azurite = await startAzurite();
+  const azurite = await startAzurite({ ownProcess: options.ownStorage ?? false });
   const cloud = await SandboxCloud.start({
     partnerTenantId: PARTNER_TENANT,
     partnerAppClientId: randomUUID(),
@@ -168,10 +169,18 @@ export interface Product {
   stop(): Promise<void>;
 }
 
+export interface StorageOptions {
+  /** Azurite of its own, for a test that stops storage (otherwise the jest worker's, shared). */
+  ownStorage?: boolean;
+}
+
 /** The product itself, in this process on the offline runtime with a manual clock. */
-export async function startProduct(overrides: Record<string, string> = {}): Promise<Product> {
+export async function startProduct(
+  overrides: Record<string, string> = {},
+  options: StorageOptions = {},
+): Promise<Product> {
   const clock = new ManualClock(new Date());
-  const world = await startProductWorld(overrides, () => clock.now().getTime());
+  const world = await startProductWorld(overrides, () => clock.now().getTime(), options);
   // The app, the runtime and the simulated cloud share one clock: a 14-day wait takes milliseconds.
   setAppClock(() => clock.now());
   const host = await FunctionHost.start({

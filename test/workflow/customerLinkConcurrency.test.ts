@@ -68,7 +68,8 @@ describe('customer links under many requests at once', () => {
     const before = await view();
     const answers = await Promise.all(Array.from({ length: 50 }, () => p.anonymous(invitation)));
     await Promise.all(answers.map((a) => a.arrayBuffer()));
-    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 50 }, () => 302));
+    // Past the invitation (the first test moved it on), the link shows where the request stands.
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 50 }, () => 200));
     const after = await view();
     expect(after.counters.linkClicks - before.counters.linkClicks).toBe(50);
     const clicked = (v: View) => v.audit.filter((a) => a.what === 'link-clicked').length;

@@ -270,9 +270,29 @@ const CASES: Record<string, () => Promise<void>> = {
   'GET scans/{scanId}': reads('partner', async () => `/api/scans/${await scan()}`),
   'GET scans/{scanId}/results': reads('partner', async () => `/api/scans/${await scan()}/results`),
   'GET scans/{scanId}/findings.csv': reads('partner', async () => `/api/scans/${await scan()}/findings.csv`),
-  'GET c/{token}/instructions': reads(
+  'GET c/{token}/instructions': async () => {
+    // Opening the page checks the role assignments, within the once-a-minute budget of "I've done it".
+    const f = await reinstatement('accepted');
+    const arm = () => p.cloud.requests.get('arm') ?? 0;
+    const before = arm();
+    const answers = await atOnce(() => p.anonymous(f.instructions ?? ''));
+    noServerError(answers);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    const oneCheck = arm() - before;
+    expect(oneCheck).toBeGreaterThan(0);
+    const again = arm();
+    const second = await atOnce(() => p.anonymous(f.instructions ?? ''));
+    noServerError(second);
+    expect(arm() - again).toBe(0);
+  },
+  'GET c/{token}/scripts/{file}': reads(
     'anonymous',
-    async () => (await reinstatement('accepted')).instructions ?? '',
+    async () =>
+      `${(await reinstatement('accepted')).instructions?.replace(/\/instructions$/, '')}/scripts/grant-owner.ps1`,
+  ),
+  'GET c/{token}/done': reads(
+    'anonymous',
+    async () => `${(await reinstatement('accepted')).instructions?.replace(/\/instructions$/, '')}/done`,
   ),
   'GET c/{token}/grant/{n:int}': reads(
     'anonymous',
@@ -400,6 +420,7 @@ const CASES: Record<string, () => Promise<void>> = {
     const f = await reinstatement();
     const answers = await atOnce(() => p.anonymous(f.invitation), 3 * N);
     noServerError(answers);
+    // While the invitation stands, every click goes on to Microsoft's invitation.
     expect(answers.every((a) => a.status === 302)).toBe(true);
     const after = await view(f.id);
     expect(after.counters.linkClicks).toBe(3 * N);

@@ -7,7 +7,7 @@ import { startProduct, type Product } from '../support/productHarness';
  */
 let p: Product;
 beforeAll(async () => {
-  p = await startProduct({ WATCHDOG_SCHEDULE: '0 0 0 1 1 *' });
+  p = await startProduct({ WATCHDOG_SCHEDULE: '0 0 0 1 1 *' }, { ownStorage: true });
 }, 60_000);
 afterAll(async () => {
   await p.host.stop();

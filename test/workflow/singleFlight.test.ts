@@ -51,7 +51,7 @@ const reinstatementsOf = async (customer: string) =>
 
 describe('one of what must exist once', () => {
   it('starts one scan for ten requests at once; the others are answered the running one', async () => {
-    const before = await rowsOf('Scans', 'scan');
+    const before = await rowsOf(p.tables.TABLE_SCANS, 'scan');
     const answers = await all(10, () => p.partner('/api/scans', { method: 'POST' }));
     expect(answers.filter((a) => a.status >= 500)).toEqual([]);
     const parsed = answers.map((a) => JSON.parse(a.body) as { scanId: string; existing: boolean });
@@ -59,13 +59,13 @@ describe('one of what must exist once', () => {
     expect(answers.filter((a) => a.status === 200)).toHaveLength(9);
     expect(new Set(parsed.map((a) => a.scanId)).size).toBe(1);
     expect(parsed.filter((a) => a.existing)).toHaveLength(9);
-    expect((await rowsOf('Scans', 'scan')) - before).toBe(1);
+    expect((await rowsOf(p.tables.TABLE_SCANS, 'scan')) - before).toBe(1);
     await p.settle();
   });
 
   it('makes one bulk job of ten identical bodies at once, and starts each row once', async () => {
     const { customers, csv } = bulkRows(3);
-    const jobsBefore = await rowsOf('BulkJobs', 'job');
+    const jobsBefore = await rowsOf(p.tables.TABLE_BULK_JOBS, 'job');
     const post = () =>
       p.partner('/api/reinstatements/bulk', {
         method: 'POST',
@@ -81,7 +81,7 @@ describe('one of what must exist once', () => {
     expect(new Set(parsed.map((a) => a.jobId)).size).toBe(1);
     expect(parsed.filter((a) => a.existing)).toHaveLength(9);
     expect(parsed.every((a) => a.valid === 3)).toBe(true);
-    expect((await rowsOf('BulkJobs', 'job')) - jobsBefore).toBe(1);
+    expect((await rowsOf(p.tables.TABLE_BULK_JOBS, 'job')) - jobsBefore).toBe(1);
     await p.settle();
     for (const c of customers) expect(await reinstatementsOf(c)).toBe(1);
     // The same body ten minutes on is a new submission (its rows answer the running ones).
