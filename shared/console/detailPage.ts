@@ -1,6 +1,10 @@
 import { ACTION_STATES, type ReinstatementView } from '../api/reinstatementService';
 import type { ReinstatementState } from '../model/states';
 import { CONSOLE, dataTable, stateBadge, when } from './layout';
+import { ACTOR_LABELS, eventLabel } from '../vocabulary/events';
+import { MAIL_STATE_WORDS, mailLabel } from '../vocabulary/mails';
+import { FINDING_WORDS, SCOPE_STATUS_WORDS } from '../vocabulary/scopes';
+import { wordsOfIdentifier } from '../vocabulary/words';
 import { html, type Html } from '../web/html';
 
 /** The partner's actions on one reinstatement: when each applies, and what confirming it means. */
@@ -59,11 +63,17 @@ export function possibleActions(state: ReinstatementState): ConsoleAction[] {
   );
 }
 
-const detailsText = (details: Record<string, unknown>): string =>
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/;
+
+/** An event's facts in words: "Clicks so far: 3 · Next attempt at: in 5 minutes". */
+const detailsText = (details: Record<string, unknown>): Html[] =>
   Object.entries(details)
     .filter(([, v]) => v !== undefined && v !== '')
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' · ');
+    .map(
+      ([k, v], i) =>
+        html`${i ? ' · ' : ''}${wordsOfIdentifier(k)}:
+        ${typeof v === 'string' ? (ISO_TIME.test(v) ? when(v) : v) : JSON.stringify(v)}`,
+    );
 
 /** Everything about one reinstatement: scopes and their checks, the audit trail, the mails, the actions. */
 export function detailBody(
@@ -108,9 +118,12 @@ export function detailBody(
       ['Scope', 'Status', 'Last check'],
       r.scopes.map((s) => [
         html`<code>${s.scope}</code>`,
-        html`${s.status}${s.verifiedAt ? html` ${when(s.verifiedAt)}` : ''}`,
+        html`<span title="${SCOPE_STATUS_WORDS[s.status].explanation}"
+            >${SCOPE_STATUS_WORDS[s.status].label}</span
+          >${s.verifiedAt ? html` ${when(s.verifiedAt)}` : ''}`,
         s.lastCheck
-          ? html`${when(s.lastCheck.at)}: ${s.lastCheck.finding} — ${s.lastCheck.explanation}`
+          ? html`${when(s.lastCheck.at)}: ${FINDING_WORDS[s.lastCheck.finding].label} —
+            ${s.lastCheck.explanation}`
           : html`<span class="muted">not checked yet</span>`,
       ]),
       { id: 'scopes' },
@@ -121,9 +134,10 @@ export function detailBody(
         const { by, ...facts } = a.details ?? {};
         const more = detailsText(facts);
         return html`<li>
-          ${when(a.at)} <strong>${a.what}</strong>${a.toState ? html` → ${a.toState}` : ''}
-          <span class="muted">by ${typeof by === 'string' ? by : a.actor}</span
-          >${more ? html`<br /><span class="muted">${more}</span>` : ''}
+          ${when(a.at)}
+          <strong>${eventLabel(a.what)}</strong>${a.toState ? html` → ${stateBadge(a.toState)}` : ''}
+          <span class="muted">by ${typeof by === 'string' ? by : ACTOR_LABELS[a.actor]}</span
+          >${more.length ? html`<br /><span class="muted">${more}</span>` : ''}
         </li>`;
       })}
     </ol>
@@ -133,10 +147,12 @@ export function detailBody(
         ? dataTable(
             ['Mail', 'To', 'Subject', 'State', 'Queued', 'Sent'],
             r.mails.map((m) => [
-              `${m.kind} #${m.sequence}`,
+              mailLabel(m.kind, m.sequence),
               m.to,
               m.subject,
-              html`${m.state}${m.failure ? html`: ${m.failure}` : ''}`,
+              html`<span title="${MAIL_STATE_WORDS[m.state].explanation}"
+                  >${MAIL_STATE_WORDS[m.state].label}</span
+                >${m.failure ? html`: ${m.failure}` : ''}`,
               when(m.queuedAt),
               when(m.sentAt),
             ]),

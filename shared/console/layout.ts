@@ -1,6 +1,8 @@
 import type { ApiResponse } from '../api/problem';
 import type { SignedInPerson } from '../api/signedInPerson';
 import { mayDo } from '../api/signedInPerson';
+import type { ReinstatementState } from '../model/states';
+import { STATE_WORDS } from '../vocabulary/states';
 import { html, Html } from '../web/html';
 import { PAGE_HEADERS } from '../web/assets';
 
@@ -86,12 +88,19 @@ export function plainConsolePage(title: string, message: Html, status: number): 
   };
 }
 
+/** A time: exact in UTC in the page; the page's script makes it relative, exact in the viewer's zone on hover. */
 export const when = (at: string | undefined): Html =>
   at
-    ? html`<time datetime="${at}">${at.replace('T', ' ').slice(0, 16)} UTC</time>`
+    ? html`<time datetime="${at}" title="${at.replace('T', ' ').slice(0, 16)} UTC"
+        >${at.replace('T', ' ').slice(0, 16)} UTC</time
+      >`
     : html`<span class="muted">—</span>`;
 
-export const stateBadge = (state: string): Html => html`<span class="state state-${state}">${state}</span>`;
+/** A state by its label, its explanation on hover; the class keeps the identifier for the colours. */
+export const stateBadge = (state: ReinstatementState): Html =>
+  html`<span class="state state-${state}" title="${STATE_WORDS[state].explanation}"
+    >${STATE_WORDS[state].label}</span
+  >`;
 
 /** "3 h 20 min", "2 d 4 h", "45 s". */
 export function duration(ms: number): string {

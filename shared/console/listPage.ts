@@ -1,4 +1,5 @@
 import { ReinstatementStates } from '../model/states';
+import { stateLabel } from '../vocabulary/states';
 import type { ReinstatementSummary } from '../storage/reinstatementEntity';
 import { CONSOLE, dataTable, stateBadge, when } from './layout';
 import { html, type Html } from '../web/html';
@@ -41,7 +42,10 @@ export function listBody(
         ><select id="state" name="state">
           <option value="">Any state</option>
           ${ReinstatementStates.map(
-            (s) => html`<option value="${s}" ${query.state === s ? html` selected` : ''}>${s}</option>`,
+            (s) =>
+              html`<option value="${s}" ${query.state === s ? html` selected` : ''}>
+                ${stateLabel(s)}
+              </option>`,
           )}
         </select>
       </div>

@@ -2,6 +2,7 @@ import type { BudgetUsage } from '../adapters/partnerCenter/requestBudget';
 import type { Readiness } from '../adapters/partnerCenter/webhookReadiness';
 import type { Backlog } from '../email/dispatch';
 import { FinalStates, ReinstatementStates } from '../model/states';
+import { STATE_WORDS } from '../vocabulary/states';
 import { CONSOLE, dataTable, duration, when } from './layout';
 import { html, type Html } from '../web/html';
 import type { Overview } from './reinstatementQueries';
@@ -30,7 +31,9 @@ export function overviewBody(
     ${dataTable(
       ['State', 'Reinstatements'],
       [...running, ...FinalStates].map((state) => [
-        html`<a href="${list(state)}">${state}</a>`,
+        html`<a href="${list(state)}" title="${STATE_WORDS[state].explanation}"
+          >${STATE_WORDS[state].label}</a
+        >`,
         overview.byState[state],
       ]),
       { caption: 'Click a state to list its reinstatements.' },

@@ -1,6 +1,7 @@
 import { isReinstatementState, ReinstatementStates, type ReinstatementState } from '../model/states';
 import type { ReinstatementSummary } from '../storage/reinstatementEntity';
 import { safeCsv } from '../text/csvCells';
+import { stateLabel } from '../vocabulary/states';
 
 /** The way a reinstatement goes when it goes well, and how far each one got. */
 export const FUNNEL = [
@@ -159,19 +160,23 @@ export function pageOf<T>(
   return { items: rows.slice((page - 1) * query.pageSize, page * query.pageSize), page, pages };
 }
 
-export const EXPORT_COLUMNS = [
-  'id',
-  'customerName',
-  'customerTenantId',
-  'state',
-  'createdAt',
-  'invitationSentAt',
-  'acceptedAt',
-  'instructionsSentAt',
-  'stateChangedAt',
-] as const;
+/** The export's columns, headed as the console names them; the state in words too. */
+export const EXPORT_COLUMNS = {
+  id: 'Reinstatement ID',
+  customerName: 'Customer name',
+  customerTenantId: 'Customer tenant ID',
+  state: 'State',
+  createdAt: 'Requested (UTC)',
+  invitationSentAt: 'Invitation sent (UTC)',
+  acceptedAt: 'Accepted (UTC)',
+  instructionsSentAt: 'Instructions sent (UTC)',
+  stateChangedAt: 'State since (UTC)',
+} as const satisfies Partial<Record<keyof ReinstatementSummary, string>>;
 
 /** The filtered rows as CSV, every cell safe to open in a spreadsheet. */
 export function exportCsv(rows: readonly ReinstatementSummary[]): string {
-  return safeCsv([[...EXPORT_COLUMNS], ...rows.map((r) => EXPORT_COLUMNS.map((c) => r[c] ?? ''))]);
+  const keys = Object.keys(EXPORT_COLUMNS) as (keyof typeof EXPORT_COLUMNS)[];
+  const cell = (r: ReinstatementSummary, key: keyof typeof EXPORT_COLUMNS) =>
+    key === 'state' ? stateLabel(r.state) : (r[key] ?? '');
+  return safeCsv([Object.values(EXPORT_COLUMNS), ...rows.map((r) => keys.map((key) => cell(r, key)))]);
 }

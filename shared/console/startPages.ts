@@ -1,6 +1,7 @@
 import type { BulkJobStatus } from '../api/bulkStarts';
 import { CSV_COLUMNS } from '../api/bulkCsv';
-import type { FieldIssue } from '../model/validationError';
+import type { DescribedIssue, FieldIssue } from '../model/validationError';
+import { csvColumnOf, fieldLabel } from '../vocabulary/fields';
 import type { BulkRow, RowResult } from '../storage/bulkJobRepository';
 import { CONSOLE, dataTable } from './layout';
 import { html, type Html } from '../web/html';
@@ -62,24 +63,31 @@ export function formFieldOf(issue: FieldIssue): (typeof START_FIELDS)[number] | 
     : undefined;
 }
 
+/** Each field under the name the API's problems give it (the vocabulary), with a hint. */
 const LABELS: Record<(typeof START_FIELDS)[number], { label: string; hint?: string }> = {
   customerTenantId: {
-    label: 'Customer tenant id',
-    hint: 'The customer’s Microsoft Entra tenant id (a GUID).',
+    label: fieldLabel('customerTenantId'),
+    hint: 'The customer’s Microsoft Entra tenant ID (a GUID).',
   },
-  customerName: { label: 'Customer name' },
-  contactName: { label: 'Contact name', hint: 'The customer’s admin who will accept and assign.' },
-  contactEmail: { label: 'Contact e-mail' },
+  customerName: { label: fieldLabel('customerName') },
+  contactName: {
+    label: fieldLabel('contact.name'),
+    hint: 'The customer’s admin who will accept and assign.',
+  },
+  contactEmail: { label: fieldLabel('contact.email') },
   scopes: {
-    label: 'Scopes',
-    hint: 'One per line: /subscriptions/<id>, or a resource group or resource under it.',
+    label: fieldLabel('scopes'),
+    hint: 'One per line: a subscription ID, /subscriptions/<id>, or a resource group or resource under it.',
   },
-  note: { label: 'Note to the customer (optional)', hint: 'Quoted in the invitation.' },
+  note: { label: `${fieldLabel('note')} to the customer (optional)`, hint: 'Quoted in the invitation.' },
 };
 
-export function startFormBody(form: StartForm, issues: readonly FieldIssue[]): Html {
+export function startFormBody(form: StartForm, issues: readonly DescribedIssue[]): Html {
+  // Under its own field, the rule says enough; one of several scope lines is named ("Azure scope 2").
   const errors = (name: (typeof START_FIELDS)[number]) =>
-    issues.filter((i) => formFieldOf(i) === name).map((i) => `${i.field} ${i.rule}`);
+    issues
+      .filter((i) => formFieldOf(i) === name)
+      .map((i) => (i.label === LABELS[name].label ? i.rule : `${i.label}: ${i.rule}`));
   const other = issues.filter((i) => !formFieldOf(i));
   const field = (name: (typeof START_FIELDS)[number], multiline = false) => {
     const e = errors(name);
@@ -109,7 +117,7 @@ export function startFormBody(form: StartForm, issues: readonly FieldIssue[]): H
             ${
               other.length
                 ? html`<ul>
-                    ${other.map((i) => html`<li>${i.field} ${i.rule}</li>`)}
+                    ${other.map((i) => html`<li>${i.label}: ${i.rule}</li>`)}
                   </ul>`
                 : ''
             }
@@ -202,4 +210,6 @@ export function bulkJobBody(job: BulkJobStatus): Html {
     )}`;
 }
 
-const issuesText = (issues: readonly FieldIssue[]) => issues.map((e) => `${e.field} ${e.rule}`).join('; ');
+/** A CSV row's problems, named by the column the person filled in. */
+const issuesText = (issues: readonly DescribedIssue[]) =>
+  issues.map((e) => `${e.label} (column ${csvColumnOf(e.field)}): ${e.rule}`).join('; ');

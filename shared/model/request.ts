@@ -61,7 +61,7 @@ const scopes = z
         const key = scopeKey(scope);
         const first = seen.get(key);
         if (first !== undefined) {
-          ctx.addIssue({ code: 'custom', path: [index], message: `repeats scopes[${first}]` });
+          ctx.addIssue({ code: 'custom', path: [index], message: `repeats Azure scope ${first + 1}` });
           return;
         }
         seen.set(key, index);

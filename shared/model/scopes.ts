@@ -64,9 +64,12 @@ function fail(field: string, rule: string): never {
  */
 export function parseScope(raw: unknown, field = 'scope'): Scope {
   if (typeof raw !== 'string') fail(field, 'must be a string holding an ARM resource id');
+  // A subscription ID alone is what people copy from the portal: it means the whole subscription.
+  if (isGuid(raw.trim())) return { kind: 'subscription', subscriptionId: normalizeGuid(raw.trim()) };
   if (raw.length === 0 || raw.length > MAX_SCOPE_LENGTH)
     fail(field, `must be 1-${MAX_SCOPE_LENGTH} characters`);
-  if (!raw.startsWith('/')) fail(field, "must be an ARM resource id starting with '/subscriptions/'");
+  if (!raw.startsWith('/'))
+    fail(field, "must be a subscription ID or an Azure resource ID starting with '/subscriptions/'");
   const trimmed = raw.endsWith('/') ? raw.slice(0, -1) : raw;
   const segments = trimmed.slice(1).split('/');
   if (segments.some((s) => s.length === 0)) fail(field, 'must not contain empty path segments');

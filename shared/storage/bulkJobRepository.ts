@@ -2,13 +2,13 @@ import { odata, type TableClient, type TransactionAction } from '@azure/data-tab
 import { claim, release } from '../../lib/tables/claims';
 import { readChunks, writeChunks } from '../../lib/tables/chunkedProperty';
 import { isNotFound } from '../../lib/tables/tableErrors';
-import type { FieldIssue } from '../model/validationError';
+import type { DescribedIssue } from '../model/validationError';
 import type { ReinstatementRequest } from '../model/request';
 
 /** How one row of a bulk start ended. Row numbers count from 1, as a spreadsheet shows them. */
 export type RowResult =
   | { row: number; status: 'started' | 'existing'; id: string }
-  | { row: number; status: 'invalid'; errors: FieldIssue[] }
+  | { row: number; status: 'invalid'; errors: DescribedIssue[] }
   | { row: number; status: 'failed'; error: string };
 
 export interface BulkJob {

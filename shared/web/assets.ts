@@ -101,6 +101,19 @@ export const SCRIPT = `(() => {
     });
     select(tabs[0], false);
   }
+  // Times: relative ("3 hours ago") in the page, exact in the viewer's own time zone on hover. The
+  // page itself says the exact time in UTC, for a reader without the script.
+  const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  const exact = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+  const units = [['year', 31536000], ['month', 2592000], ['week', 604800], ['day', 86400], ['hour', 3600], ['minute', 60], ['second', 1]];
+  for (const time of document.querySelectorAll('time[datetime]')) {
+    const at = new Date(time.getAttribute('datetime'));
+    if (Number.isNaN(at.getTime())) continue;
+    const seconds = (at.getTime() - Date.now()) / 1000;
+    const [unit, size] = units.find(([, size]) => Math.abs(seconds) >= size) || units[units.length - 1];
+    time.title = exact.format(at);
+    time.textContent = relative.format(Math.round(seconds / size), unit);
+  }
 })();
 `;
 

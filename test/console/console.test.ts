@@ -58,10 +58,35 @@ async function signIn(context: BrowserContext, userPrincipalName: string): Promi
   return page;
 }
 
-/** axe and screenshots of the page as it is. */
+/** axe and screenshots of the page as it is; on the app's own pages, words instead of identifiers. */
 async function check(page: Page, name: string): Promise<void> {
   violations.push({ page: name, found: await seriousViolations(page) });
+  if (page.url().startsWith(app))
+    expect({ page: name, identifiers: await identifiersShown(page) }).toEqual({
+      page: name,
+      identifiers: [],
+    });
   await screenshots(page, name);
+}
+
+/**
+ * The code's names a person would read on the page (outside code, where the CSV header and commands
+ * are shown on purpose): state identifiers, field paths, ISO timestamps.
+ */
+async function identifiersShown(page: Page): Promise<string[]> {
+  // A string, so that the test's TypeScript needs no DOM types (as test/support/browser.ts does).
+  const prose: string = await page.evaluate(`(() => {
+    const body = document.body.cloneNode(true);
+    for (const code of body.querySelectorAll('code, pre, kbd, textarea, script')) code.remove();
+    return body.innerText;
+  })()`);
+  const patterns = [
+    /InvitationSent|AwaitingRoleAssignment/,
+    /customerTenantId|customerName|contact\.(name|email)|scopes\[\d+\]/,
+    /\d{4}-\d\d-\d\dT\d\d:\d\d/,
+    /\b[a-z]+-[a-z]+(-[a-z]+)*\b(?= →| by )/,
+  ];
+  return patterns.flatMap((p) => prose.match(p)?.[0] ?? []);
 }
 
 /** Lets the app's background work (orchestrations, mail) finish, then reloads the page. */
@@ -104,21 +129,21 @@ describe('the partner console and the customer pages, in Chromium', () => {
 
     // Start one with the form; a mistake first, answered with the API's own field messages.
     await page.getByRole('link', { name: 'Start one' }).click();
-    await page.getByLabel('Customer tenant id', { exact: true }).fill('not-a-guid');
+    await page.getByLabel('Customer tenant ID', { exact: true }).fill('not-a-guid');
     await page.getByLabel('Customer name', { exact: true }).fill('Contoso Ltd');
     await page.getByLabel('Contact name', { exact: true }).fill('Ada Admin');
-    await page.getByLabel('Contact e-mail', { exact: true }).fill('ada@contoso.com');
-    await page.getByLabel('Scopes', { exact: true }).fill(`/subscriptions/${SUBSCRIPTION}`);
+    await page.getByLabel('Contact email', { exact: true }).fill('ada@contoso.com');
+    await page.getByLabel('Azure scopes', { exact: true }).fill(SUBSCRIPTION);
     await page.getByRole('button', { name: 'Start', exact: true }).click();
-    expect(await page.locator('#customerTenantId-error').innerText()).toMatch(/customerTenantId .*GUID/);
+    expect(await page.locator('#customerTenantId-error').innerText()).toMatch(/^must be .*GUID/);
     expect(await page.getByLabel('Customer name', { exact: true }).inputValue()).toBe('Contoso Ltd');
     await check(page, 'start-with-errors');
-    await page.getByLabel('Customer tenant id', { exact: true }).fill(CUSTOMER_TENANT);
+    await page.getByLabel('Customer tenant ID', { exact: true }).fill(CUSTOMER_TENANT);
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.waitForURL(/\/api\/console\/reinstatements\/r-/);
     const detailUrl = page.url();
     await settleAndReload(page);
-    expect(await text(page, 'h1')).toContain('InvitationSent');
+    expect(await text(page, 'h1')).toContain('Invitation sent');
 
     // The customer's admin opens the invitation in the outbox and follows its link.
     await openMail(page, 'ada@contoso.com', /invites Contoso Ltd/);
@@ -212,20 +237,25 @@ describe('the partner console and the customer pages, in Chromium', () => {
 
     // Back in the console: Reinstated, with its timeline naming who started it.
     await page.goto(detailUrl);
-    expect(await text(page, 'h1')).toContain('Reinstated');
+    expect(await text(page, 'h1')).toContain('Admin rights back');
     const timeline = await text(page, '#timeline');
     for (const step of [
-      'requested',
-      'invitation-sent',
-      'accepted',
-      'instructions-sent',
-      'scope-verified',
-      'reinstated',
+      'Reinstatement requested',
+      'Invitation mailed to the customer',
+      'The customer accepted the invitation',
+      'Instructions mailed to the customer',
+      'Owner grant found',
+      'Admin rights back',
     ])
       expect(timeline).toContain(step);
-    expect(timeline).toMatch(/requested[^\n]*by Partner Admin <partner\.admin@partner\.example>/);
-    expect(await text(page, '#scopes')).toContain('Verified');
-    expect(await text(page, '#mails')).toMatch(/invitation/);
+    expect(timeline).toMatch(
+      /Reinstatement requested[^\n]*by Partner Admin <partner\.admin@partner\.example>/,
+    );
+    // Times read relative ("5 minutes ago"), the exact time in the viewer's zone on hover.
+    expect(timeline).toMatch(/ago|now/);
+    expect(await page.locator('#timeline time').first().getAttribute('title')).toMatch(/\d{4}|\d:\d\d/);
+    expect(await text(page, '#scopes')).toContain('Granted');
+    expect(await text(page, '#mails')).toMatch(/Invitation[\s\S]*Handed over/);
     await check(page, 'detail-reinstated');
     await page.getByRole('link', { name: 'Overview' }).click();
     expect(await text(page, '.funnel')).toMatch(/1\s*Reinstated/);
@@ -323,7 +353,7 @@ describe('the partner console and the customer pages, in Chromium', () => {
       .setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Check the rows' }).click();
     expect(await text(page, '[role=status]')).toContain('3 rows: 2 ready to start, 1 with mistakes');
-    expect(await text(page, '#invalid-rows')).toMatch(/2\s+contact\.email/);
+    expect(await text(page, '#invalid-rows')).toMatch(/2\s+Contact email \(column contactEmail\): /);
     await check(page, 'bulk-preview');
     await page.getByRole('button', { name: 'Start the 2 valid rows' }).click();
     await page.waitForURL(/\/api\/console\/bulk\/b-/);
@@ -331,7 +361,7 @@ describe('the partner console and the customer pages, in Chromium', () => {
     expect(await text(page, '[role=status]')).toContain(
       'Finished: 2 started, 0 already running, 1 with mistakes',
     );
-    expect(await text(page, '#bulk-results')).toMatch(/2\s+invalid: contact\.email/);
+    expect(await text(page, '#bulk-results')).toMatch(/2\s+invalid: Contact email \(column contactEmail\)/);
     await check(page, 'bulk-job');
     await context.close();
   });

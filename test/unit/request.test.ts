@@ -61,13 +61,16 @@ describe('parseReinstatementRequest', () => {
     });
     expect(issues).toEqual(
       expect.arrayContaining([
-        { field: 'customerTenantId', rule: expect.stringContaining('GUID') },
-        { field: 'customerName', rule: 'must not be empty' },
-        { field: 'contact.email', rule: expect.stringContaining('email address') },
-        { field: 'scopes[0]', rule: expect.stringContaining('subscription id must be a GUID') },
-        { field: 'scopes[2]', rule: 'repeats scopes[1]' },
-        { field: 'delegatedAdmin', rule: 'must be true or false' },
-        { field: 'extra', rule: 'is not a known field' },
+        expect.objectContaining({ field: 'customerTenantId', rule: expect.stringContaining('GUID') }),
+        expect.objectContaining({ field: 'customerName', rule: 'must not be empty' }),
+        expect.objectContaining({ field: 'contact.email', rule: expect.stringContaining('email address') }),
+        expect.objectContaining({
+          field: 'scopes[0]',
+          rule: expect.stringContaining('subscription id must be a GUID'),
+        }),
+        expect.objectContaining({ field: 'scopes[2]', rule: 'repeats Azure scope 2' }),
+        expect.objectContaining({ field: 'delegatedAdmin', rule: 'must be true or false' }),
+        expect.objectContaining({ field: 'extra', rule: 'is not a known field' }),
       ]),
     );
     expect(issues).toHaveLength(7);
@@ -106,7 +109,9 @@ describe('parseReinstatementRequest', () => {
     ['note', 'must be a string', requestBody({ note: 5 })],
   ])('rejects: %s %s', (field, fragment, body) => {
     const issues = issuesOf(body);
-    expect(issues).toContainEqual({ field, rule: expect.stringContaining(fragment) });
+    expect(issues).toContainEqual(
+      expect.objectContaining({ field, rule: expect.stringContaining(fragment) }),
+    );
   });
 
   it(`allows ${MAX_SCOPES} scopes and refuses one more`, () => {
@@ -118,7 +123,7 @@ describe('parseReinstatementRequest', () => {
       parseReinstatementRequest(requestBody({ scopes: scopes.slice(0, MAX_SCOPES) }), defaults).scopes,
     ).toHaveLength(MAX_SCOPES);
     expect(issuesOf(requestBody({ scopes }))).toEqual([
-      { field: 'scopes', rule: 'must name at most 50 scopes' },
+      expect.objectContaining({ field: 'scopes', rule: 'must name at most 50 scopes' }),
     ]);
   });
 });

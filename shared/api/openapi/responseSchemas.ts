@@ -21,7 +21,12 @@ export const ScopeFindings = [
   'partner-identity',
 ] as const;
 
-export const fieldIssueSchema = z.strictObject({ field: z.string(), rule: z.string() });
+export const fieldIssueSchema = z.strictObject({
+  field: z.string().meta({ description: 'The path of the field, e.g. scopes[0] or contact.email' }),
+  pointer: z.string().meta({ description: 'RFC 6901 JSON Pointer to the field, e.g. /scopes/0' }),
+  label: z.string().meta({ description: 'The field as people know it, e.g. Azure scope 1' }),
+  rule: z.string().meta({ description: 'The rule it broke, in words' }),
+});
 
 export const problemSchema = z
   .looseObject({

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { IdentityHealth } from '../../adapters/identity/partnerUserTokens';
 import type { Readiness } from '../../adapters/partnerCenter/webhookReadiness';
 import type { Backlog } from '../../email/dispatch';
-import type { FieldIssue } from '../../model/validationError';
+import type { DescribedIssue } from '../../model/validationError';
 import type { Reinstatement, ScopeFinding } from '../../model/reinstatement';
 import type { RowResult } from '../../storage/bulkJobRepository';
 import type { VerificationSummary } from '../../workflow/verification';
@@ -28,7 +28,7 @@ export const typeChecks: [
   Same<Out<typeof schemas.backlogSchema>, Backlog>,
   Same<Out<typeof schemas.webhookReadinessSchema>, Readiness>,
   Same<Out<typeof schemas.identityHealthSchema>, IdentityHealth>,
-  Same<Out<typeof schemas.fieldIssueSchema>, FieldIssue>,
+  Same<Out<typeof schemas.fieldIssueSchema>, DescribedIssue>,
   Same<(typeof schemas.ScopeFindings)[number], ScopeFinding>,
   Same<Out<typeof schemas.scanResultSchema>, ScanResult>,
   Same<Out<typeof schemas.scanStatusSchema>, ScanStatus>,
