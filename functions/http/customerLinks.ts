@@ -52,7 +52,11 @@ export async function customerInvitationLink(
   const path = linkPath(request);
   if (!answer) return invalid(request, scope, path);
   if (answer.kind === 'state')
-    return requestStatePage(answer.reinstatement, sender, languageOf(request, scope, answer.reinstatement, path));
+    return requestStatePage(
+      answer.reinstatement,
+      sender,
+      languageOf(request, scope, answer.reinstatement, path),
+    );
   return {
     status: 302,
     headers: { Location: answer.url, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
@@ -118,13 +122,19 @@ export async function customerDone(request: HttpRequest, scope: RequestScope): P
   if (request.method !== 'POST') {
     if (!(await links(scope).instructions(token, { checkOnOpen: false })))
       return invalid(request, scope, page);
-    return { status: 303, headers: { Location: lang ? `${page}?${lang}` : page, 'Cache-Control': 'no-store' } };
+    return {
+      status: 303,
+      headers: { Location: lang ? `${page}?${lang}` : page, 'Cache-Control': 'no-store' },
+    };
   }
   const answer = await links(scope).checkNow(token);
   if (!answer) return invalid(request, scope, page);
   const checked = answer.kind === 'checked' ? 'checked=now' : answer.kind === 'tooSoon' ? 'checked=soon' : '';
   const query = [checked, lang].filter(Boolean).join('&');
-  return { status: 303, headers: { Location: query ? `${page}?${query}` : page, 'Cache-Control': 'no-store' } };
+  return {
+    status: 303,
+    headers: { Location: query ? `${page}?${query}` : page, 'Cache-Control': 'no-store' },
+  };
 }
 
 /** The language the customer chose on the page (`?lang=`), when it names one we write in. */

@@ -9,7 +9,12 @@ import { scriptFileUrl } from '../instructions/procedures';
 import { PAGE_HEADERS } from '../web/assets';
 import { html, type Html } from '../web/html';
 import { grantLinks } from '../instructions/grantTemplates';
-import { findKnownErrors, knownErrorForFinding, knownErrorsIn, type KnownError } from '../instructions/knownErrors';
+import {
+  findKnownErrors,
+  knownErrorForFinding,
+  knownErrorsIn,
+  type KnownError,
+} from '../instructions/knownErrors';
 import type { Sender } from '../email/templates/message';
 import { scopeCheckInWords } from '../i18n/findings';
 import { translator, type Translator } from '../i18n/translator';
@@ -68,7 +73,9 @@ function languageSwitcher(page: PageLanguage, t: Translator): Html {
   const suggestion =
     wanted && wanted !== page.language
       ? html`<p lang="${wanted}">
-          <a href="${link(wanted)}" hreflang="${wanted}">${translator(wanted).text('page.language.suggest')}</a>
+          <a href="${link(wanted)}" hreflang="${wanted}"
+            >${translator(wanted).text('page.language.suggest')}</a
+          >
         </p>`
       : '';
   return html`<nav class="languages" aria-label="${t.text('page.language.label')}">
@@ -76,9 +83,15 @@ function languageSwitcher(page: PageLanguage, t: Translator): Html {
     <ul>
       ${order.map((language) =>
         language === page.language
-          ? html`<li><a href="${link(language)}" lang="${language}" aria-current="page">${LANGUAGE_NAMES[language].own}</a></li>`
+          ? html`<li>
+              <a href="${link(language)}" lang="${language}" aria-current="page"
+                >${LANGUAGE_NAMES[language].own}</a
+              >
+            </li>`
           : html`<li>
-              <a href="${link(language)}" lang="${language}" hreflang="${language}">${LANGUAGE_NAMES[language].own}</a>
+              <a href="${link(language)}" lang="${language}" hreflang="${language}"
+                >${LANGUAGE_NAMES[language].own}</a
+              >
             </li>`,
       )}
     </ul>
@@ -133,7 +146,9 @@ export const htmlPage = (
           <script src="/api/assets/app.js" defer></script>
         </head>
         <body>
-          <main class="wrap" style="max-width:60rem;padding-top:1rem">${framed(sender, body, t, language)}</main>
+          <main class="wrap" style="max-width:60rem;padding-top:1rem">
+            ${framed(sender, body, t, language)}
+          </main>
         </body>
       </html>`.text,
   };
@@ -148,7 +163,9 @@ export function invalidLinkPage(sender: Sender, language?: PageLanguage): ApiRes
   return htmlPage(
     t.text('page.invalid.title'),
     html`<h1>${t.text('page.invalid.heading')}</h1>
-      <p>${t.text('page.invalid.body', { partnerName: sender.partnerName, supportEmail: sender.supportEmail })}</p>`,
+      <p>
+        ${t.text('page.invalid.body', { partnerName: sender.partnerName, supportEmail: sender.supportEmail })}
+      </p>`,
     404,
     undefined,
     language,
@@ -211,7 +228,8 @@ export function instructionsPage(
     if (scope.status === 'Verified')
       return html`<li>
         ${scope.scope}:
-        <strong>${t.text('page.scope.verified')}</strong>${scope.verifiedAt ? ` ${t.since(scope.verifiedAt, page.now)}` : ''}
+        <strong>${t.text('page.scope.verified')}</strong
+        >${scope.verifiedAt ? ` ${t.since(scope.verifiedAt, page.now)}` : ''}
       </li>`;
     const check = scope.lastCheck;
     const known = check ? knownErrorForFinding(check.finding, check.explanation, t.language) : undefined;
@@ -222,9 +240,12 @@ export function instructionsPage(
       : '';
     const url = deploy.get(scope.scope);
     const oneClick = url
-      ? html` <a href="${url}" target="_blank" rel="noopener">Deploy to Azure</a> ${t.text('page.scope.deployHint')}`
+      ? html` <a href="${url}" target="_blank" rel="noopener">Deploy to Azure</a>
+          ${t.text('page.scope.deployHint')}`
       : '';
-    return html`<li>${scope.scope}: <strong>${t.text('page.scope.notGranted')}</strong>${found}${oneClick}</li>`;
+    return html`<li>
+      ${scope.scope}: <strong>${t.text('page.scope.notGranted')}</strong>${found}${oneClick}
+    </li>`;
   });
   const status = page.notice
     ? html`<p role="status" class="notice">${noticeText(page.notice, reinstatement, page.now, t)}</p>`
@@ -236,7 +257,9 @@ export function instructionsPage(
   };
   return htmlPage(
     t.text('page.instructions.title', { partnerPossessive }),
-    html`<h1>${t.text('page.instructions.heading', { partnerPossessive, customerName: reinstatement.customerName })}</h1>
+    html`<h1>
+        ${t.text('page.instructions.heading', { partnerPossessive, customerName: reinstatement.customerName })}
+      </h1>
       ${status}
       <h2>${t.text('page.instructions.whoHeading')}</h2>
       <p>${t.text('page.instructions.who', { partnerName: partner, verified, total })}</p>
@@ -271,7 +294,9 @@ export function instructionsPage(
         <summary>${t.text('page.instructions.catchAllSummary')}</summary>
         ${commandList('catch-all', scripts.catchAll, t)}${scripts.catchAllFallbacks.map(
           (f) =>
-            html`<p><strong>${t.text('page.instructions.fallbackWhen', { when: f.when })}</strong> ${f.advice}</p>
+            html`<p>
+                <strong>${t.text('page.instructions.fallbackWhen', { when: f.when })}</strong> ${f.advice}
+              </p>
               ${f.commands.length ? html`<pre>${f.commands.join('\n')}</pre>` : ''}`,
         )}
       </details>
@@ -375,7 +400,9 @@ function knownErrorsSection(
           ? html`<pre style="background:#f4f4f4;padding:.5rem;overflow:auto">${e.commands.join('\n')}</pre>`
           : ''
       }
-      <p style="margin:.2rem 0;font-size:.85rem">${t.text('page.knownErrors.source', { source: e.source })}</p>
+      <p style="margin:.2rem 0;font-size:.85rem">
+        ${t.text('page.knownErrors.source', { source: e.source })}
+      </p>
     </section>`;
   let result: Html | string = '';
   if (pasted?.trim()) {

@@ -17,6 +17,9 @@ const FINDING_KEYS: Record<ScopeFinding, MessageKey> = {
  * the particulars (the role it saw, the resource group); in English that sentence is shown as it is,
  * in any other language the finding's own words (without the particulars, which are not translated).
  */
-export function scopeCheckInWords(check: Pick<ScopeCheckResult, 'finding' | 'explanation'>, t: Translator): string {
+export function scopeCheckInWords(
+  check: Pick<ScopeCheckResult, 'finding' | 'explanation'>,
+  t: Translator,
+): string {
   return t.language === 'en' ? check.explanation : t.text(FINDING_KEYS[check.finding]);
 }

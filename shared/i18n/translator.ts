@@ -133,4 +133,3 @@ export function translator(language: Language): Translator {
 }
 
 export const english = (): Translator => translator('en');
-

@@ -190,7 +190,10 @@ function buildSteps(input: CustomerScriptInput, t: Translator) {
         purpose: select(subscriptionId),
         command: az('account', 'set', '--subscription', arg(subscriptionId)),
       },
-      ...subScopes.map((scope) => ({ purpose: grant(scope), command: roleAssignmentCreate(objectId, scope) })),
+      ...subScopes.map((scope) => ({
+        purpose: grant(scope),
+        command: roleAssignmentCreate(objectId, scope),
+      })),
     ]),
   ];
 
@@ -334,13 +337,20 @@ function describeTarget(scopes: Scope[], subscriptions: number, t: Translator): 
         scopeCount: scopes.length,
         subscriptionId: first.subscriptionId,
       })
-    : t.text('script.target.inSubscriptions', { what, scopeCount: scopes.length, subscriptionCount: subscriptions });
+    : t.text('script.target.inSubscriptions', {
+        what,
+        scopeCount: scopes.length,
+        subscriptionCount: subscriptions,
+      });
 }
 
 /** The header every file starts with: what it restores, who may run it, in which shell. */
 function fileHeader(scripts: CustomerScripts, procedure: ProcedureInWords): string[] {
   return [
-    translator(scripts.language).text('script.header', { target: scripts.target, procedure: procedure.label }),
+    translator(scripts.language).text('script.header', {
+      target: scripts.target,
+      procedure: procedure.label,
+    }),
     scripts.runAs,
   ];
 }

@@ -320,7 +320,8 @@ export function knownErrorForFinding(
   language: Language = 'en',
 ): KnownError | undefined {
   const entry = (id: KnownErrorId) => knownErrorsIn(language).find((e) => e.id === id);
-  if (finding === 'narrower-scope' && /resource group/.test(explanation)) return entry('owner-on-narrower-scope');
+  if (finding === 'narrower-scope' && /resource group/.test(explanation))
+    return entry('owner-on-narrower-scope');
   if (finding === 'other-principal' && /must be ForeignGroup/.test(explanation))
     return entry('unmatched-principal-type');
   return undefined;

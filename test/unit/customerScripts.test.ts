@@ -281,7 +281,7 @@ describe('customer scripts', () => {
     expect(cmd.split('\r\n').slice(0, 4)).toEqual([
       '@echo off',
       'chcp 65001 >nul',
-      "rem Restores your Microsoft partner’s admin rights on 2 scopes in 2 of your Azure CSP subscriptions (Azure CLI in Command Prompt).",
+      'rem Restores your Microsoft partner’s admin rights on 2 scopes in 2 of your Azure CSP subscriptions (Azure CLI in Command Prompt).',
       'rem Run as a user who is Owner or User Access Administrator on each of these subscriptions.',
     ]);
     expect(cmd).not.toMatch(/[^\r]\n/);

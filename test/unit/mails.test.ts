@@ -248,7 +248,9 @@ Dear {{contactName}}, please accept our relationship request for {{customerName}
     expect(refusal({ 'en/instructions.txt': 'Subject: Hi\n\nOpen {{instructionsLink}} now' })).toContain(
       'the link {{instructionsLink}} must stand alone as [label]({{instructionsLink}})',
     );
-    expect(refusal({ 'en/invitaton.txt': 'Subject: x' })).toContain('en/invitaton.txt is not a template name');
+    expect(refusal({ 'en/invitaton.txt': 'Subject: x' })).toContain(
+      'en/invitaton.txt is not a template name',
+    );
     expect(refusal({ 'fr/thanks.txt': 'Hello' })).toContain("the first line must be 'Subject: ...'");
     expect(refusal({ 'xx/thanks.txt': 'Subject: x' })).toContain('xx/ is not a language folder');
     expect(refusal({ 'de/partner-notice.txt': 'Subject: x' })).toContain(

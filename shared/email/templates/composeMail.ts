@@ -83,7 +83,9 @@ const OUTCOME_TITLES: Record<string, string> = {
 export function mailCommands(scripts: CustomerScripts): string {
   const t = translator(scripts.language);
   return procedureScripts(scripts, 'powershell')
-    .steps.map((step, i) => `# ${t.text('script.step', { number: i + 1, purpose: step.purpose })}\n${step.command}`)
+    .steps.map(
+      (step, i) => `# ${t.text('script.step', { number: i + 1, purpose: step.purpose })}\n${step.command}`,
+    )
     .join('\n\n');
 }
 

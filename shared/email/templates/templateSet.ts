@@ -93,7 +93,10 @@ export function loadMailTemplates(settings: MailTemplateSettings): {
             continue;
           }
           try {
-            partner.set(`${language}/${kind}`, parseMailTemplate(kind, readFileSync(join(path, file), 'utf8')));
+            partner.set(
+              `${language}/${kind}`,
+              parseMailTemplate(kind, readFileSync(join(path, file), 'utf8')),
+            );
           } catch (error) {
             if (!(error instanceof MailTemplateError)) throw error;
             problems.push(`${name}: ${error.problems.join('; ')}`);
