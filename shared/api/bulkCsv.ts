@@ -6,8 +6,9 @@ export const MAX_BULK_ROWS = 5000;
 
 /**
  * The CSV header bulk starts accept (one reinstatement per row; several scopes separated by `;`):
- *   customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note
- * `delegatedAdmin` (true/false) and `note` may be empty.
+ *   customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note,language
+ * `delegatedAdmin` (true/false), `note` and `language` (a tag: en, de, fr, es, nl, it, pt-BR, ja) may
+ * be empty, and a file from before languages (without the `language` column) is read as it was.
  */
 export const CSV_COLUMNS = [
   'customerTenantId',
@@ -17,6 +18,7 @@ export const CSV_COLUMNS = [
   'scopes',
   'delegatedAdmin',
   'note',
+  'language',
 ];
 
 /** Rows of a CSV as request bodies; a header or shape problem refuses the whole file (nothing started). */
@@ -65,5 +67,6 @@ export function csvToBodies(text: string): unknown[] {
         }
       : {}),
     ...(r.note ? { note: r.note } : {}),
+    ...(r.language ? { language: r.language } : {}),
   }));
 }

@@ -64,7 +64,11 @@ function blockHtml(block: Block, t: Translator): string {
   }
 }
 
-function blockText(block: Block): string {
+/** A link's label before its address on the next line: "Open your instructions:". */
+const labelled = (label: string, t: Translator) =>
+  /[:：]$/.test(label) ? label : t.text('mail.layout.linkLabel', { label });
+
+function blockText(block: Block, t: Translator): string {
   switch (block.kind) {
     case 'paragraph':
       return block.text;
@@ -75,13 +79,13 @@ function blockText(block: Block): string {
         .join('\n')}`;
     case 'button':
     case 'link':
-      return `${block.label.endsWith(':') ? block.label : `${block.label}:`}\n${block.url}`;
+      return `${labelled(block.label, t)}\n${block.url}`;
     case 'code':
       return `${block.label}\n\n${block.text}`;
     case 'list':
       return `${block.label}\n${block.items.map((i) => `- ${i}`).join('\n')}`;
     case 'links':
-      return `${block.label}\n${block.links.map((l) => `- ${l.label}:\n  ${l.url}`).join('\n')}`;
+      return `${block.label}\n${block.links.map((l) => `- ${labelled(l.label, t)}\n  ${l.url}`).join('\n')}`;
   }
 }
 
@@ -129,7 +133,9 @@ export function renderMessage(
 ): EmailContent {
   const t = translator(audience === 'partner' ? 'en' : language);
   const footer = sender ? footerLines(sender, audience, t) : [];
-  const text = [...blocks.map(blockText), ...(footer.length ? ['--', ...footer] : [])].join('\n\n');
+  const text = [...blocks.map((b) => blockText(b, t)), ...(footer.length ? ['--', ...footer] : [])].join(
+    '\n\n',
+  );
   const header = sender
     ? `<tr><td style="padding:16px 24px;background:#0f6cbd;${FONT};font-size:17px;font-weight:600;color:#ffffff">${escapeHtml(sender.partnerName)}</td></tr>`
     : '';
