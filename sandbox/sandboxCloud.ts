@@ -78,6 +78,7 @@ export class SandboxCloud {
       this.tokens,
       [aud.partnerCenter],
       () => this.origin,
+      options.now,
     );
   }
 

@@ -14,6 +14,7 @@ import type { Language } from '../model/languages';
 import type { Reinstatement } from '../model/reinstatement';
 import { isFinalState } from '../model/states';
 import type { WorkflowClient } from '../workflow/contract';
+import { ConcurrencyError } from '../storage/reinstatementRepository';
 import { StateConflictError } from './errors';
 import { ReinstatementService } from './reinstatementService';
 
@@ -56,11 +57,7 @@ export class CustomerLinks {
   async openInvitation(token: string): Promise<InvitationAnswer | undefined> {
     const reinstatement = await this.fromToken(token, 'invitation');
     if (!reinstatement) return undefined;
-    await this.app.repository.record(
-      reinstatement.id,
-      { what: 'link-clicked', actor: 'customer-link' },
-      (current) => current.counters.linkClicks++,
-    );
+    await this.countClick(reinstatement.id);
     if (reinstatement.state !== 'Requested' && reinstatement.state !== 'InvitationSent')
       return { kind: 'state', reinstatement };
     return {
@@ -71,6 +68,35 @@ export class CustomerLinks {
         delegatedAdmin: reinstatement.delegatedAdmin,
       }),
     };
+  }
+
+  /**
+   * Every click is counted; the first of each hour also writes the audit row, so a mail scanner that
+   * fetches the link fifty times leaves one row, not fifty. The record's count is brought up to the
+   * counter's total inside the record's own update (the highest total seen wins, so clicks that
+   * arrive together need not all write). Counting never stands between the customer and the link.
+   */
+  private async countClick(id: string): Promise<void> {
+    const hour = this.app.now().toISOString().slice(0, 13);
+    let firstOfHour = false;
+    try {
+      const total = await this.app.linkClicks.add(id);
+      firstOfHour = await this.app.linkClicks.claimHour(id, hour);
+      await this.app.repository.update(id, (current) => {
+        const counted = Math.max(current.counters.linkClicks, total);
+        if (!firstOfHour && counted === current.counters.linkClicks) return null;
+        current.counters.linkClicks = counted;
+        return {
+          next: current,
+          ...(firstOfHour
+            ? { audit: { what: 'link-clicked', actor: 'customer-link', details: { clicksSoFar: counted } } }
+            : {}),
+        };
+      });
+    } catch (error) {
+      if (firstOfHour) await this.app.linkClicks.releaseHour(id, hour).catch(() => undefined);
+      if (!(error instanceof ConcurrencyError)) throw error;
+    }
   }
 
   /**
@@ -179,15 +205,17 @@ export class CustomerLinks {
     const reinstatement = await this.fromToken(token, 'instructions');
     if (!reinstatement) return undefined;
     if (reinstatement.state !== 'AwaitingRoleAssignment') return { kind: 'nothingToCheck', reinstatement };
-    let allowed = false;
     const now = this.app.now();
-    const updated = await this.app.repository.update(reinstatement.id, (current) => {
-      const last = Date.parse(current.lastCustomerCheckAt ?? '1970-01-01');
-      if (now.getTime() - last < CHECK_INTERVAL_MS) return null;
-      allowed = true;
-      current.lastCustomerCheckAt = now.toISOString();
-      return { next: current };
-    });
+    // Decided on the record that is written: of many requests at once, one finds the minute free.
+    const { record: updated, answer: allowed } = await this.app.repository.updateDeciding(
+      reinstatement.id,
+      (current) => {
+        const last = Date.parse(current.lastCustomerCheckAt ?? '1970-01-01');
+        if (now.getTime() - last < CHECK_INTERVAL_MS) return { change: null, answer: false };
+        current.lastCustomerCheckAt = now.toISOString();
+        return { change: { next: current }, answer: true };
+      },
+    );
     if (!allowed) {
       const waited = now.getTime() - Date.parse(updated.lastCustomerCheckAt ?? now.toISOString());
       return {

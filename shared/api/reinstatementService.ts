@@ -79,7 +79,8 @@ export class ReinstatementService {
       delegatedAdmin: this.app.config.partner.delegatedAdminDefault,
       language: this.app.config.partner.defaultLanguage,
     });
-    return startReinstatement(this.deps, request, `r-${randomUUID().replace(/-/g, '')}`, by);
+    // A person's single start: its invitation goes ahead of bulk jobs' in the mail queue.
+    return startReinstatement(this.deps, request, `r-${randomUUID().replace(/-/g, '')}`, by, 'people');
   }
 
   async get(id: string): Promise<ReinstatementView> {

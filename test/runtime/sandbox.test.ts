@@ -139,7 +139,7 @@ describe('npm start: the offline sandbox', () => {
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
     expect(existsSync(join(dir, 'cloud.json'))).toBe(false);
-  }, 60_000);
+  });
 
   it('npm run sandbox:stop stops the app too, then the sandbox cloud and Azurite', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandbox-'));
@@ -167,5 +167,5 @@ describe('npm start: the offline sandbox', () => {
     for (const pid of services) expect(isAlive(pid)).toBe(false);
     for (const file of ['app.json', 'azurite.json', 'cloud.json'])
       expect(existsSync(join(dir, file))).toBe(false);
-  }, 60_000);
+  });
 });

@@ -8,7 +8,7 @@ import { linkIn, startProduct, type Product } from '../support/productHarness';
 let p: Product;
 beforeAll(async () => {
   p = await startProduct({ PARTNER_CENTER_CHECK_ENABLED: 'true' });
-}, 60_000);
+});
 afterAll(() => p.stop());
 
 const sub = `/subscriptions/${SUBSCRIPTION}`;

@@ -4,7 +4,7 @@ import { linkIn, startProduct, type Product } from '../support/productHarness';
 let p: Product;
 beforeAll(async () => {
   p = await startProduct();
-}, 60_000);
+});
 afterAll(() => p.stop());
 
 const sub = `/subscriptions/${SUBSCRIPTION}`;
@@ -112,5 +112,5 @@ describe('a reinstatement, end to end, only through HTTP', () => {
     expect(p.mailsTo('ada@contoso.com')).toHaveLength(3);
     state = (await (await p.partner(`/api/reinstatements?state=Reinstated`)).json()) as never;
     expect((state as unknown as { items: { id: string }[] }).items.map((i) => i.id)).toContain(id);
-  }, 60_000);
+  });
 });

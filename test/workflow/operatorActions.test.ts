@@ -17,7 +17,7 @@ beforeAll(async () => {
     WATCHDOG_SCHEDULE: '0 0 0 1 1 *',
     ADMIN_AGENTS_CACHE_HOURS: '0',
   });
-}, 60_000);
+});
 afterAll(() => p.stop());
 afterEach(() => p.cloud.faults.clear());
 
