@@ -15,6 +15,7 @@ import { buildCustomerScripts } from '../../shared/instructions/customerScripts'
 import { grantLinks } from '../../shared/instructions/grantTemplates';
 import { buildInvitationLink } from '../../shared/links/invitationLink';
 import { parseScope } from '../../shared/model/scopes';
+import type { Language } from '../../shared/model/languages';
 import type { ScopeStatus } from '../../shared/model/reinstatement';
 import { hasControlCharactersBeyondLineBreaks } from '../../shared/text/plainText';
 import { PARTNER_TENANT } from '../support/fixtures';
@@ -228,6 +229,27 @@ Dear {{contactName}}, please accept our relationship request for {{customerName}
     expect(mail.text).toContain(`Accept now:\n${ACCEPT}`);
     // The other kinds keep the product's text.
     expect(composeMail(custom, facts('thanks')).subject).toContain('Thank you');
+  });
+
+  it("writes each customer in their language's template, else in the partner's default-language one, never mixing", () => {
+    const template = (subject: string) =>
+      `Subject: ${subject} {{customerName}}\n\n[Accept]({{acceptLink}})\n\n[Microsoft]({{microsoftLink}})`;
+    const custom = withTemplates(
+      { 'fr/invitation.txt': template('Invitation pour'), 'de/invitation.txt': template('Einladung für') },
+      { DEFAULT_LANGUAGE: 'fr' },
+    );
+    const invitation = (language: Language) =>
+      composeMail(custom, { ...facts('invitation', 'Contoso'), language });
+    expect(invitation('de').subject).toBe('Einladung für Contoso');
+    expect(invitation('de').html).toContain('<html lang="de"');
+    // No Japanese file: the partner's own French, wholly French (its footer too), not the product's Japanese.
+    expect(invitation('ja').subject).toBe('Invitation pour Contoso');
+    expect(invitation('ja').html).toContain('<html lang="fr"');
+    expect(invitation('ja').text).toContain('Envoyé par Fabrikam CSP');
+    // A kind the partner wrote in no language: the product's, in the customer's own language.
+    expect(composeMail(custom, { ...facts('thanks', 'Contoso'), language: 'ja' }).html).toContain(
+      '<html lang="ja"',
+    );
   });
 
   it('refuses at start-up a template that lacks its required link, naming the template and the value', () => {
