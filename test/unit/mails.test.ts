@@ -231,6 +231,12 @@ Dear {{contactName}}, please accept our relationship request for {{customerName}
     expect(composeMail(custom, facts('thanks')).subject).toContain('Thank you');
   });
 
+  /** A customer's mail of `kind` to a reader of `language` (the partner's notice has no reader's language). */
+  const inLanguage = (kind: MailTemplateKind, language: Language): MailFacts => {
+    const mail = facts(kind, 'Contoso');
+    return mail.kind === 'partner-notice' ? mail : { ...mail, language };
+  };
+
   it("writes each customer in their language's template, else in the partner's default-language one, never mixing", () => {
     const template = (subject: string) =>
       `Subject: ${subject} {{customerName}}\n\n[Accept]({{acceptLink}})\n\n[Microsoft]({{microsoftLink}})`;
@@ -238,8 +244,7 @@ Dear {{contactName}}, please accept our relationship request for {{customerName}
       { 'fr/invitation.txt': template('Invitation pour'), 'de/invitation.txt': template('Einladung für') },
       { DEFAULT_LANGUAGE: 'fr' },
     );
-    const invitation = (language: Language) =>
-      composeMail(custom, { ...facts('invitation', 'Contoso'), language });
+    const invitation = (language: Language) => composeMail(custom, inLanguage('invitation', language));
     expect(invitation('de').subject).toBe('Einladung für Contoso');
     expect(invitation('de').html).toContain('<html lang="de"');
     // No Japanese file: the partner's own French, wholly French (its footer too), not the product's Japanese.
@@ -247,9 +252,7 @@ Dear {{contactName}}, please accept our relationship request for {{customerName}
     expect(invitation('ja').html).toContain('<html lang="fr"');
     expect(invitation('ja').text).toContain('Envoyé par Fabrikam CSP');
     // A kind the partner wrote in no language: the product's, in the customer's own language.
-    expect(composeMail(custom, { ...facts('thanks', 'Contoso'), language: 'ja' }).html).toContain(
-      '<html lang="ja"',
-    );
+    expect(composeMail(custom, inLanguage('thanks', 'ja')).html).toContain('<html lang="ja"');
   });
 
   it('refuses at start-up a template that lacks its required link, naming the template and the value', () => {

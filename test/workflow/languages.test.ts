@@ -158,6 +158,69 @@ describe("the customer's language", () => {
     expect(done.headers.get('location')).toMatch(/\/instructions\?checked=now&lang=ja$/);
   });
 
+  it('a single start takes the language in any case, and refuses one of another kind naming the field, writing nothing', async () => {
+    const one = customer('', 'nl', () => '');
+    const body = (language: unknown) =>
+      JSON.stringify({
+        customerTenantId: one.tenant,
+        customerName: one.name,
+        contact: { name: 'Admin', email: one.email },
+        scopes: [`/subscriptions/${one.subscription}`],
+        language,
+      });
+    for (const bad of [
+      1,
+      ['nl'],
+      { nl: true },
+      '__proto__',
+      'constructor',
+      'nl\t',
+      'nl\u3000',
+      'nl-NL',
+      null,
+    ]) {
+      const res = await p.partner('/api/reinstatements', { method: 'POST', body: body(bad) });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ errors: [{ field: 'language' }] });
+    }
+    const list = async () =>
+      ((await (await p.partner(`/api/reinstatements?customer=${one.tenant}`)).json()) as { items: unknown[] })
+        .items;
+    expect(await list()).toEqual([]);
+    const res = await p.partner('/api/reinstatements', { method: 'POST', body: body('NL') });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    await p.settle();
+    expect(
+      ((await (await p.partner(`/api/reinstatements/${id}`)).json()) as { language: string }).language,
+    ).toBe('nl');
+    expect(mailsTo(one.email)[0]?.lang).toBe('nl');
+  });
+
+  it("previews each mail in any language the partner asks for; the partner's notice stays English", async () => {
+    for (const [language, words] of [
+      ['de', 'zu einer Reseller-Beziehung ein'],
+      ['ja', 'へのリセラー関係のご招待'],
+      ['pt-br', 'para uma relação de revenda'],
+    ] as const) {
+      const res = await p.partner(`/api/mails/preview/invitation?language=${language}`);
+      expect(res.status).toBe(200);
+      const tag = language === 'pt-br' ? 'pt-BR' : language;
+      expect(res.headers.get('content-language')).toBe(tag);
+      expect(decodeURIComponent(res.headers.get('x-mail-subject') ?? '')).toContain(words);
+      expect(await res.text()).toContain(`<html lang="${tag}"`);
+    }
+    // Without a language: DEFAULT_LANGUAGE.
+    expect((await p.partner('/api/mails/preview/thanks')).headers.get('content-language')).toBe('fr');
+    const notice = await p.partner('/api/mails/preview/partner-notice?language=ja');
+    expect(notice.headers.get('content-language')).toBe('en');
+    for (const bad of ['tlh', '__proto__', 'de%09', '', 'de,fr']) {
+      const res = await p.partner(`/api/mails/preview/invitation?language=${bad}`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ errors: [{ field: 'language' }] });
+    }
+  });
+
   it('a link that knows no reinstatement reads in the browser’s language; hostile language values change nothing', async () => {
     const austrian = await p.anonymous('/api/c/v1.forged.token', { headers: { 'accept-language': 'de-AT' } });
     expect(austrian.status).toBe(404);
