@@ -3,10 +3,12 @@
  * the host, so this file imports every one of them and nothing else.
  */
 import { getConfig } from '../shared/config/appConfig';
+import { checkMailTemplates } from '../shared/email/templates/templateSet';
 
 // Validate every setting before any function registers: a misconfigured app fails to start with a
-// message naming each bad setting, instead of failing later in the middle of a reinstatement.
-getConfig();
+// message naming each bad setting, instead of failing later in the middle of a reinstatement. The
+// partner's mail templates are read and checked too (MAIL_TEMPLATES_DIR, each file and its problem).
+checkMailTemplates(getConfig());
 
 import './http/health';
 import './http/reinstatements';

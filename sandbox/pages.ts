@@ -1,7 +1,7 @@
 import type { PartnerCenterSimulator } from './partnerCenterSimulator';
 import { contactOf } from './controls';
 import { escapeHtml as e, htmlPage, type SimRequest } from './httpUtil';
-import type { SandboxState, SimulatedCustomer } from './state';
+import type { SandboxState, SentMail, SimulatedCustomer } from './state';
 
 /**
  * The sandbox's pages for people, so that both sides of a reinstatement can be played in a browser:
@@ -80,14 +80,33 @@ function outbox(sim: SimRequest, state: SandboxState): void {
     `<h1>Outbox</h1>
 <form method="get" action="/sandbox/outbox.html"><label for="to">Recipient</label> <input id="to" name="to" type="email" value="${e(to)}"> <button type="submit">Show</button></form>
 <p>${mails.length} mails, newest first${mails.length > 200 ? ' (the newest 200 shown)' : ''}.</p>
-<table style="border-collapse:collapse;width:100%"><thead><tr><th scope="col" style="text-align:left">Received</th><th scope="col" style="text-align:left">To</th><th scope="col" style="text-align:left">Subject</th></tr></thead><tbody>${mails
+<table style="border-collapse:collapse;width:100%"><thead><tr><th scope="col" style="text-align:left">Received</th><th scope="col" style="text-align:left">To</th><th scope="col" style="text-align:left">Language</th><th scope="col" style="text-align:left">Subject</th></tr></thead><tbody>${mails
       .slice(0, 200)
       .map(
         (m) =>
-          `<tr><td>${e(m.acceptedAt.replace('T', ' ').slice(0, 19))}</td><td>${e(m.to.join(', '))}</td><td><a href="/sandbox/outbox/${encodeURIComponent(m.operationId)}.html">${e(m.subject)}</a></td></tr>`,
+          `<tr><td>${e(m.acceptedAt.replace('T', ' ').slice(0, 19))}</td><td>${e(m.to.join(', '))}</td><td>${e(languageInWords(languageOf(m)))}</td><td><a lang="${e(languageOf(m))}" href="/sandbox/outbox/${encodeURIComponent(m.operationId)}.html">${e(m.subject)}</a></td></tr>`,
       )
       .join('')}</tbody></table>`,
   );
+}
+
+/**
+ * The language a mail declares, as a mail client reads it: the `lang` of its HTML part's root
+ * element (ACS Email's request has no language field of its own); empty when it declares none.
+ */
+function languageOf(mail: SentMail): string {
+  return /<html[^>]*\slang="([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)"/i.exec(mail.html ?? '')?.[1] ?? '';
+}
+
+const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
+/** "German", "Brazilian Portuguese": a tag in English words, for the outbox's readers. */
+function languageInWords(tag: string): string {
+  if (!tag) return 'not declared';
+  try {
+    return languageNames.of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
 }
 
 /** The mail as its recipient's client shows it: the HTML part itself, links live, no script. */

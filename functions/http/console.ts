@@ -161,10 +161,12 @@ const EMPTY_FORM: StartForm = {
   contactEmail: '',
   scopes: '',
   note: '',
+  language: '',
 };
 
 export async function startForm(_request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
-  return page(scope, 'Start a reinstatement', startFormBody(EMPTY_FORM, []));
+  const defaultLanguage = scope.app.config.partner.defaultLanguage;
+  return page(scope, 'Start a reinstatement', startFormBody(EMPTY_FORM, [], defaultLanguage));
 }
 
 /** The form's values go through the API's own validation; its field messages come back on the form. */
@@ -175,19 +177,29 @@ export async function start(request: HttpRequest, scope: PersonScope): Promise<H
     return seeOther(`${CONSOLE}/reinstatements/${result.id}`);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    return page(scope, 'Start a reinstatement', startFormBody(form, error.issues), { status: 400 });
+    return page(
+      scope,
+      'Start a reinstatement',
+      startFormBody(form, error.issues, scope.app.config.partner.defaultLanguage),
+      { status: 400 },
+    );
   }
 }
 
 export async function bulkUpload(_request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
-  return page(scope, 'Bulk start', bulkUploadBody());
+  return page(scope, 'Bulk start', bulkUploadBody(undefined, scope.app.config.partner.defaultLanguage));
 }
 
 /** The uploaded CSV, every row checked, nothing written. */
 export async function bulkPreview(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > MAX_FORM_BYTES)
-    return page(scope, 'Bulk start', bulkUploadBody('The file is larger than 20 MB.'), { status: 413 });
+    return page(
+      scope,
+      'Bulk start',
+      bulkUploadBody('The file is larger than 20 MB.', scope.app.config.partner.defaultLanguage),
+      { status: 413 },
+    );
   const file = (await request.formData()).get('file');
   const csv = typeof file === 'string' ? file : file ? await file.text() : '';
   try {
@@ -195,9 +207,14 @@ export async function bulkPreview(request: HttpRequest, scope: PersonScope): Pro
     return page(scope, 'Bulk start: check the rows', bulkPreviewBody(csv, preview));
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    return page(scope, 'Bulk start', bulkUploadBody(`Nothing was started: ${error.message}`), {
-      status: 400,
-    });
+    return page(
+      scope,
+      'Bulk start',
+      bulkUploadBody(`Nothing was started: ${error.message}`, scope.app.config.partner.defaultLanguage),
+      {
+        status: 400,
+      },
+    );
   }
 }
 
@@ -209,15 +226,28 @@ export async function bulkStart(request: HttpRequest, scope: PersonScope): Promi
       scope.by,
     );
     if (submission.kind === 'noValidRow')
-      return page(scope, 'Bulk start', bulkUploadBody('Nothing was started: not one row is valid.'), {
-        status: 400,
-      });
+      return page(
+        scope,
+        'Bulk start',
+        bulkUploadBody(
+          'Nothing was started: not one row is valid.',
+          scope.app.config.partner.defaultLanguage,
+        ),
+        {
+          status: 400,
+        },
+      );
     return seeOther(`${CONSOLE}/bulk/${submission.job.id}`);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    return page(scope, 'Bulk start', bulkUploadBody(`Nothing was started: ${error.message}`), {
-      status: 400,
-    });
+    return page(
+      scope,
+      'Bulk start',
+      bulkUploadBody(`Nothing was started: ${error.message}`, scope.app.config.partner.defaultLanguage),
+      {
+        status: 400,
+      },
+    );
   }
 }
 

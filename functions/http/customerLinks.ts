@@ -5,14 +5,42 @@ import {
   grantedPage,
   instructionsPage,
   invalidLinkPage,
+  languageQuery,
+  pageLanguageOf,
   requestStatePage,
   type CheckNotice,
+  type PageLanguage,
 } from '../../shared/api/customerPages';
 import { CustomerLinks, type InstructionsView } from '../../shared/api/customerLinks';
 import { senderOf } from '../../shared/email/templates/composeMail';
+import { parseLanguage } from '../../shared/model/languages';
+import type { Reinstatement } from '../../shared/model/reinstatement';
 import { serve, type RequestScope } from './serve';
 
 const links = (scope: RequestScope) => new CustomerLinks(scope.app, scope.workflow);
+
+/** The token's own address below /api/c/, for the page's language links. */
+const linkPath = (request: HttpRequest, below = '') =>
+  `/api/c/${encodeURIComponent(request.params.token ?? '')}${below}`;
+
+/** The page's language: the one chosen on it, else the reinstatement's, else the browser's. */
+function languageOf(
+  request: HttpRequest,
+  scope: RequestScope,
+  reinstatement: Reinstatement | undefined,
+  path: string,
+): PageLanguage {
+  return pageLanguageOf({
+    path,
+    query: new URL(request.url).searchParams,
+    acceptLanguage: request.headers.get('accept-language'),
+    own: reinstatement ? links(scope).languageOf(reinstatement) : undefined,
+    fallback: scope.app.config.partner.defaultLanguage,
+  });
+}
+
+const invalid = (request: HttpRequest, scope: RequestScope, path: string) =>
+  invalidLinkPage(senderOf(scope.app.config), languageOf(request, scope, undefined, path));
 
 /** The emailed invitation link: records the click, then on to Microsoft's admin center while it stands. */
 export async function customerInvitationLink(
@@ -21,8 +49,14 @@ export async function customerInvitationLink(
 ): Promise<HttpResponseInit> {
   const answer = await links(scope).openInvitation(request.params.token ?? '');
   const sender = senderOf(scope.app.config);
-  if (!answer) return invalidLinkPage(sender);
-  if (answer.kind === 'state') return requestStatePage(answer.reinstatement, sender);
+  const path = linkPath(request);
+  if (!answer) return invalid(request, scope, path);
+  if (answer.kind === 'state')
+    return requestStatePage(
+      answer.reinstatement,
+      sender,
+      languageOf(request, scope, answer.reinstatement, path),
+    );
   return {
     status: 302,
     headers: { Location: answer.url, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
@@ -38,20 +72,22 @@ function viewPage(
 ): HttpResponseInit {
   const token = request.params.token ?? '';
   const sender = senderOf(scope.app.config);
+  const language = languageOf(request, scope, view.reinstatement, linkPath(request, '/instructions'));
   switch (view.kind) {
     case 'state':
-      return requestStatePage(view.reinstatement, sender);
+      return requestStatePage(view.reinstatement, sender, language);
     case 'granted':
-      return grantedPage(view.reinstatement, sender, view.removal, notice);
+      return grantedPage(view.reinstatement, sender, view.removal, notice, language);
     case 'commands':
       return instructionsPage(view.reinstatement, view.scripts, {
-        doneAction: `/api/c/${token}/done`,
+        doneAction: `/api/c/${token}/done${languageQuery(language)}`,
         searchAction: `/api/c/${token}/instructions`,
         pastedError: new URL(request.url).searchParams.get('error') ?? undefined,
         sender,
         linkBase: `${scope.app.config.links.publicBaseUrl}/api/c/${token}`,
         notice,
         now: scope.app.now(),
+        language,
       });
   }
 }
@@ -64,8 +100,11 @@ export async function customerInstructions(
   request: HttpRequest,
   scope: RequestScope,
 ): Promise<HttpResponseInit> {
-  const view = await links(scope).instructions(request.params.token ?? '', { checkOnOpen: true });
-  if (!view) return invalidLinkPage(senderOf(scope.app.config));
+  const view = await links(scope).instructions(request.params.token ?? '', {
+    checkOnOpen: true,
+    language: chosenLanguage(request),
+  });
+  if (!view) return invalid(request, scope, linkPath(request, '/instructions'));
   return viewPage(view, request, scope, checkNoticeFrom(new URL(request.url).searchParams.get('checked')));
 }
 
@@ -76,23 +115,39 @@ export async function customerInstructions(
  */
 export async function customerDone(request: HttpRequest, scope: RequestScope): Promise<HttpResponseInit> {
   const token = request.params.token ?? '';
-  const page = `/api/c/${encodeURIComponent(token)}/instructions`;
+  const page = linkPath(request, '/instructions');
+  const chosen = chosenLanguage(request);
+  // The language chosen on the page stays chosen across the redirect.
+  const lang = chosen ? `lang=${encodeURIComponent(chosen)}` : '';
   if (request.method !== 'POST') {
     if (!(await links(scope).instructions(token, { checkOnOpen: false })))
-      return invalidLinkPage(senderOf(scope.app.config));
-    return { status: 303, headers: { Location: page, 'Cache-Control': 'no-store' } };
+      return invalid(request, scope, page);
+    return {
+      status: 303,
+      headers: { Location: lang ? `${page}?${lang}` : page, 'Cache-Control': 'no-store' },
+    };
   }
   const answer = await links(scope).checkNow(token);
-  if (!answer) return invalidLinkPage(senderOf(scope.app.config));
-  const checked =
-    answer.kind === 'checked' ? '?checked=now' : answer.kind === 'tooSoon' ? '?checked=soon' : '';
-  return { status: 303, headers: { Location: `${page}${checked}`, 'Cache-Control': 'no-store' } };
+  if (!answer) return invalid(request, scope, page);
+  const checked = answer.kind === 'checked' ? 'checked=now' : answer.kind === 'tooSoon' ? 'checked=soon' : '';
+  const query = [checked, lang].filter(Boolean).join('&');
+  return {
+    status: 303,
+    headers: { Location: query ? `${page}?${query}` : page, 'Cache-Control': 'no-store' },
+  };
 }
+
+/** The language the customer chose on the page (`?lang=`), when it names one we write in. */
+const chosenLanguage = (request: HttpRequest) => parseLanguage(new URL(request.url).searchParams.get('lang'));
 
 /** A procedure of the instructions page as a file to save and run. */
 export async function customerScript(request: HttpRequest, scope: RequestScope): Promise<HttpResponseInit> {
-  const answer = await links(scope).scriptFile(request.params.token ?? '', request.params.file ?? '');
-  if (!answer) return invalidLinkPage(senderOf(scope.app.config));
+  const answer = await links(scope).scriptFile(
+    request.params.token ?? '',
+    request.params.file ?? '',
+    chosenLanguage(request),
+  );
+  if (!answer) return invalid(request, scope, linkPath(request, '/instructions'));
   if (answer.kind === 'page') return viewPage(answer.view, request, scope, undefined);
   const { file } = answer;
   return {
@@ -121,7 +176,7 @@ export async function customerGrantTemplate(
   const template = Number.isInteger(n)
     ? await links(scope).grantTemplate(request.params.token ?? '', n)
     : undefined;
-  if (!template) return invalidLinkPage(senderOf(scope.app.config));
+  if (!template) return invalid(request, scope, linkPath(request, '/instructions'));
   return {
     status: 200,
     headers: {

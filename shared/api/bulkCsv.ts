@@ -8,8 +8,9 @@ export const MAX_BULK_ROWS = 5000;
 
 /**
  * The CSV header bulk starts accept (one reinstatement per row):
- *   customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note
- * `delegatedAdmin` (true/false) and `note` may be empty. Forgiving where a spreadsheet differs: the
+ *   customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note,language
+ * `delegatedAdmin` (true/false), `note` and `language` (a tag: en, de, fr, es, nl, it, pt-BR, ja) may
+ * be empty or absent (a file from before languages is read as it was). Forgiving where a spreadsheet differs: the
  * delimiter may be a comma, a semicolon (what Excel writes where the comma is the decimal sign) or a
  * tab; a byte order mark is skipped; a column may be headed by its name in the start form ("Contact
  * email"), in any case; several scopes in a cell may be separated by `;`, `,`, spaces or line breaks
@@ -23,6 +24,7 @@ export const CSV_COLUMNS = [
   'scopes',
   'delegatedAdmin',
   'note',
+  'language',
 ] as const;
 type CsvColumn = (typeof CSV_COLUMNS)[number];
 
@@ -35,6 +37,7 @@ const FIELD_OF: Record<CsvColumn, string> = {
   scopes: 'scopes',
   delegatedAdmin: 'delegatedAdmin',
   note: 'note',
+  language: 'language',
 };
 
 const squeeze = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -133,6 +136,7 @@ export function csvToBodies(text: string): unknown[] {
       scopes: (r.scopes ?? '').split(/[;,\s]+/).filter(Boolean),
       ...(r.delegatedAdmin ? { delegatedAdmin: booleanCell(r.delegatedAdmin) } : {}),
       ...(r.note ? { note: r.note } : {}),
+      ...(r.language ? { language: r.language } : {}),
     };
   });
 }

@@ -62,7 +62,10 @@ export class BulkStarts {
     if (bodies.length === 0) throw ValidationError.single('body', 'must hold at least one row');
     if (bodies.length > MAX_BULK_ROWS)
       throw ValidationError.single('body', `must hold at most ${MAX_BULK_ROWS} rows`);
-    const defaults = { delegatedAdmin: this.app.config.partner.delegatedAdminDefault };
+    const defaults = {
+      delegatedAdmin: this.app.config.partner.delegatedAdminDefault,
+      language: this.app.config.partner.defaultLanguage,
+    };
     const valid: BulkRow[] = [];
     const invalidRows: RowResult[] = [];
     bodies.forEach((raw, index) => {

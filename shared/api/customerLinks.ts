@@ -10,6 +10,7 @@ import { procedureByFileName } from '../instructions/procedures';
 import type { ScriptFile } from '../instructions/scriptFiles';
 import { buildInvitationLink } from '../links/invitationLink';
 import { verifyCustomerToken, type TokenPurpose } from '../links/customerTokens';
+import type { Language } from '../model/languages';
 import type { Reinstatement } from '../model/reinstatement';
 import { isFinalState } from '../model/states';
 import type { WorkflowClient } from '../workflow/contract';
@@ -105,7 +106,7 @@ export class CustomerLinks {
    */
   async instructions(
     token: string,
-    options: { checkOnOpen: boolean },
+    options: { checkOnOpen: boolean; language?: Language | undefined },
   ): Promise<InstructionsView | undefined> {
     let reinstatement = await this.fromToken(token, 'instructions');
     if (!reinstatement) return undefined;
@@ -119,26 +120,36 @@ export class CustomerLinks {
         reinstatement = await this.app.repository.require(reinstatement.id);
       }
     }
-    return this.viewOf(reinstatement);
+    return this.viewOf(reinstatement, options.language);
   }
 
-  /** A procedure of the instructions as a file, for the scopes still to grant; else the page's view. */
+  /**
+   * A procedure of the instructions as a file, for the scopes still to grant, its comments in
+   * `language` (the reinstatement's own when absent); else the page's view.
+   */
   async scriptFile(
     token: string,
     fileName: string,
+    language?: Language,
   ): Promise<{ kind: 'file'; file: ScriptFile } | { kind: 'page'; view: InstructionsView } | undefined> {
     const procedure = procedureByFileName(fileName);
     const reinstatement = procedure ? await this.fromToken(token, 'instructions') : undefined;
     if (!procedure || !reinstatement) return undefined;
-    const view = this.viewOf(reinstatement);
+    const view = this.viewOf(reinstatement, language);
     return view.kind === 'commands'
       ? { kind: 'file', file: scriptFile(view.scripts, procedure.id) }
       : { kind: 'page', view };
   }
 
-  private viewOf(reinstatement: Reinstatement): InstructionsView {
+  /** The reinstatement's language: its own, or the default language for a record made before languages. */
+  languageOf(reinstatement: Reinstatement): Language {
+    return reinstatement.language ?? this.app.config.partner.defaultLanguage;
+  }
+
+  private viewOf(reinstatement: Reinstatement, chosen?: Language): InstructionsView {
     const groupId = reinstatement.partnerGroupObjectId;
     const groupName = this.app.config.partner.groupName;
+    const language = chosen ?? this.languageOf(reinstatement);
     const pending = reinstatement.scopes.filter((scope) => scope.status !== 'Verified');
     if (reinstatement.state === 'Reinstated' || (!isFinalState(reinstatement.state) && pending.length === 0))
       return {
@@ -146,8 +157,11 @@ export class CustomerLinks {
         reinstatement,
         ...(groupId
           ? {
-              removal: customerScriptsFor({ ...reinstatement, partnerGroupObjectId: groupId }, groupName)
-                .removal,
+              removal: customerScriptsFor(
+                { ...reinstatement, partnerGroupObjectId: groupId },
+                groupName,
+                language,
+              ).removal,
             }
           : {}),
       };
@@ -163,6 +177,7 @@ export class CustomerLinks {
       scripts: customerScriptsFor(
         { customerTenantId: reinstatement.customerTenantId, scopes: pending, partnerGroupObjectId: groupId },
         groupName,
+        language,
       ),
     };
   }

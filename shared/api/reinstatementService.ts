@@ -77,6 +77,7 @@ export class ReinstatementService {
   async start(body: unknown, by: string): Promise<StartResult> {
     const request = parseReinstatementRequest(body, {
       delegatedAdmin: this.app.config.partner.delegatedAdminDefault,
+      language: this.app.config.partner.defaultLanguage,
     });
     // A person's single start: its invitation goes ahead of bulk jobs' in the mail queue.
     return startReinstatement(this.deps, request, `r-${randomUUID().replace(/-/g, '')}`, by, 'people');

@@ -36,6 +36,7 @@ export const scanReinstatementsSchema = z.strictObject(
           contact: z.strictObject({ name: z.string(), email: z.string() }),
           delegatedAdmin: z.boolean().optional(),
           note: z.string().optional(),
+          language: z.string().optional(),
         }),
         { error: 'must be an array of customers' },
       )
@@ -112,11 +113,22 @@ export class Scans {
   /**
    * The customers that lost access, in exactly the bulk-start CSV format: one row per customer, its
    * lost subscriptions as the scopes, the contact columns left for the partner to fill (Partner
-   * Center has no customer contact). Customers already in a running reinstatement are left out.
+   * Center has no customer contact), the language set to DEFAULT_LANGUAGE for the partner to change.
+   * Customers already in a running reinstatement are left out.
    */
   async findingsCsv(id: string): Promise<string> {
     const findings = await this.findings(id);
-    const rows = [...findings.values()].map((f) => [f.tenantId, f.name, '', '', f.scopes.join(';'), '', '']);
+    const language = this.app.config.partner.defaultLanguage;
+    const rows = [...findings.values()].map((f) => [
+      f.tenantId,
+      f.name,
+      '',
+      '',
+      f.scopes.join(';'),
+      '',
+      '',
+      language,
+    ]);
     return safeCsv([CSV_COLUMNS, ...rows]);
   }
 
@@ -144,6 +156,7 @@ export class Scans {
         scopes: finding?.scopes ?? [],
         ...(c.delegatedAdmin !== undefined ? { delegatedAdmin: c.delegatedAdmin } : {}),
         ...(c.note ? { note: c.note } : {}),
+        ...(c.language !== undefined ? { language: c.language } : {}),
       };
     });
     return new BulkStarts(this.app, this.workflow).submit(

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import { CLOUDS, CloudNames, type CloudEndpoints } from '../../lib/azure/clouds';
 import type { StorageConnection } from '../../lib/tables/tableClient';
 import { isGuid } from '../model/identifiers';
-import type { MailTemplate, MailTemplateKind } from '../email/templates/mailTemplate';
-import { loadMailTemplates } from './mailTemplatesSetting';
+import { LANGUAGE_RULE, parseLanguage, type Language } from '../model/languages';
 import {
   booleanSetting,
   dayListSetting,
@@ -57,6 +56,14 @@ const settingsShape = {
     z.url({ protocol: /^https$/, error: 'must be an https address' }).optional(),
   ),
   MAIL_TEMPLATES_DIR: optionalString(),
+  DEFAULT_LANGUAGE: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : 'en'),
+    z.string().transform((v, ctx) => {
+      const language = parseLanguage(v);
+      if (!language) ctx.addIssue({ code: 'custom', message: LANGUAGE_RULE });
+      return language ?? 'en';
+    }),
+  ),
   PARTNER_OPS_EMAIL: emailSetting("where the partner's operations team is notified"),
   DELEGATED_ADMIN_DEFAULT: booleanSetting(false),
   EMAIL_SENDER_ADDRESS: emailSetting('the verified ACS sender, e.g. DoNotReply@contoso.com'),
@@ -238,12 +245,17 @@ export interface AppConfig {
     website?: string;
     opsEmail: string;
     delegatedAdminDefault: boolean;
+    /** The customers' language when a reinstatement names none (DEFAULT_LANGUAGE). */
+    defaultLanguage: Language;
   };
   email: {
     senderAddress: string;
     acs: AcsConnection;
-    /** Each mail kind's template: the product's own, or the partner's from MAIL_TEMPLATES_DIR. */
-    templates: Record<MailTemplateKind, MailTemplate>;
+    /**
+     * The partner's own mail templates, a folder per language (MAIL_TEMPLATES_DIR); the email layer
+     * reads and checks them at start-up.
+     */
+    templatesDir?: string;
   };
   links: { publicBaseUrl: string; signingKeys: { current: Buffer; previous?: Buffer } };
   schedule: {
@@ -321,8 +333,6 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       rule: 'set exactly one of ACS_ENDPOINT (managed identity) or ACS_CONNECTION_STRING',
     });
   }
-  const mail = loadMailTemplates(result.success ? result.data.MAIL_TEMPLATES_DIR : undefined);
-  problems.push(...mail.problems.map((rule) => ({ setting: 'MAIL_TEMPLATES_DIR', rule })));
   if (!result.success || problems.length) throw new ConfigError(problems);
   const settings = result.data;
   return Object.freeze({
@@ -336,10 +346,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       ...(settings.PARTNER_WEBSITE ? { website: settings.PARTNER_WEBSITE } : {}),
       opsEmail: settings.PARTNER_OPS_EMAIL.toLowerCase(),
       delegatedAdminDefault: settings.DELEGATED_ADMIN_DEFAULT,
+      defaultLanguage: settings.DEFAULT_LANGUAGE,
     },
     email: {
       senderAddress: settings.EMAIL_SENDER_ADDRESS,
-      templates: mail.templates,
+      ...(settings.MAIL_TEMPLATES_DIR ? { templatesDir: settings.MAIL_TEMPLATES_DIR } : {}),
       acs: settings.ACS_CONNECTION_STRING
         ? { kind: 'connectionString', connectionString: settings.ACS_CONNECTION_STRING }
         : { kind: 'endpoint', endpoint: settings.ACS_ENDPOINT as string },

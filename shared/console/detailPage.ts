@@ -1,4 +1,5 @@
 import { ACTION_STATES, type ReinstatementView } from '../api/reinstatementService';
+import { languageInWords } from '../model/languages';
 import type { ReinstatementState } from '../model/states';
 import { CONSOLE, dataTable, stateBadge, when } from './layout';
 import { ACTOR_LABELS, eventLabel } from '../vocabulary/events';
@@ -91,6 +92,8 @@ export function detailBody(
       <dd><code>${r.customerTenantId}</code></dd>
       <dt>Contact</dt>
       <dd>${r.contact.name} &lt;${r.contact.email}&gt;</dd>
+      <dt>Writes to the customer in</dt>
+      <dd>${r.language ? languageInWords(r.language) : 'the app’s default language'}</dd>
       <dt>Requested</dt>
       <dd>${when(r.createdAt)}; last change ${when(r.updatedAt)}</dd>
       ${

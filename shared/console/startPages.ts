@@ -1,5 +1,6 @@
 import type { BulkJobStatus } from '../api/bulkStarts';
 import { CSV_COLUMNS } from '../api/bulkCsv';
+import { LANGUAGES, languageInWords, parseLanguage, type Language } from '../model/languages';
 import type { DescribedIssue, FieldIssue } from '../model/validationError';
 import { csvColumnOf, fieldLabel } from '../vocabulary/fields';
 import type { BulkRow, RowResult } from '../storage/bulkJobRepository';
@@ -15,6 +16,8 @@ export interface StartForm {
   /** One scope per line. */
   scopes: string;
   note: string;
+  /** The customer's language tag; empty for the default language. */
+  language: string;
 }
 
 export const START_FIELDS = [
@@ -22,6 +25,7 @@ export const START_FIELDS = [
   'customerName',
   'contactName',
   'contactEmail',
+  'language',
   'scopes',
   'note',
 ] as const;
@@ -35,6 +39,7 @@ export function startFormFrom(form: URLSearchParams): StartForm {
     contactEmail: value('contactEmail').trim(),
     scopes: value('scopes'),
     note: value('note'),
+    language: value('language'),
   };
 }
 
@@ -49,6 +54,7 @@ export function startBody(form: StartForm): Record<string, unknown> {
       .map((s) => s.trim())
       .filter(Boolean),
     ...(form.note.trim() ? { note: form.note } : {}),
+    ...(form.language ? { language: form.language } : {}),
   };
 }
 
@@ -80,9 +86,30 @@ const LABELS: Record<(typeof START_FIELDS)[number], { label: string; hint?: stri
     hint: 'One per line: a subscription ID, /subscriptions/<id>, or a resource group or resource under it.',
   },
   note: { label: `${fieldLabel('note')} to the customer (optional)`, hint: 'Quoted in the invitation.' },
+  language: {
+    label: 'Customer’s language',
+    hint: 'The mails, the instructions page and the scripts’ comments are written in it; commands stay as Azure spells them.',
+  },
 };
 
-export function startFormBody(form: StartForm, issues: readonly DescribedIssue[]): Html {
+/** A choice of every language, each in its own words and in English, the current one selected. */
+function languageSelect(attrs: Html, chosen: Language): Html {
+  // Under its own field, the rule says enough; one of several scope lines is named ("Azure scope 2").
+  return html`<select ${attrs}>
+    ${LANGUAGES.map(
+      (language) =>
+        html`<option value="${language}" ${language === chosen ? html` selected` : ''}>
+          ${languageInWords(language)}
+        </option>`,
+    )}
+  </select>`;
+}
+
+export function startFormBody(
+  form: StartForm,
+  issues: readonly DescribedIssue[],
+  defaultLanguage: Language = 'en',
+): Html {
   // Under its own field, the rule says enough; one of several scope lines is named ("Azure scope 2").
   const errors = (name: (typeof START_FIELDS)[number]) =>
     issues
@@ -97,13 +124,15 @@ export function startFormBody(form: StartForm, issues: readonly DescribedIssue[]
     name="${name}"${described ? html` aria-describedby="${described}"` : ''}${e.length ? html` aria-invalid="true"` : ''}${name !== 'note' ? html` required` : ''}`;
     return html`<div class="field">
       <label for="${name}">${label}</label>${
-        multiline
-          ? html`<textarea ${attrs} rows="3">${form[name]}</textarea>`
-          : html`<input
-              ${attrs}
-              value="${form[name]}"
-              ${name === 'contactEmail' ? html` type="email"` : ''}
-            />`
+        name === 'language'
+          ? languageSelect(attrs, parseLanguage(form.language) ?? defaultLanguage)
+          : multiline
+            ? html`<textarea ${attrs} rows="3">${form[name]}</textarea>`
+            : html`<input
+                ${attrs}
+                value="${form[name]}"
+                ${name === 'contactEmail' ? html` type="email"` : ''}
+              />`
       }${hint ? html`<p class="hint" id="${name}-hint">${hint}</p>` : ''}${e.length ? html`<p class="error" id="${name}-error">${e.join('; ')}</p>` : ''}
     </div>`;
   };
@@ -125,19 +154,22 @@ export function startFormBody(form: StartForm, issues: readonly DescribedIssue[]
         : ''
     }
     <form method="post" action="${CONSOLE}/start" novalidate>
-      ${field('customerTenantId')}${field('customerName')}${field('contactName')}${field('contactEmail')}${field('scopes', true)}${field('note', true)}
+      ${field('customerTenantId')}${field('customerName')}${field('contactName')}${field('contactEmail')}${field('language')}${field('scopes', true)}${field('note', true)}
       <button type="submit">Start</button>
     </form>`;
 }
 
 /** Choose a CSV; its rows are checked and shown before anything starts. */
-export function bulkUploadBody(problem?: string): Html {
+export function bulkUploadBody(problem?: string, defaultLanguage: Language = 'en'): Html {
   return html`<h1>Bulk start</h1>
     ${problem ? html`<p class="notice bad" role="alert">${problem}</p>` : ''}
     <p>
       Upload a CSV with the header <code>${CSV_COLUMNS.join(',')}</code> (several scopes separated by
-      <code>;</code>; up to 5,000 rows). Every row is checked first; you see the result before anything
-      starts, and rows with mistakes are left out.
+      <code>;</code>; up to 5,000 rows). <code>delegatedAdmin</code>, <code>note</code> and
+      <code>language</code> may be empty, and <code>language</code> may be left out: each customer is written
+      to in their row’s language (${LANGUAGES.join(', ')}), or in ${languageInWords(defaultLanguage)} when it
+      has none. Every row is checked first; you see the result before anything starts, and rows with mistakes
+      are left out.
     </p>
     <form method="post" action="${CONSOLE}/bulk/preview" enctype="multipart/form-data">
       <div class="field">
@@ -173,7 +205,7 @@ export function bulkPreviewBody(
     ${preview.valid.length ? html`<form method="post" action="${CONSOLE}/bulk/start"><textarea name="csv" hidden aria-hidden="true">${csv}</textarea><button type="submit">Start the ${preview.valid.length} valid rows</button> <a class="button secondary" href="${CONSOLE}/bulk">Choose another file</a></form>` : html`<p><a href="${CONSOLE}/bulk">Choose another file</a></p>`}
     <h2>Rows ready to start</h2>
     ${dataTable(
-      ['Row', 'Customer', 'Tenant id', 'Contact', 'Scopes'],
+      ['Row', 'Customer', 'Tenant id', 'Contact', 'Language', 'Scopes'],
       preview.valid
         .slice(0, 500)
         .map((r) => [
@@ -181,6 +213,7 @@ export function bulkPreviewBody(
           r.request.customerName,
           html`<code>${r.request.customerTenantId}</code>`,
           r.request.contact.email,
+          languageInWords(r.request.language),
           r.request.scopes.length,
         ]),
       { id: 'valid-rows' },

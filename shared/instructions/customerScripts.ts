@@ -2,10 +2,19 @@ import { isGuid, normalizeGuid } from '../model/identifiers';
 import { parseScope, renderScope, type Scope, type ScopeKind } from '../model/scopes';
 import { ValidationError } from '../model/validationError';
 import type { Reinstatement } from '../model/reinstatement';
+import { translator, type MessageKey, type Translator } from '../i18n/translator';
+import type { Language } from '../model/languages';
 import { arg, renderCommand, type Command } from './commands';
-import { KNOWN_ERRORS } from './knownErrors';
+import { knownErrorsIn } from './knownErrors';
 import { MINIMUM_AZ_RESOURCES_VERSION, MINIMUM_AZURE_CLI_VERSION } from './minimumVersions';
-import { PROCEDURES, type KnownProcedure, type Procedure, type ProcedureId } from './procedures';
+import {
+  PROCEDURES,
+  procedureWords,
+  type KnownProcedure,
+  type Procedure,
+  type ProcedureId,
+  type ProcedureInWords,
+} from './procedures';
 import { renderScriptFile, type ScriptCommand, type ScriptFile } from './scriptFiles';
 
 export { MINIMUM_AZ_RESOURCES_VERSION, MINIMUM_AZURE_CLI_VERSION };
@@ -18,6 +27,8 @@ export interface CustomerScriptInput {
   partnerGroupObjectId: string;
   /** Display name of the partner group, for the explanations only (e.g. AdminAgents). */
   partnerGroupName?: string;
+  /** The language of every explanation and comment (English when absent); commands stay as they are. */
+  language?: Language;
 }
 
 /** One thing to try when the previous one failed. */
@@ -29,7 +40,7 @@ export interface Fallback {
 
 /** One procedure (a tab on the page, a file to download) with the customer's values. */
 export interface ProcedureScripts {
-  procedure: KnownProcedure;
+  procedure: KnownProcedure & ProcedureInWords;
   /** The grant, one command per step. */
   steps: ScriptCommand[];
   /** The assignment again with debug output written to a log, per scope, for Microsoft's support. */
@@ -37,6 +48,8 @@ export interface ProcedureScripts {
 }
 
 export interface CustomerScripts {
+  /** The language of the explanations and comments. */
+  language: Language;
   /** What the scripts restore, for their header: "your Azure CSP subscription <id>" or a count. */
   target: string;
   /** Who may run them, in words. */
@@ -55,10 +68,10 @@ interface Step {
   command: Command;
 }
 
-const SCOPE_WORDS: Record<ScopeKind, string> = {
-  subscription: 'the whole subscription',
-  resourceGroup: 'one resource group',
-  resource: 'one resource',
+const SCOPE_WORDS: Record<ScopeKind, MessageKey> = {
+  subscription: 'script.scope.subscription',
+  resourceGroup: 'script.scope.resourceGroup',
+  resource: 'script.scope.resource',
 };
 
 /** Re-checks every value even though the request was validated: scripts are where a slip would hurt. */
@@ -128,35 +141,38 @@ const roleAssignmentCreate = (objectId: string, scope: Scope) =>
  * any shell sees them. Only GUIDs and checked ARM ids reach the commands, each as a value the shell's
  * quoting keeps one inert argument; no free text typed by anyone (names, notes) is placed in a script.
  */
-function buildSteps(input: CustomerScriptInput) {
+function buildSteps(input: CustomerScriptInput, t: Translator) {
   const { tenantId, objectId, scopes, groupName } = checkedInput(input);
   const groups = bySubscription(scopes);
   const severalSubscriptions = groups.length > 1;
-  const contextWhy = severalSubscriptions
-    ? 'needed here: the scopes span more than one subscription'
-    : 'needed only when you can assign roles in more than one subscription; harmless otherwise';
-  const owner = `Grant Owner to the partner's ${groupName} group (a ForeignGroup from the partner's tenant) on`;
+  const contextWhy = t.text(
+    severalSubscriptions ? 'script.step.selectNeededHere' : 'script.step.selectNeededIfSeveral',
+  );
+  const grant = (scope: Scope) =>
+    t.text('script.step.grant', { groupName, where: t.text(SCOPE_WORDS[scope.kind]) });
   const which = (scope: Scope) =>
-    `${SCOPE_WORDS[scope.kind]}${scopes.length === 1 ? '' : ` (${renderScope(scope)})`}`;
+    scopes.length === 1
+      ? t.text(SCOPE_WORDS[scope.kind])
+      : t.text('script.scope.named', { where: t.text(SCOPE_WORDS[scope.kind]), scope: renderScope(scope) });
+  const select = (subscriptionId: string) =>
+    t.text('script.step.selectSubscription', { subscriptionId, why: contextWhy });
+  const signIn = t.text('script.step.signIn');
 
   const connect: Step = {
-    purpose: 'Sign in to your tenant',
+    purpose: signIn,
     command: ps('Connect-AzAccount', '-TenantId', arg(tenantId)),
   };
   const assignmentsPs: Step[] = groups.flatMap(([subscriptionId, subScopes]) => [
     {
-      purpose: `Select the CSP subscription ${subscriptionId} (${contextWhy})`,
+      purpose: select(subscriptionId),
       command: ps('Set-AzContext', '-SubscriptionId', arg(subscriptionId)),
     },
-    ...subScopes.map((scope) => ({
-      purpose: `${owner} ${SCOPE_WORDS[scope.kind]}`,
-      command: newRoleAssignment(objectId, scope),
-    })),
+    ...subScopes.map((scope) => ({ purpose: grant(scope), command: newRoleAssignment(objectId, scope) })),
   ]);
 
   const azPowerShell: Step[] = [
     {
-      purpose: `Update the Az.Resources module (${MINIMUM_AZ_RESOURCES_VERSION} or later is needed)`,
+      purpose: t.text('script.step.updateModule', { version: MINIMUM_AZ_RESOURCES_VERSION }),
       command: ps('Update-Module', '-Name', 'Az.Resources', '-Force'),
     },
     connect,
@@ -165,17 +181,17 @@ function buildSteps(input: CustomerScriptInput) {
 
   const azureCli: Step[] = [
     {
-      purpose: `Check the Azure CLI's version: ${MINIMUM_AZURE_CLI_VERSION} or later is needed, the first that accepts ForeignGroup; if yours is older, update it (az upgrade) first`,
+      purpose: t.text('script.step.checkCliVersion', { version: MINIMUM_AZURE_CLI_VERSION }),
       command: az('version'),
     },
-    { purpose: 'Sign in to your tenant', command: az('login', '--tenant', arg(tenantId)) },
+    { purpose: signIn, command: az('login', '--tenant', arg(tenantId)) },
     ...groups.flatMap(([subscriptionId, subScopes]) => [
       {
-        purpose: `Select the CSP subscription ${subscriptionId} (${contextWhy})`,
+        purpose: select(subscriptionId),
         command: az('account', 'set', '--subscription', arg(subscriptionId)),
       },
       ...subScopes.map((scope) => ({
-        purpose: `${owner} ${SCOPE_WORDS[scope.kind]}`,
+        purpose: grant(scope),
         command: roleAssignmentCreate(objectId, scope),
       })),
     ]),
@@ -186,19 +202,17 @@ function buildSteps(input: CustomerScriptInput) {
     scopes.length === 1 ? 'newRoleAssignment.log' : `newRoleAssignment-${index + 1}.log`;
   const troubleshooting = (make: (objectId: string, scope: Scope) => Command): Step[] =>
     scopes.map((scope, index) => ({
-      purpose:
-        `If the assignment on ${which(scope)} fails: run it again with debug output; ` +
-        `every stream goes to ${logFile(index)}, for a support request with Microsoft`,
+      purpose: t.text('script.step.troubleshoot', { where: which(scope), logFile: logFile(index) }),
       command: { ...make(objectId, scope), debugLog: logFile(index) },
     }));
 
   const catchAll: Step[] = [
     {
-      purpose: 'Reinstall the Az.Resources module',
+      purpose: t.text('script.step.reinstallModule'),
       command: ps('Install-Module', '-Name', 'Az.Resources', '-Force', '-Verbose'),
     },
     {
-      purpose: `Load Az.Resources ${MINIMUM_AZ_RESOURCES_VERSION} or later into this session`,
+      purpose: t.text('script.step.importModule', { version: MINIMUM_AZ_RESOURCES_VERSION }),
       command: ps(
         'Import-Module',
         '-Name',
@@ -213,7 +227,7 @@ function buildSteps(input: CustomerScriptInput) {
   ];
 
   const removal: Step[] = scopes.map((scope) => ({
-    purpose: `Remove the partner's Owner role on ${which(scope)}`,
+    purpose: t.text('script.step.remove', { where: which(scope) }),
     command: ps(
       'Remove-AzRoleAssignment',
       '-ObjectId',
@@ -243,15 +257,16 @@ const rendered = (steps: Step[], procedure: Pick<Procedure, 'shell'>): ScriptCom
 
 /** Every procedure with the customer's values, each rendered for its own shell. */
 export function buildCustomerScripts(input: CustomerScriptInput): CustomerScripts {
-  const built = buildSteps(input);
+  const language = input.language ?? 'en';
+  const t = translator(language);
+  const built = buildSteps(input, t);
   const powershell = { shell: 'powershell' } as const;
   return {
-    target: describeTarget(built.scopes, built.subscriptions),
-    runAs: `Run as a user who is Owner or User Access Administrator on ${
-      built.severalSubscriptions ? 'each of these subscriptions' : 'the subscription'
-    }.`,
+    language,
+    target: describeTarget(built.scopes, built.subscriptions, t),
+    runAs: t.text('script.runAs', { several: built.severalSubscriptions ? 'yes' : 'no' }),
     procedures: PROCEDURES.map((procedure) => ({
-      procedure,
+      procedure: { ...procedure, ...procedureWords(procedure, t) },
       steps: rendered(procedure.tool === 'azPowerShell' ? built.azPowerShell : built.azureCli, procedure),
       troubleshooting: rendered(
         procedure.tool === 'azPowerShell' ? built.troubleshootingPs : built.troubleshootingCli,
@@ -261,23 +276,23 @@ export function buildCustomerScripts(input: CustomerScriptInput): CustomerScript
     catchAll: rendered(built.catchAll, powershell),
     catchAllFallbacks: [
       {
-        when: 'Import-Module says the module is in use',
-        advice: 'Close every PowerShell window, open a new one, and start this procedure again.',
+        when: t.text('script.fallback.inUse.when'),
+        advice: t.text('script.fallback.inUse.advice'),
         commands: [],
       },
       {
-        when: 'Import-Module fails for another reason',
-        advice: 'See which versions of Az.Resources are installed.',
+        when: t.text('script.fallback.importFails.when'),
+        advice: t.text('script.fallback.importFails.advice'),
         commands: ['Get-Module Az.Resources -ListAvailable'],
       },
       {
-        when: `version ${MINIMUM_AZ_RESOURCES_VERSION} or later is not listed`,
-        advice: 'Update Az.Resources, then start this procedure again.',
+        when: t.text('script.fallback.versionMissing.when', { version: MINIMUM_AZ_RESOURCES_VERSION }),
+        advice: t.text('script.fallback.versionMissing.advice'),
         commands: ['Update-Module Az.Resources -Force'],
       },
       {
-        when: 'Az.Resources needs a specific version of Az.Accounts',
-        advice: 'Update Az.Accounts too, then restart PowerShell and start this procedure again.',
+        when: t.text('script.fallback.accounts.when'),
+        advice: t.text('script.fallback.accounts.advice'),
         commands: ['Update-Module Az.Accounts -Force'],
       },
     ],
@@ -292,12 +307,14 @@ export function customerScriptsFor(
     partnerGroupObjectId: string;
   },
   partnerGroupName: string,
+  language: Language = 'en',
 ): CustomerScripts {
   return buildCustomerScripts({
     customerTenantId: reinstatement.customerTenantId,
     scopes: reinstatement.scopes.map(({ scope }) => parseScope(scope)),
     partnerGroupObjectId: reinstatement.partnerGroupObjectId,
     partnerGroupName,
+    language,
   });
 }
 
@@ -308,33 +325,43 @@ export function procedureScripts(scripts: CustomerScripts, id: ProcedureId): Pro
   return found;
 }
 
-function describeTarget(scopes: Scope[], subscriptions: number): string {
+function describeTarget(scopes: Scope[], subscriptions: number, t: Translator): string {
   const [first] = scopes;
-  if (scopes.length === 1 && first?.kind === 'subscription')
-    return `your Azure CSP subscription ${first.subscriptionId}`;
-  const scopeCount =
-    scopes.length === 1 && first
-      ? first.kind === 'resource'
-        ? 'a resource'
-        : 'a resource group'
-      : `${scopes.length} scopes`;
-  return subscriptions === 1 && first
-    ? `${scopeCount} in your Azure CSP subscription ${first.subscriptionId}`
-    : `${scopeCount} in ${subscriptions} of your Azure CSP subscriptions`;
+  if (!first) return '';
+  if (scopes.length === 1 && first.kind === 'subscription')
+    return t.text('script.target.subscription', { subscriptionId: first.subscriptionId });
+  const what = scopes.length === 1 ? first.kind : 'scopes';
+  return subscriptions === 1
+    ? t.text('script.target.inSubscription', {
+        what,
+        scopeCount: scopes.length,
+        subscriptionId: first.subscriptionId,
+      })
+    : t.text('script.target.inSubscriptions', {
+        what,
+        scopeCount: scopes.length,
+        subscriptionCount: subscriptions,
+      });
 }
 
 /** The header every file starts with: what it restores, who may run it, in which shell. */
-function fileHeader(scripts: CustomerScripts, procedure: Procedure): string[] {
+function fileHeader(scripts: CustomerScripts, procedure: ProcedureInWords): string[] {
   return [
-    `Restores your Microsoft partner's admin rights on ${scripts.target} (${procedure.label}).`,
+    translator(scripts.language).text('script.header', {
+      target: scripts.target,
+      procedure: procedure.label,
+    }),
     scripts.runAs,
   ];
 }
 
-/** A procedure as one file the customer can save and run. */
+/** A procedure as one file the customer can save and run, its comments in the scripts' language. */
 export function scriptFile(scripts: CustomerScripts, id: ProcedureId): ScriptFile {
   const { procedure, steps } = procedureScripts(scripts, id);
-  return renderScriptFile(procedure, fileHeader(scripts, procedure), steps);
+  const t = translator(scripts.language);
+  return renderScriptFile(procedure, fileHeader(scripts, procedure), steps, (number, purpose) =>
+    t.text('script.step', { number, purpose }),
+  );
 }
 
 /**
@@ -342,40 +369,41 @@ export function scriptFile(scripts: CustomerScripts, id: ProcedureId): ScriptFil
  * the known errors, and the catch-all with its fallbacks.
  */
 export function renderFullGuide(scripts: CustomerScripts): string {
+  const t = translator(scripts.language);
   const section = (commands: ScriptCommand[], numbered: boolean) =>
-    commands.flatMap((c, i) => ['', `# ${numbered ? `Step ${i + 1}: ` : ''}${c.purpose}`, c.command]);
+    commands.flatMap((c, i) => [
+      '',
+      `# ${numbered ? t.text('script.step', { number: i + 1, purpose: c.purpose }) : c.purpose}`,
+      c.command,
+    ]);
+  const heading = (key: MessageKey) => ['', `# ---- ${t.text(key)} ----`];
   const powershell = procedureScripts(scripts, 'powershell');
   const bash = procedureScripts(scripts, 'cli-bash');
   const fallbacks = scripts.catchAllFallbacks.flatMap((f) => [
     '',
-    `# If ${f.when}: ${f.advice}`,
+    `# ${t.text('script.guide.fallback', { when: f.when, advice: f.advice })}`,
     ...f.commands,
   ]);
   return [
     ...fileHeader(scripts, powershell.procedure).map((h) => `# ${h}`),
     ...section(powershell.steps, true),
-    '',
-    '# ---- Azure CLI alternative (Bash; the page has it for PowerShell and Command Prompt too) ----',
+    ...heading('script.guide.cliAlternative'),
     ...section(bash.steps, true),
-    '',
-    '# ---- Troubleshooting ----',
+    ...heading('script.guide.troubleshooting'),
     ...section(powershell.troubleshooting, false),
     ...section(bash.troubleshooting, false),
-    '',
-    '# ---- Known errors: what they mean and what to do ----',
-    ...KNOWN_ERRORS.flatMap((e) => [
+    ...heading('script.guide.knownErrors'),
+    ...knownErrorsIn(scripts.language).flatMap((e) => [
       '',
-      `# If you see (${e.tool}): ${e.message}`,
-      `#   Why: ${e.cause}`,
-      `#   Fix: ${e.fix}`,
+      `# ${t.text('script.guide.ifYouSee', { tool: e.tool, message: e.message })}`,
+      `#   ${t.text('script.guide.why', { cause: e.cause })}`,
+      `#   ${t.text('script.guide.fix', { fix: e.fix })}`,
       ...e.commands.map((c) => `#   ${c}`),
     ]),
-    '',
-    '# ---- If that still fails: reinstall and retry ----',
+    ...heading('script.guide.catchAll'),
     ...section(scripts.catchAll, true),
     ...fallbacks,
-    '',
-    '# ---- To take the access back later, whenever you choose ----',
+    ...heading('script.guide.removal'),
     ...section(scripts.removal, false),
     '',
   ].join('\n');

@@ -1,3 +1,5 @@
+import { english, translator, type MessageKey, type Translator } from '../i18n/translator';
+import type { Language } from '../model/languages';
 import { MINIMUM_AZ_RESOURCES_VERSION, MINIMUM_AZURE_CLI_VERSION } from './minimumVersions';
 
 /**
@@ -8,18 +10,36 @@ import { MINIMUM_AZ_RESOURCES_VERSION, MINIMUM_AZURE_CLI_VERSION } from './minim
  *
  * Each entry carries the message as Azure or Windows really printed it somewhere public, typos
  * included (`PrinciaplType` is Azure's spelling), with where it was printed: the patterns are tested
- * against those, never against a tidied copy.
+ * against those, never against a tidied copy. The message and the commands stay as Azure prints them
+ * in every language; the tool, the cause and the fix are the catalogues' (`knownError.<id>.cause`).
  */
-export interface KnownError {
-  /** Stable id, used as the page's anchor (`#known-<id>`). */
-  id: string;
-  tool: 'Azure CLI' | 'Azure PowerShell' | 'Azure CLI or PowerShell' | 'Azure portal' | 'This page';
+const KNOWN_ERROR_IDS = [
+  'cli-foreign-group',
+  'unmatched-principal-type',
+  'authorization-failed',
+  'deployment-not-allowed',
+  'principal-not-found',
+  'role-assignment-exists',
+  'subscription-not-found',
+  'cmd-unexpected',
+  'module-in-use',
+  'module-version-missing',
+  'accounts-version',
+  'owner-on-narrower-scope',
+] as const;
+type KnownErrorId = (typeof KNOWN_ERROR_IDS)[number];
+
+/** Where the customer meets it: a product's name stays as it is; the others are words. */
+type KnownErrorTool = 'cli' | 'powerShell' | 'cliOrPowerShell' | 'portal' | 'page';
+
+interface KnownErrorEntry {
+  /** Stable id, used as the page's anchor (`#known-<id>`) and its words' keys in the catalogues. */
+  id: KnownErrorId;
+  tool: KnownErrorTool;
   /** The message as the customer sees it (the characteristic part). */
   message: string;
   /** What identifies it in a pasted message (lower-cased, whitespace collapsed). */
   recognise: readonly RegExp[];
-  cause: string;
-  fix: string;
   /** Commands that carry the fix out, when there are any. */
   commands: readonly string[];
   /** Where the behaviour or the fix is documented. */
@@ -28,14 +48,19 @@ export interface KnownError {
   seenAs: readonly { text: string; source: string }[];
 }
 
-export const KNOWN_ERRORS: readonly KnownError[] = [
+/** An entry with its words in one language. */
+export interface KnownError extends Omit<KnownErrorEntry, 'tool'> {
+  tool: string;
+  cause: string;
+  fix: string;
+}
+
+const ENTRIES: readonly KnownErrorEntry[] = [
   {
     id: 'cli-foreign-group',
-    tool: 'Azure CLI',
+    tool: 'cli',
     message: "'ForeignGroup' is not a valid value for '--assignee-principal-type'",
     recognise: [/'?foreigngroup'? is not a valid value for '?--assignee-principal-type/],
-    cause: `This Azure CLI is older than version ${MINIMUM_AZURE_CLI_VERSION}, the first that accepts ForeignGroup principals.`,
-    fix: 'Update the Azure CLI, then run the command again; or use the Azure PowerShell commands instead.',
     commands: ['az upgrade', 'az version'],
     source: `https://learn.microsoft.com/cli/azure/release-notes-azure-cli (${MINIMUM_AZURE_CLI_VERSION}, Role)`,
     seenAs: [
@@ -47,7 +72,7 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
   },
   {
     id: 'unmatched-principal-type',
-    tool: 'Azure CLI or PowerShell',
+    tool: 'cliOrPowerShell',
     message:
       "The PrincipalId '…' has type 'ForeignGroup' , which is different from specified PrinciaplType 'Group'",
     // Azure spells it PrinciaplType; the corrected spelling is accepted too, should Azure ever fix it.
@@ -55,9 +80,6 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
       /has type 'foreigngroup' ?, which is different from specified princi(?:apl|pal)type/,
       /unmatchedprincipaltype/,
     ],
-    cause:
-      "The partner's group lives in the partner's tenant, so Azure knows it as a ForeignGroup. The command was run without the ForeignGroup type (-ObjectType ForeignGroup, or --assignee-principal-type ForeignGroup), or with a tool too old to pass it.",
-    fix: `Run the generated command exactly as written: it names the type. If it still fails, update Az.Resources to ${MINIMUM_AZ_RESOURCES_VERSION} or later, or the Azure CLI to ${MINIMUM_AZURE_CLI_VERSION} or later.`,
     commands: ['Update-Module Az.Resources -Force', 'az upgrade'],
     source: 'https://learn.microsoft.com/azure/role-based-access-control/troubleshooting',
     seenAs: [
@@ -73,15 +95,12 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
   },
   {
     id: 'authorization-failed',
-    tool: 'Azure CLI or PowerShell',
+    tool: 'cliOrPowerShell',
     message:
       "The client '…' with object id '…' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/write'",
     recognise: [
       /does not have authorization to perform action '?microsoft\.authorization\/roleassignments\/write/,
     ],
-    cause:
-      'The account you signed in with is not Owner or User Access Administrator of this subscription, so it may not grant roles on it.',
-    fix: "Sign in as an Owner or User Access Administrator of the subscription (see who is, in the Azure portal under the subscription's Access control (IAM) > Role assignments). A Global administrator can give themselves that right first with Microsoft Entra ID > Properties > Access management for Azure resources.",
     commands: [],
     source: 'https://learn.microsoft.com/azure/role-based-access-control/elevate-access-global-admin',
     seenAs: [
@@ -93,15 +112,12 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
   },
   {
     id: 'deployment-not-allowed',
-    tool: 'Azure portal',
+    tool: 'portal',
     message:
       "does not have authorization to perform action 'Microsoft.Resources/deployments/validate/action'",
     recognise: [
       /does not have authorization to perform action '?microsoft\.resources\/deployments\/(?:validate\/action|write)/,
     ],
-    cause:
-      '"Deploy to Azure" runs a template deployment, which needs Microsoft.Resources/deployments/validate/action and /write. An Owner has them; a User Access Administrator, who may otherwise grant roles, does not.',
-    fix: 'Use the Azure PowerShell or Azure CLI commands on this page: they make the same grant and need only the right to assign roles. Or ask an Owner of the subscription to use "Deploy to Azure".',
     commands: [],
     source:
       'https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/privileged#user-access-administrator',
@@ -114,12 +130,9 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
   },
   {
     id: 'principal-not-found',
-    tool: 'Azure CLI or PowerShell',
+    tool: 'cliOrPowerShell',
     message: "PrincipalNotFound: Principal '…' does not exist in the directory '…'",
     recognise: [/principalnotfound/, /principal \S+ does not exist in the directory/],
-    cause:
-      "Azure has not yet seen the partner's group in your directory: right after the partner's group changed this is a replication delay; without the ForeignGroup type Azure looks for it in your own directory.",
-    fix: 'Wait five minutes, then run the generated command again exactly as written.',
     commands: [],
     source: 'https://learn.microsoft.com/azure/role-based-access-control/troubleshooting',
     seenAs: [
@@ -132,11 +145,9 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
   },
   {
     id: 'role-assignment-exists',
-    tool: 'Azure CLI or PowerShell',
+    tool: 'cliOrPowerShell',
     message: 'RoleAssignmentExists: The role assignment already exists.',
     recognise: [/roleassignmentexists/, /the role assignment already exists/],
-    cause: 'The assignment is already there: it was made before, perhaps by a colleague.',
-    fix: "Nothing to do: press \u201cI've done it\u201d on this page so that your partner checks it now.",
     commands: [],
     source: 'https://learn.microsoft.com/azure/role-based-access-control/troubleshooting',
     seenAs: [
@@ -148,7 +159,7 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
   },
   {
     id: 'subscription-not-found',
-    tool: 'Azure CLI or PowerShell',
+    tool: 'cliOrPowerShell',
     message:
       "The subscription of '…' doesn't exist in cloud 'AzureCloud' / Please provide a valid tenant or a valid subscription",
     recognise: [
@@ -157,8 +168,6 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
       /the subscription of '[^']*' doesn't exist in cloud/,
       /please provide a valid tenant or a valid subscription/,
     ],
-    cause: 'You are signed in to another tenant, or with an account that cannot see this subscription.',
-    fix: 'Sign in to your own tenant (the sign-in command of the script does it with your tenant id), then list the subscriptions your account sees and check that this one is among them.',
     commands: [
       'Connect-AzAccount -TenantId <your tenant id>',
       'Get-AzSubscription',
@@ -179,12 +188,9 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
   },
   {
     id: 'cmd-unexpected',
-    tool: 'Azure CLI',
+    tool: 'cli',
     message: '… was unexpected at this time.',
     recognise: [/was unexpected at this time/],
-    cause:
-      'The Command Prompt read part of a value as its own syntax: on Windows, az is a batch file (az.cmd), and a value with parentheses or & that reaches it without double quotes breaks it. It happens when a command is retyped, or copied from a tab for another shell.',
-    fix: 'Copy the command from the tab for the shell you use (Command Prompt, or PowerShell), or download that tab\u2019s file: there every value is quoted for that shell.',
     commands: [],
     source: 'https://learn.microsoft.com/cli/azure/use-azure-cli-successfully-quoting',
     seenAs: [
@@ -196,12 +202,10 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
   },
   {
     id: 'module-in-use',
-    tool: 'Azure PowerShell',
+    tool: 'powerShell',
     message:
       "The version '…' of module 'Az.Resources' is currently in use. Retry the operation after closing the applications.",
     recognise: [/of module '?az\.(?:resources|accounts)'? is currently in use/],
-    cause: 'A PowerShell session still has the module loaded, so it cannot be replaced.',
-    fix: 'Close every PowerShell window, open a new one, and start again.',
     commands: [],
     source: 'https://learn.microsoft.com/powershell/module/powershellget/install-module',
     seenAs: [
@@ -213,14 +217,12 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
   },
   {
     id: 'module-version-missing',
-    tool: 'Azure PowerShell',
+    tool: 'powerShell',
     message: `The specified module 'Az.Resources' with version '${MINIMUM_AZ_RESOURCES_VERSION}' was not loaded because no valid module file was found`,
     // PowerShell's wording for any module and version (Modules_ModuleWithVersionNotFound).
     recognise: [
       /the specified module '[^']*' with version '[^']*' was not loaded because no valid module file was found/,
     ],
-    cause: `The module at the version asked for is not installed on this computer: these commands need Az.Resources ${MINIMUM_AZ_RESOURCES_VERSION} or later.`,
-    fix: 'See which versions are installed, update the module, then start again.',
     commands: ['Get-Module Az.Resources -ListAvailable', 'Update-Module Az.Resources -Force'],
     source: 'https://learn.microsoft.com/powershell/azure/install-azps-windows',
     seenAs: [
@@ -232,12 +234,10 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
   },
   {
     id: 'accounts-version',
-    tool: 'Azure PowerShell',
+    tool: 'powerShell',
     message:
       'This module requires Az.Accounts version … An earlier version of Az.Accounts is imported in the current PowerShell session.',
     recognise: [/requires az\.accounts version/, /earlier version of az\.accounts is imported/],
-    cause: 'Az.Resources needs a newer Az.Accounts than the one loaded in this session.',
-    fix: 'Update Az.Accounts, close PowerShell, open a new window and start again.',
     commands: ['Update-Module Az.Accounts -Force'],
     source: 'https://learn.microsoft.com/powershell/azure/troubleshooting',
     seenAs: [
@@ -249,12 +249,9 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
   },
   {
     id: 'owner-on-narrower-scope',
-    tool: 'This page',
+    tool: 'page',
     message: 'Owner is assigned on resource group …, but this request is for the whole subscription',
     recognise: [/owner is assigned on resource group .*, but this request is for the whole subscription/],
-    cause:
-      'The command was run for a resource group (-ResourceGroupName or a --scope of a group) instead of the whole subscription. Your partner found the grant there.',
-    fix: 'Run the generated command for the subscription as written, without naming a resource group.',
     commands: [],
     source: 'https://learn.microsoft.com/azure/role-based-access-control/scope-overview',
     seenAs: [
@@ -266,20 +263,66 @@ export const KNOWN_ERRORS: readonly KnownError[] = [
   },
 ];
 
+const VERSIONS = { cliVersion: MINIMUM_AZURE_CLI_VERSION, azResourcesVersion: MINIMUM_AZ_RESOURCES_VERSION };
+
+const TOOL_KEYS: Record<KnownErrorTool, MessageKey> = {
+  cli: 'knownError.tool.cli',
+  powerShell: 'knownError.tool.powerShell',
+  cliOrPowerShell: 'knownError.tool.cliOrPowerShell',
+  portal: 'knownError.tool.portal',
+  page: 'knownError.tool.page',
+};
+
+function inWords(entry: KnownErrorEntry, t: Translator): KnownError {
+  return {
+    ...entry,
+    tool: t.text(TOOL_KEYS[entry.tool]),
+    // Each id has its two keys in every catalogue (test/unit/catalogues.test.ts checks them).
+    cause: t.text(`knownError.${entry.id}.cause` as MessageKey, VERSIONS),
+    fix: t.text(`knownError.${entry.id}.fix` as MessageKey, VERSIONS),
+  };
+}
+
+/** Every known error, its words in English. */
+export const KNOWN_ERRORS: readonly KnownError[] = ENTRIES.map((entry) => inWords(entry, english()));
+
+const byLanguage = new Map<Language, readonly KnownError[]>();
+
+/** Every known error, its words in `language`. */
+export function knownErrorsIn(language: Language): readonly KnownError[] {
+  let found = byLanguage.get(language);
+  if (!found) {
+    found = ENTRIES.map((entry) => inWords(entry, translator(language)));
+    byLanguage.set(language, found);
+  }
+  return found;
+}
+
+/** The catalogue keys the known errors' words need: `knownError.<id>.cause` and `.fix` for each. */
+export const KNOWN_ERROR_KEYS: readonly string[] = KNOWN_ERROR_IDS.flatMap((id) => [
+  `knownError.${id}.cause`,
+  `knownError.${id}.fix`,
+]);
+
 const normalise = (text: string) => text.toLowerCase().replace(/\s+/g, ' ').trim();
 
 /** The entries a pasted message matches, best first (at most 2,000 characters are read). */
-export function findKnownErrors(pasted: string): KnownError[] {
+export function findKnownErrors(pasted: string, language: Language = 'en'): readonly KnownError[] {
   const text = normalise(pasted.slice(0, 2000));
   if (!text) return [];
-  return KNOWN_ERRORS.filter((entry) => entry.recognise.some((pattern) => pattern.test(text)));
+  return knownErrorsIn(language).filter((entry) => entry.recognise.some((pattern) => pattern.test(text)));
 }
 
 /** The entry verification's diagnosis points at, for a finding it recognises. */
-export function knownErrorForFinding(finding: string, explanation: string): KnownError | undefined {
+export function knownErrorForFinding(
+  finding: string,
+  explanation: string,
+  language: Language = 'en',
+): KnownError | undefined {
+  const entry = (id: KnownErrorId) => knownErrorsIn(language).find((e) => e.id === id);
   if (finding === 'narrower-scope' && /resource group/.test(explanation))
-    return KNOWN_ERRORS.find((e) => e.id === 'owner-on-narrower-scope');
+    return entry('owner-on-narrower-scope');
   if (finding === 'other-principal' && /must be ForeignGroup/.test(explanation))
-    return KNOWN_ERRORS.find((e) => e.id === 'unmatched-principal-type');
+    return entry('unmatched-principal-type');
   return undefined;
 }

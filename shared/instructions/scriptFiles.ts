@@ -29,12 +29,14 @@ const BOM = '\ufeff';
  * - Command Prompt: `az` is a batch file, and a batch file that runs another one without `call`
  *   never comes back to its next line (`call /?`); `|| exit /b 1` stops at a failure. The console
  *   is switched to UTF-8 (`chcp 65001`) before any line with a name in it is read.
- * Windows files get CRLF line ends.
+ * Windows files get CRLF line ends. The comments are in the customer's language (UTF-8 everywhere).
  */
 export function renderScriptFile(
   procedure: Procedure,
   header: readonly string[],
   steps: readonly ScriptCommand[],
+  stepComment: (number: number, purpose: string) => string = (number, purpose) =>
+    `Step ${number}: ${purpose}`,
 ): ScriptFile {
   const comment = procedure.shell === 'cmd' ? cmdComment : (text: string) => `# ${text}`;
   const lines: string[] = [];
@@ -44,7 +46,7 @@ export function renderScriptFile(
   if (procedure.shell === 'bash') lines.push('set -euo pipefail');
   if (procedure.tool === 'azPowerShell') lines.push("$ErrorActionPreference = 'Stop'");
   steps.forEach((step, i) => {
-    lines.push('', comment(`Step ${i + 1}: ${step.purpose}`));
+    lines.push('', comment(stepComment(i + 1, step.purpose)));
     if (procedure.shell === 'cmd') lines.push(`call ${step.command} || exit /b 1`);
     else lines.push(step.command);
     if (procedure.tool === 'azureCli' && procedure.shell === 'powershell')

@@ -1,3 +1,4 @@
+import type { Language } from './languages';
 import type { ReinstatementRequest } from './request';
 import { renderScope, type ScopeKind } from './scopes';
 import type { ReinstatementState } from './states';
@@ -68,6 +69,11 @@ export interface Reinstatement {
   contact: { name: string; email: string };
   delegatedAdmin: boolean;
   note?: string;
+  /**
+   * The customer's language. Records made before languages existed have none: they read as the
+   * partner's default language (DEFAULT_LANGUAGE).
+   */
+  language?: Language;
   scopes: ScopeStatus[];
   state: ReinstatementState;
   /** Why the state was entered, for Failed, Expired and Cancelled. */
@@ -100,6 +106,7 @@ export function newReinstatement(id: string, request: ReinstatementRequest, now:
     customerName: request.customerName,
     contact: { ...request.contact },
     delegatedAdmin: request.delegatedAdmin,
+    language: request.language,
     scopes: request.scopes.map((s) => ({ scope: renderScope(s), kind: s.kind, status: 'Pending' })),
     state: 'Requested',
     createdAt: at,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseWith } from './fieldIssues';
 import { GUID_RULE, isGuid, normalizeGuid } from './identifiers';
+import { LANGUAGE_RULE, LANGUAGES, parseLanguage, type Language } from './languages';
 import { parseScope, scopeKey, type Scope } from './scopes';
 import { ValidationError } from './validationError';
 import { hasControlCharacters, hasControlCharactersBeyondLineBreaks } from '../text/plainText';
@@ -24,6 +25,8 @@ export interface ReinstatementRequest {
   delegatedAdmin: boolean;
   /** A plain-text note from the partner, shown to the customer in the invitation. */
   note?: string;
+  /** The language the customer's mails, page and scripts are written in. */
+  language: Language;
 }
 
 const singleLine = (field: string, max: number) =>
@@ -112,12 +115,28 @@ export const reinstatementRequestSchema = z.strictObject(
       .transform((v) => v.replace(/\r\n?/g, '\n').trim())
       .optional()
       .meta({ description: "A plain-text note from the partner, quoted in the customer's invitation" }),
+    language: z
+      .string({ error: LANGUAGE_RULE })
+      .transform((v, ctx) => {
+        const language = parseLanguage(v);
+        if (!language) ctx.addIssue({ code: 'custom', message: LANGUAGE_RULE });
+        return language ?? 'en';
+      })
+      .optional()
+      .meta({
+        type: 'string',
+        enum: [...LANGUAGES],
+        description:
+          "The language of the customer's mails, instructions page and scripts (a BCP 47 tag, any case); DEFAULT_LANGUAGE when absent",
+      }),
   },
   { error: 'must be a JSON object' },
 );
 
 export interface RequestDefaults {
   delegatedAdmin: boolean;
+  /** DEFAULT_LANGUAGE: English unless the partner set another. */
+  language?: Language;
 }
 
 /**
@@ -132,6 +151,7 @@ export function parseReinstatementRequest(input: unknown, defaults: RequestDefau
     contact: { name: data.contact.name, email: data.contact.email },
     scopes: data.scopes,
     delegatedAdmin: data.delegatedAdmin ?? defaults.delegatedAdmin,
+    language: data.language ?? defaults.language ?? 'en',
   };
   if (data.note) request.note = data.note;
   return request;

@@ -1,5 +1,6 @@
 import type { TableEntity } from '@azure/data-tables';
 import type { AuditEntry } from '../model/audit';
+import { parseLanguage } from '../model/languages';
 import type { Reinstatement, ScopeStatus, Trouble } from '../model/reinstatement';
 import { isReinstatementState, type ReinstatementState } from '../model/states';
 import { readChunks, writeChunks } from '../../lib/tables/chunkedProperty';
@@ -26,6 +27,7 @@ export function toRecordEntity(r: Reinstatement): Entity {
     contactEmail: r.contact.email,
     delegatedAdmin: r.delegatedAdmin,
     ...(r.note !== undefined ? { note: r.note } : {}),
+    ...(r.language !== undefined ? { language: r.language } : {}),
     ...writeChunks('scopes', JSON.stringify(r.scopes)),
     state: r.state,
     ...(r.stateReason !== undefined ? { stateReason: r.stateReason } : {}),
@@ -87,6 +89,8 @@ export function fromRecordEntity(e: Record<string, unknown>): Reinstatement {
   };
   const note = str(e.note);
   if (note !== undefined) r.note = note;
+  const language = parseLanguage(e.language);
+  if (language !== undefined) r.language = language;
   const reason = str(e.stateReason);
   if (reason !== undefined) r.stateReason = reason;
   const group = str(e.partnerGroupObjectId);

@@ -58,23 +58,26 @@ pre { background: #f4f4f4; padding: .7rem; overflow-x: auto; white-space: pre-wr
 details { margin: .8rem 0; }
 summary { cursor: pointer; font-weight: 600; }
 .pager { display: flex; gap: 1rem; align-items: center; margin: .8rem 0; }
+nav.languages ul { list-style: none; display: flex; flex-wrap: wrap; gap: .2rem .9rem; padding: 0; margin: .4rem 0; font-size: .9rem; }
+nav.languages [aria-current] { font-weight: 600; color: inherit; text-decoration: none; }
 @media (max-width: 40rem) { h1 { font-size: 1.25rem; } th, td { padding: .3rem; } }
 `;
 
 export const SCRIPT = `(() => {
-  // Copy buttons: each names the element whose text it copies.
+  // Copy buttons: each names the element whose text it copies, and its words in the page's language.
   for (const button of document.querySelectorAll('button[data-copy]')) {
+    const label = button.textContent;
     button.hidden = false;
     button.addEventListener('click', async () => {
       const source = document.getElementById(button.dataset.copy);
       if (!source) return;
       try {
         await navigator.clipboard.writeText(source.textContent);
-        button.textContent = 'Copied';
+        button.textContent = button.dataset.copied || 'Copied';
       } catch {
-        button.textContent = 'Select the text and copy it';
+        button.textContent = button.dataset.copyFailed || 'Select the text and copy it';
       }
-      setTimeout(() => { button.textContent = 'Copy'; }, 2500);
+      setTimeout(() => { button.textContent = label; }, 2500);
     });
   }
   // Tabs (WAI-ARIA tabs pattern): without the script every panel shows, one after the other.

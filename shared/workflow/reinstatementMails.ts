@@ -2,12 +2,14 @@ import type { OutgoingMail } from '../adapters/email/acsEmailSender';
 import type { AppConfig } from '../config/appConfig';
 import type { MailPurposes } from '../email/dispatch';
 import type { MailRecord } from '../email/outbox';
-import { composeMail, type MailFacts } from '../email/templates/composeMail';
+import { composeMail, mailLanguage, type MailFacts } from '../email/templates/composeMail';
+import type { MailTemplateKind } from '../email/templates/mailTemplate';
 import { customerScriptsFor } from '../instructions/customerScripts';
 import { grantLinks } from '../instructions/grantTemplates';
 import { signCustomerToken } from '../links/customerTokens';
 import { buildInvitationLink } from '../links/invitationLink';
 import { isOneOf } from '../../lib/isOneOf';
+import type { Language } from '../model/languages';
 import type { Reinstatement, ReinstatementCounters } from '../model/reinstatement';
 import type { ReinstatementState } from '../model/states';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
@@ -24,6 +26,14 @@ interface Composing {
   reinstatement: Reinstatement;
   sequence: number;
   now: Date;
+}
+
+/**
+ * The language a customer's mail of `kind` is written in: the reinstatement's own (records from
+ * before languages read as the default language), unless the partner's templates say otherwise.
+ */
+function languageOf(c: Composing, kind: MailTemplateKind): Language {
+  return mailLanguage(c.config, kind, c.reinstatement.language ?? c.config.partner.defaultLanguage);
 }
 
 /** Everything the product knows about one kind of a reinstatement's mail, in one row. */
@@ -76,10 +86,13 @@ const MAIL_KINDS = {
   thanks: {
     wantedIn: 'always',
     sentNote: () => ({ what: 'thanks-sent' }),
-    facts: ({ config, reinstatement }) => {
-      const scripts = scriptsOf(config, reinstatement);
+    facts: (c) => {
+      const language = languageOf(c, 'thanks');
+      const scripts = scriptsOf(c.config, c.reinstatement, language);
+      const { reinstatement } = c;
       return {
         kind: 'thanks',
+        language,
         ...customerOf(reinstatement),
         scopes: reinstatement.scopes,
         ...(scripts ? { scripts } : {}),
@@ -210,10 +223,14 @@ function customerLink(c: Composing, purpose: 'invitation' | 'instructions', days
   return `${c.config.links.publicBaseUrl}/api/c/${token}${purpose === 'instructions' ? '/instructions' : ''}`;
 }
 
-function scriptsOf(config: Pick<AppConfig, 'partner'>, reinstatement: Reinstatement) {
+function scriptsOf(config: Pick<AppConfig, 'partner'>, reinstatement: Reinstatement, language: Language) {
   const groupId = reinstatement.partnerGroupObjectId;
   return groupId
-    ? customerScriptsFor({ ...reinstatement, partnerGroupObjectId: groupId }, config.partner.groupName)
+    ? customerScriptsFor(
+        { ...reinstatement, partnerGroupObjectId: groupId },
+        config.partner.groupName,
+        language,
+      )
     : undefined;
 }
 
@@ -226,6 +243,7 @@ function invitationFacts(
   const expiryDays = config.schedule.invitationExpiryDays;
   return {
     kind,
+    language: languageOf(c, kind),
     ...customerOf(reinstatement),
     ...(reinstatement.note ? { note: reinstatement.note } : {}),
     acceptLink: customerLink(c, 'invitation', expiryDays),
@@ -246,12 +264,14 @@ function instructionsFacts(
   reminderNumber: number,
 ): MailFacts {
   const { config, reinstatement } = c;
-  const scripts = scriptsOf(config, reinstatement);
+  const language = languageOf(c, kind);
+  const scripts = scriptsOf(config, reinstatement, language);
   if (!scripts) throw new Error(`reinstatement ${reinstatement.id} has no partner group yet`);
   const deadlineDays = config.schedule.roleAssignmentDeadlineDays;
   const page = customerLink(c, 'instructions', deadlineDays + 1);
   return {
     kind,
+    language,
     ...customerOf(reinstatement),
     instructionsLink: page,
     deployLinks: grantLinks(page.replace(/\/instructions$/, ''), reinstatement.scopes),

@@ -57,7 +57,7 @@ describe('bulk CSV as spreadsheets write it', () => {
 
   it('names unknown and missing columns, and refuses a column named twice', () => {
     expect(refusal('customerTenantId,customerName,contactName,contactEmail,scopes,colour\n')).toBe(
-      'The header row: has columns this product does not know ("colour"); the columns are customerTenantId, customerName, contactName, contactEmail, scopes, delegatedAdmin, note',
+      'The header row: has columns this product does not know ("colour"); the columns are customerTenantId, customerName, contactName, contactEmail, scopes, delegatedAdmin, note, language',
     );
     expect(refusal('customerTenantId,customerName,contactEmail\n')).toContain(
       'lacks the columns contactName, scopes',

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       supportEmail: 'support@partner.example',
       opsEmail: 'ops@partner.example',
       delegatedAdminDefault: false,
+      defaultLanguage: 'en',
     });
     expect(config.schedule).toEqual({
       invitationReminderDays: [3, 7],
@@ -159,6 +160,8 @@ describe('loadConfig', () => {
     ['PARTNER_NAME', 'Fabrikam <b>CSP</b>', 'plain text on one line'],
     ['PARTNER_OPS_EMAIL', 'ops', 'email address'],
     ['DELEGATED_ADMIN_DEFAULT', 'maybe', 'true or false'],
+    ['DEFAULT_LANGUAGE', 'german', 'de for Deutsch (German)'],
+    ['DEFAULT_LANGUAGE', 'pt-PT', 'pt-BR for Português do Brasil (Brazilian Portuguese)'],
     ['PUBLIC_BASE_URL', 'reinstate.contoso.com', 'absolute URL'],
     ['PUBLIC_BASE_URL', 'http://reinstate.contoso.com', 'https'],
     ['PUBLIC_BASE_URL', 'https://reinstate.contoso.com/?x=1', 'query'],
@@ -188,6 +191,12 @@ describe('loadConfig', () => {
       setting: reported,
       rule: expect.stringContaining(fragment ?? 'before ROLE_ASSIGNMENT_DEADLINE_DAYS'),
     });
+  });
+
+  it('writes to customers in DEFAULT_LANGUAGE unless a reinstatement names another, in any case of its tag', () => {
+    expect(loadConfig(validSettings({ DEFAULT_LANGUAGE: 'pt-br' })).partner.defaultLanguage).toBe('pt-BR');
+    expect(loadConfig(validSettings({ DEFAULT_LANGUAGE: ' ja ' })).partner.defaultLanguage).toBe('ja');
+    expect(loadConfig(validSettings({ DEFAULT_LANGUAGE: '' })).partner.defaultLanguage).toBe('en');
   });
 
   it('takes a sovereign cloud preset and lets each endpoint be overridden', () => {

@@ -193,10 +193,10 @@ describe('the instructions mail and the page', () => {
 
   it('reads well in possessives and for one scope or many', () => {
     expect(mail.subject).toBe(
-      "One last step to restore Northwind Traders' access to Contoso's Azure subscriptions",
+      'One last step to restore Northwind Traders’ access to Contoso’s Azure subscriptions',
     );
     expect(mail.text).toContain('manage the 2 requested scopes for you');
-    expect(mail.text).not.toMatch(/scope\(s\)|Traders's/);
+    expect(mail.text).not.toMatch(/scope\(s\)|Traders['’]s/);
     const one = composeMail(loadConfig(validSettings()), {
       kind: 'instructions',
       customerName: 'Northwind Traders',
@@ -209,7 +209,7 @@ describe('the instructions mail and the page', () => {
       reminderNumber: 0,
     });
     expect(one.text).toContain('manage the requested scope for you');
-    expect(one.subject).toContain("Northwind Traders' Azure subscriptions");
+    expect(one.subject).toContain('Northwind Traders’ Azure subscriptions');
   });
 });
 

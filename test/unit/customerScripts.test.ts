@@ -271,7 +271,7 @@ describe('customer scripts', () => {
     const ps1 = scriptFile(scripts(sub), 'powershell');
     expect(ps1.body.startsWith('\ufeff')).toBe(true); // Windows PowerShell 5.1 reads UTF-8 only with a BOM
     expect(header(ps1.body)).toEqual([
-      `# Restores your Microsoft partner's admin rights on your Azure CSP subscription ${SUBSCRIPTION} (Azure PowerShell).`,
+      `# Restores your Microsoft partner’s admin rights on your Azure CSP subscription ${SUBSCRIPTION} (Azure PowerShell).`,
       '# Run as a user who is Owner or User Access Administrator on the subscription.',
     ]);
     expect(ps1.body).toContain("\r\n$ErrorActionPreference = 'Stop'\r\n");
@@ -281,7 +281,7 @@ describe('customer scripts', () => {
     expect(cmd.split('\r\n').slice(0, 4)).toEqual([
       '@echo off',
       'chcp 65001 >nul',
-      "rem Restores your Microsoft partner's admin rights on 2 scopes in 2 of your Azure CSP subscriptions (Azure CLI in Command Prompt).",
+      'rem Restores your Microsoft partner’s admin rights on 2 scopes in 2 of your Azure CSP subscriptions (Azure CLI in Command Prompt).',
       'rem Run as a user who is Owner or User Access Administrator on each of these subscriptions.',
     ]);
     expect(cmd).not.toMatch(/[^\r]\n/);

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigError, loadConfig, type AppConfig } from '../../shared/config/appConfig';
-import { DEFAULT_TEMPLATES } from '../../shared/email/templates/defaultTemplates';
+import { productTemplate } from '../../shared/email/templates/defaultTemplates';
+import { checkMailTemplates } from '../../shared/email/templates/templateSet';
 import { composeMail, type MailFacts } from '../../shared/email/templates/composeMail';
 import {
   MAIL_TEMPLATE_KINDS,
@@ -14,6 +15,7 @@ import { buildCustomerScripts } from '../../shared/instructions/customerScripts'
 import { grantLinks } from '../../shared/instructions/grantTemplates';
 import { buildInvitationLink } from '../../shared/links/invitationLink';
 import { parseScope } from '../../shared/model/scopes';
+import type { Language } from '../../shared/model/languages';
 import type { ScopeStatus } from '../../shared/model/reinstatement';
 import { hasControlCharactersBeyondLineBreaks } from '../../shared/text/plainText';
 import { PARTNER_TENANT } from '../support/fixtures';
@@ -189,10 +191,16 @@ describe('every mail kind, with hostile values', () => {
 });
 
 describe("the partner's own wording (MAIL_TEMPLATES_DIR)", () => {
-  const withTemplates = (files: Record<string, string>): AppConfig => {
+  /** The app's configuration with these files in MAIL_TEMPLATES_DIR, checked as at start-up. */
+  const withTemplates = (files: Record<string, string>, settings: Record<string, string> = {}): AppConfig => {
     const dir = mkdtempSync(join(tmpdir(), 'templates-'));
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    return loadConfig(validSettings({ MAIL_TEMPLATES_DIR: dir }));
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+    const custom = loadConfig(validSettings({ MAIL_TEMPLATES_DIR: dir, ...settings }));
+    checkMailTemplates(custom);
+    return custom;
   };
   const refusal = (files: Record<string, string>) => {
     try {
@@ -206,7 +214,7 @@ describe("the partner's own wording (MAIL_TEMPLATES_DIR)", () => {
 
   it('replaces the product text, and every value is still escaped', () => {
     const custom = withTemplates({
-      'invitation.txt': `Subject: {{partnerName}} needs you, {{contactName}}
+      'en/invitation.txt': `Subject: {{partnerName}} needs you, {{contactName}}
 
 Dear {{contactName}}, please accept our relationship request for {{customerName}}.
 
@@ -223,26 +231,59 @@ Dear {{contactName}}, please accept our relationship request for {{customerName}
     expect(composeMail(custom, facts('thanks')).subject).toContain('Thank you');
   });
 
+  /** A customer's mail of `kind` to a reader of `language` (the partner's notice has no reader's language). */
+  const inLanguage = (kind: MailTemplateKind, language: Language): MailFacts => {
+    const mail = facts(kind, 'Contoso');
+    return mail.kind === 'partner-notice' ? mail : { ...mail, language };
+  };
+
+  it("writes each customer in their language's template, else in the partner's default-language one, never mixing", () => {
+    const template = (subject: string) =>
+      `Subject: ${subject} {{customerName}}\n\n[Accept]({{acceptLink}})\n\n[Microsoft]({{microsoftLink}})`;
+    const custom = withTemplates(
+      { 'fr/invitation.txt': template('Invitation pour'), 'de/invitation.txt': template('Einladung für') },
+      { DEFAULT_LANGUAGE: 'fr' },
+    );
+    const invitation = (language: Language) => composeMail(custom, inLanguage('invitation', language));
+    expect(invitation('de').subject).toBe('Einladung für Contoso');
+    expect(invitation('de').html).toContain('<html lang="de"');
+    // No Japanese file: the partner's own French, wholly French (its footer too), not the product's Japanese.
+    expect(invitation('ja').subject).toBe('Invitation pour Contoso');
+    expect(invitation('ja').html).toContain('<html lang="fr"');
+    expect(invitation('ja').text).toContain('Envoyé par Fabrikam CSP');
+    // A kind the partner wrote in no language: the product's, in the customer's own language.
+    expect(composeMail(custom, inLanguage('thanks', 'ja')).html).toContain('<html lang="ja"');
+  });
+
   it('refuses at start-up a template that lacks its required link, naming the template and the value', () => {
     const message = refusal({
-      'invitation.txt': DEFAULT_TEMPLATES.invitation.replace(
-        '[Review and accept the invitation]({{acceptLink}})',
-        'Please accept it.',
+      'de/invitation.txt': productTemplate('invitation', 'de').replace(
+        /\[[^\]]+\]\(\{\{microsoftLink\}\}\)/,
+        'Bitte nehmen Sie sie an.',
       ),
     });
-    expect(message).toContain('MAIL_TEMPLATES_DIR: invitation.txt');
-    expect(message).toContain('{{acceptLink}}');
+    expect(message).toContain('MAIL_TEMPLATES_DIR: de/invitation.txt');
+    expect(message).toContain('{{microsoftLink}}');
   });
 
   it('refuses unknown values (naming those the mail may use), links not used as buttons, and unknown files', () => {
-    expect(refusal({ 'thanks.txt': 'Subject: Thanks {{custmerName}}\n\nHi' })).toMatch(
-      /thanks\.txt: the subject: unknown value \{\{custmerName\}\}; this mail may use .*\{\{customerName\}\}/,
+    expect(refusal({ 'ja/thanks.txt': 'Subject: Thanks {{custmerName}}\n\nHi' })).toMatch(
+      /ja\/thanks\.txt: the subject: unknown value \{\{custmerName\}\}; this mail may use .*\{\{customerName\}\}/,
     );
-    expect(refusal({ 'instructions.txt': 'Subject: Hi\n\nOpen {{instructionsLink}} now' })).toContain(
+    expect(refusal({ 'en/instructions.txt': 'Subject: Hi\n\nOpen {{instructionsLink}} now' })).toContain(
       'the link {{instructionsLink}} must stand alone as [label]({{instructionsLink}})',
     );
-    expect(refusal({ 'invitaton.txt': 'Subject: x' })).toContain('invitaton.txt is not a template name');
-    expect(refusal({ 'thanks.txt': 'Hello' })).toContain("the first line must be 'Subject: ...'");
+    expect(refusal({ 'en/invitaton.txt': 'Subject: x' })).toContain(
+      'en/invitaton.txt is not a template name',
+    );
+    expect(refusal({ 'fr/thanks.txt': 'Hello' })).toContain("the first line must be 'Subject: ...'");
+    expect(refusal({ 'xx/thanks.txt': 'Subject: x' })).toContain('xx/ is not a language folder');
+    expect(refusal({ 'de/partner-notice.txt': 'Subject: x' })).toContain(
+      "de/partner-notice.txt: the partner's notice goes to your own team in English",
+    );
+    expect(refusal({ 'thanks.txt': 'Subject: x' })).toContain(
+      'thanks.txt: templates live in a folder per language: move it to en/thanks.txt',
+    );
   });
 });
 

@@ -34,8 +34,35 @@ describe('parseReinstatementRequest', () => {
         { kind: 'resourceGroup', subscriptionId: SUBSCRIPTION, resourceGroup: 'rg1' },
       ],
       delegatedAdmin: false,
+      language: 'en',
       note: 'Hello,\nplease accept.',
     });
+  });
+
+  it('takes the language from DEFAULT_LANGUAGE unless the request names one, in any case', () => {
+    expect(parseReinstatementRequest(requestBody(), { delegatedAdmin: false, language: 'de' }).language).toBe(
+      'de',
+    );
+    expect(parseReinstatementRequest(requestBody({ language: 'PT-br' }), defaults).language).toBe('pt-BR');
+    expect(parseReinstatementRequest(requestBody({ language: 'ja' }), defaults).language).toBe('ja');
+  });
+
+  it.each([
+    ['xx'],
+    ['de\t'],
+    [' de'],
+    ['de\u3000'],
+    ['de%09'],
+    ['__proto__'],
+    ['constructor'],
+    [''],
+    [7],
+    [['de']],
+    [null],
+  ])('refuses the language %j, naming the field and every language in words', (language) => {
+    const issues = issuesOf(requestBody({ language }));
+    expect(issues).toEqual([{ field: 'language', rule: expect.stringContaining('de for Deutsch (German)') }]);
+    expect(issues[0]?.rule).toContain('ja for 日本語 (Japanese)');
   });
 
   it('takes delegatedAdmin from the configured default unless the request says otherwise', () => {

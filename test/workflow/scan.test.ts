@@ -180,7 +180,11 @@ describe("the scan of the partner's customers", () => {
     expect(res.headers.get('content-type')).toContain('text/csv');
     const csv = await res.text();
     const [header, ...rows] = csv.trim().split('\n');
-    expect(header).toBe('customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note');
+    expect(header).toBe(
+      'customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note,language',
+    );
+    // The language cell holds DEFAULT_LANGUAGE, for the partner to change per customer.
+    for (const row of rows) expect(row.split(',').at(-1)).toBe('en');
     const lostCustomers = new Set(
       [...expected.entries()]
         .filter(([, e]) => e.outcome === 'lost-access' && !e.inReinstatement)
@@ -219,6 +223,7 @@ describe("the scan of the partner's customers", () => {
         customers: chosen.map((customerTenantId, i) => ({
           customerTenantId,
           contact: { name: `Chosen ${i}`, email: `chosen${i}@customer.example` },
+          ...(i === 0 ? { language: 'de' } : {}),
         })),
       }),
     });
@@ -232,6 +237,11 @@ describe("the scan of the partner's customers", () => {
       expect(list.items).toHaveLength(1);
       expect(left.find((row) => row.startsWith(tenant))).toContain(list.items[0]?.scopes[0]?.scope);
     }
+    // Each chosen customer is written to in the language given for them, else the default language.
+    const invitationLanguage = (address: string) =>
+      /<html lang="([^"]+)"/.exec(p.cloud.state.outbox.find((m) => m.to.includes(address))?.html ?? '')?.[1];
+    expect(invitationLanguage('chosen0@customer.example')).toBe('de');
+    expect(invitationLanguage('chosen1@customer.example')).toBe('en');
     const refused = await p.partner(`/api/scans/${id2}/reinstatements`, {
       method: 'POST',
       body: JSON.stringify({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_BULK_ROWS } from '../bulkCsv';
+import { LANGUAGES } from '../../model/languages';
 import { reinstatementRequestSchema } from '../../model/request';
 import { ReinstatementStates } from '../../model/states';
 import { MAIL_TEMPLATE_KINDS } from '../../email/templates/mailTemplate';
@@ -197,7 +198,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/reinstatements/bulk': {
         post: {
           summary: 'Start many at once',
-          description: `Up to ${MAX_BULK_ROWS} rows, as a JSON array of requests or as text/csv with the header \`customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note\` (several scopes separated by \`;\`). Every row is validated at once; the answer lists the invalid rows (nothing of them is written) and durable work starts the valid ones.`,
+          description: `Up to ${MAX_BULK_ROWS} rows, as a JSON array of requests or as text/csv with the header \`customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note,language\` (several scopes separated by \`;\`; \`language\` may be left out, and each optional cell empty). Every row is validated at once; the answer lists the invalid rows (nothing of them is written) and durable work starts the valid ones.`,
           tags: ['bulk'],
           parameters: [idempotencyKeyHeader],
           requestBody: {
@@ -430,15 +431,24 @@ export function openApiDocument(): Record<string, unknown> {
               description: '`text` for the plain-text part; the HTML part otherwise',
               schema: { type: 'string', enum: ['html', 'text'] },
             },
+            {
+              name: 'language',
+              in: 'query',
+              description:
+                "The reader's language (DEFAULT_LANGUAGE when absent); a language the partner wrote no template for falls back to the default language's, as the mails do. The partner's notice is always in English.",
+              schema: { type: 'string', enum: [...LANGUAGES] },
+            },
           ],
           responses: {
             '200': {
-              description: 'The mail (its subject in `X-Mail-Subject`, URL-encoded)',
+              description:
+                'The mail (its subject in `X-Mail-Subject`, URL-encoded; its language in `Content-Language`)',
               content: {
                 'text/html': { schema: { type: 'string' } },
                 'text/plain': { schema: { type: 'string' } },
               },
             },
+            '400': problem('The language is not one the product writes in'),
             '401': unauthorized,
             '404': problem('No such mail kind'),
           },

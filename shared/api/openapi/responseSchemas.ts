@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ReinstatementStates } from '../../model/states';
 import { AuditActors } from '../../model/audit';
+import { LANGUAGES } from '../../model/languages';
 
 /**
  * The shapes of the API's answers, as schemas: the OpenAPI document is generated from them, and
@@ -55,6 +56,9 @@ export const reinstatementSchema = z.strictObject({
   contact: z.strictObject({ name: z.string(), email: z.string() }),
   delegatedAdmin: z.boolean(),
   note: z.string().optional(),
+  language: z.enum(LANGUAGES).optional().meta({
+    description: "The customer's language; absent on records made before languages (DEFAULT_LANGUAGE)",
+  }),
   scopes: z.array(
     z.strictObject({
       scope: z.string(),

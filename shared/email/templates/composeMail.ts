@@ -1,16 +1,23 @@
 import type { AppConfig } from '../../config/appConfig';
-import { KNOWN_ERRORS } from '../../instructions/knownErrors';
+import { scopeCheckInWords } from '../../i18n/findings';
+import { english, translator, type Translator } from '../../i18n/translator';
+import { knownErrorsIn } from '../../instructions/knownErrors';
 import { procedureScripts, type CustomerScripts } from '../../instructions/customerScripts';
-import { PROCEDURES, scriptFileUrl } from '../../instructions/procedures';
+import { PROCEDURES, procedureWords, scriptFileUrl } from '../../instructions/procedures';
+import type { Language } from '../../model/languages';
 import type { ScopeStatus } from '../../model/reinstatement';
-import { countOf, possessive } from '../../text/words';
 import { fillTemplate, type MailTemplateKind, type MailValues } from './mailTemplate';
 import { renderMessage, type Block, type EmailContent, type Sender } from './message';
+import { mailTemplatesFor } from './templateSet';
 
-/** The facts one mail is written from, per kind. */
+/**
+ * The facts one mail is written from, per kind. A customer's mail names the language its reader is
+ * written to in (the partner's default language when absent); the partner's notice is in English.
+ */
 export type MailFacts =
   | {
       kind: 'invitation' | 'invitation-reminder';
+      language?: Language;
       customerName: string;
       contactName: string;
       note?: string;
@@ -24,6 +31,7 @@ export type MailFacts =
     }
   | {
       kind: 'instructions' | 'instructions-reminder';
+      language?: Language;
       customerName: string;
       contactName: string;
       instructionsLink: string;
@@ -36,6 +44,7 @@ export type MailFacts =
     }
   | {
       kind: 'thanks';
+      language?: Language;
       customerName: string;
       contactName: string;
       scopes: ScopeStatus[];
@@ -59,8 +68,6 @@ const MAIL_KNOWN_ERRORS = [
   'role-assignment-exists',
 ];
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
-
 /** How a reinstatement ended, as a subject's first words: never the state's identifier. */
 const OUTCOME_TITLES: Record<string, string> = {
   Reinstated: 'Admin rights restored',
@@ -74,8 +81,11 @@ const OUTCOME_TITLES: Record<string, string> = {
  * it does, so that a customer who reads only the mail runs the whole procedure, not a part of it.
  */
 export function mailCommands(scripts: CustomerScripts): string {
+  const t = translator(scripts.language);
   return procedureScripts(scripts, 'powershell')
-    .steps.map((step, i) => `# Step ${i + 1}: ${step.purpose}\n${step.command}`)
+    .steps.map(
+      (step, i) => `# ${t.text('script.step', { number: i + 1, purpose: step.purpose })}\n${step.command}`,
+    )
     .join('\n\n');
 }
 
@@ -83,10 +93,13 @@ export function mailCommands(scripts: CustomerScripts): string {
  * Every procedure of the customer's page as a file to download from the customer's link: the mail
  * names each one plainly, so the Azure CLI forms are one click away.
  */
-export function mailScriptLinks(instructionsLink: string): { label: string; url: string }[] {
+export function mailScriptLinks(
+  instructionsLink: string,
+  t: Translator = english(),
+): { label: string; url: string }[] {
   const linkBase = instructionsLink.replace(/\/instructions$/, '');
   return PROCEDURES.map((procedure) => ({
-    label: `${procedure.label} (${procedure.fileName})`,
+    label: `${procedureWords(procedure, t).label} (${procedure.fileName})`,
     url: scriptFileUrl(linkBase, procedure),
   }));
 }
@@ -104,17 +117,26 @@ export function senderOf(config: Pick<AppConfig, 'partner'>): Sender {
   };
 }
 
-function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
+function valuesFor(config: MailSettings, facts: MailFacts, t: Translator): MailValues {
   const partner = {
     partnerName: config.partner.displayName,
-    partnerNamePossessive: possessive(config.partner.displayName),
+    partnerNamePossessive: t.possessive(config.partner.displayName),
     partnerSupportEmail: config.partner.supportEmail,
     partnerSupportPhone: config.partner.supportPhone ?? '',
     partnerWebsite: config.partner.website ?? '',
   };
+  const customer = (customerName: string, contactName: string) => ({
+    customerName,
+    customerNamePossessive: t.possessive(customerName),
+    contactName,
+  });
   const removal = (scripts: CustomerScripts | undefined): Block | undefined =>
     scripts
-      ? { kind: 'code', label: 'In PowerShell:', text: scripts.removal.map((c) => c.command).join('\n') }
+      ? {
+          kind: 'code',
+          label: t.text('mail.block.removal'),
+          text: scripts.removal.map((c) => c.command).join('\n'),
+        }
       : undefined;
   switch (facts.kind) {
     case 'invitation':
@@ -122,37 +144,35 @@ function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
       return {
         values: {
           ...partner,
-          customerName: facts.customerName,
-          customerNamePossessive: possessive(facts.customerName),
-          contactName: facts.contactName,
-          expiresOn: day(facts.expiresAt),
-          reminderNumber: String(facts.reminderNumber),
+          ...customer(facts.customerName, facts.contactName),
+          expiresOn: t.date(facts.expiresAt),
+          reminderNumber: t.number(facts.reminderNumber),
         },
         flags: { delegatedAdmin: facts.delegatedAdmin },
         links: { acceptLink: facts.acceptLink, microsoftLink: facts.microsoftLink },
         blocks: {
           note: facts.note
-            ? { kind: 'quote', heading: `A note from ${config.partner.displayName}:`, text: facts.note }
+            ? {
+                kind: 'quote',
+                heading: t.text('mail.block.note', { partnerName: config.partner.displayName }),
+                text: facts.note,
+              }
             : undefined,
         },
       };
     case 'instructions':
     case 'instructions-reminder': {
       const pending = facts.scopes.filter((s) => s.status !== 'Verified');
+      const knownErrors = knownErrorsIn(t.language);
       return {
         values: {
           ...partner,
-          customerName: facts.customerName,
-          customerNamePossessive: possessive(facts.customerName),
-          contactName: facts.contactName,
-          deadline: day(facts.deadline),
+          ...customer(facts.customerName, facts.contactName),
+          deadline: t.date(facts.deadline),
           groupName: config.partner.groupName,
-          scopeCount: String(facts.scopes.length),
-          scopesRequested:
-            facts.scopes.length === 1
-              ? 'the requested scope'
-              : `the ${countOf(facts.scopes.length, 'requested scope')}`,
-          reminderNumber: String(facts.reminderNumber),
+          scopeCount: t.number(facts.scopes.length),
+          scopesRequested: t.text('value.scopesRequested', { count: facts.scopes.length }),
+          reminderNumber: t.number(facts.reminderNumber),
         },
         flags: {},
         links: {
@@ -160,36 +180,33 @@ function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
           errorsLink: `${facts.instructionsLink}#known-errors`,
         },
         blocks: {
-          commands: {
-            kind: 'code',
-            label: 'Every step in Azure PowerShell, as on your page:',
-            text: mailCommands(facts.scripts),
-          },
+          commands: { kind: 'code', label: t.text('mail.block.commands'), text: mailCommands(facts.scripts) },
           scriptLinks: {
             kind: 'links',
-            label:
-              'The same steps as a file to download, and for the Azure CLI in Bash, PowerShell or Command Prompt:',
-            links: mailScriptLinks(facts.instructionsLink),
+            label: t.text('mail.block.scriptLinks'),
+            links: mailScriptLinks(facts.instructionsLink, t),
           },
           deployLinks: facts.deployLinks.length
             ? {
                 kind: 'links',
-                label:
-                  'An Owner of the subscription can also grant it without commands, in the Azure portal ("Deploy to Azure"; a User Access Administrator cannot, and uses the commands):',
+                label: t.text('mail.block.deployLinks'),
                 links: facts.deployLinks.map((d) => ({ label: d.scope, url: d.url })),
               }
             : undefined,
           missing: pending.length
             ? {
                 kind: 'list',
-                label: 'Still missing:',
-                items: pending.map((s) => `${s.scope}: ${s.lastCheck?.explanation ?? 'not checked yet'}`),
+                label: t.text('mail.block.missing'),
+                items: pending.map(
+                  (s) =>
+                    `${s.scope}: ${s.lastCheck ? scopeCheckInWords(s.lastCheck, t) : t.text('mail.block.notCheckedYet')}`,
+                ),
               }
             : undefined,
           knownErrors: {
             kind: 'code',
-            label: 'If a command fails, the most common errors and what to do:',
-            text: MAIL_KNOWN_ERRORS.map((id) => KNOWN_ERRORS.find((e) => e.id === id))
+            label: t.text('mail.block.knownErrors'),
+            text: MAIL_KNOWN_ERRORS.map((id) => knownErrors.find((e) => e.id === id))
               .filter((e) => e !== undefined)
               .map((e) => `${e.message}\n  -> ${e.fix}`)
               .join('\n\n'),
@@ -200,16 +217,15 @@ function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
     }
     case 'thanks':
       return {
-        values: {
-          ...partner,
-          customerName: facts.customerName,
-          customerNamePossessive: possessive(facts.customerName),
-          contactName: facts.contactName,
-        },
+        values: { ...partner, ...customer(facts.customerName, facts.contactName) },
         flags: {},
         links: {},
         blocks: {
-          scopes: { kind: 'list', label: 'Confirmed on:', items: facts.scopes.map((s) => s.scope) },
+          scopes: {
+            kind: 'list',
+            label: t.text('mail.block.confirmedOn'),
+            items: facts.scopes.map((s) => s.scope),
+          },
           removal: removal(facts.scripts),
         },
       };
@@ -218,9 +234,7 @@ function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
       return {
         values: {
           ...partner,
-          customerName: facts.customerName,
-          customerNamePossessive: possessive(facts.customerName),
-          contactName: '',
+          ...customer(facts.customerName, ''),
           reinstatementId: facts.reinstatementId,
           customerTenantId: facts.customerTenantId,
           state: facts.state,
@@ -247,15 +261,27 @@ function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
 }
 
 /**
- * One mail, from its kind's template (the product's or the partner's) and its facts, in the layout
- * every mail shares; customers' mails are answered at the partner's support address.
+ * The language a mail of `kind` to a reader of `language` is written in: theirs, unless the partner
+ * wrote this mail only in the default language (then the whole mail is in that one). Compose what the
+ * mail carries (the scripts' comments) in this language, so that a mail never mixes two.
+ */
+export function mailLanguage(config: MailSettings, kind: MailTemplateKind, language: Language): Language {
+  return mailTemplatesFor(config).choose(kind, language).language;
+}
+
+/**
+ * One mail, from its kind's template (the product's or the partner's, in the reader's language) and
+ * its facts, in the layout every mail shares; customers' mails are answered at the partner's support
+ * address.
  */
 export function composeMail(config: MailSettings, facts: MailFacts): EmailContent & { replyTo?: string } {
   const kind: MailTemplateKind = facts.kind;
-  const { subject, blocks } = fillTemplate(config.email.templates[kind], valuesFor(config, facts));
+  const wanted = facts.kind === 'partner-notice' ? 'en' : (facts.language ?? config.partner.defaultLanguage);
+  const { template, language } = mailTemplatesFor(config).choose(kind, wanted);
+  const { subject, blocks } = fillTemplate(template, valuesFor(config, facts, translator(language)));
   const audience = facts.kind === 'partner-notice' ? 'partner' : 'customer';
   return {
-    ...renderMessage(subject, blocks, senderOf(config), audience),
+    ...renderMessage(subject, blocks, senderOf(config), audience, language),
     ...(audience === 'customer' ? { replyTo: config.partner.supportEmail } : {}),
   };
 }

@@ -1,98 +1,134 @@
+import { messageArguments } from '../../i18n/messageArguments';
+import { CATALOGUES, translator, type MessageKey } from '../../i18n/translator';
+import type { Language } from '../../model/languages';
 import type { MailTemplateKind } from './mailTemplate';
 
 /**
  * The product's own wording of each mail, in the same template form a partner may replace (see
  * docs/MAILS.md). Each says what is asked and why, what the grant gives the partner, and how to check
  * the request is genuine; the footer every customer mail carries adds whom to ask.
+ *
+ * A customer's mail is laid out here, paragraph by paragraph, and worded by the message catalogues
+ * (`mail.<kind>.*`) in the customer's language: each message's `{argument}` becomes the template's
+ * `{{value}}`, so that the product's text in any language is a template a partner can copy and change.
+ * The partner's notice goes to the partner's own team and, like the console, is in English.
  */
-export const DEFAULT_TEMPLATES: Record<MailTemplateKind, string> = {
-  invitation: `Subject: {{partnerName}} invites {{customerName}} to a reseller relationship
+export type CustomerMailKind = Exclude<MailTemplateKind, 'partner-notice'>;
 
-Hello {{contactName}},
+type Paragraph =
+  /** A paragraph of words; with `flag`, kept only when the flag is set. */
+  | { words: MessageKey; flag?: string }
+  /** `[label]({{link}})`: a button. */
+  | { button: string; label: MessageKey }
+  /** `{{block}}` alone on its paragraph. */
+  | { block: string };
 
-{{partnerName}}, your Microsoft Cloud Solution Provider partner, asks {{customerName}} to accept a reseller relationship in the Microsoft 365 admin center. It restores the partner's ability to manage your Azure CSP subscriptions for you. Only a Global administrator of your tenant can accept it.
+interface Layout {
+  subject: MessageKey;
+  paragraphs: Paragraph[];
+}
 
-{{#delegatedAdmin}}The invitation also asks for delegated administration (DAP). Since October 2023 Microsoft no longer grants DAP this way: accepting creates the reseller relationship only.{{/delegatedAdmin}}
+const greeting: Paragraph = { words: 'mail.greeting' };
 
-{{note}}
+const LAYOUTS: Record<CustomerMailKind, Layout> = {
+  invitation: {
+    subject: 'mail.invitation.subject',
+    paragraphs: [
+      greeting,
+      { words: 'mail.invitation.intro' },
+      { words: 'mail.invitation.delegatedAdmin', flag: 'delegatedAdmin' },
+      { block: 'note' },
+      { button: 'acceptLink', label: 'mail.invitation.acceptButton' },
+      { words: 'mail.invitation.microsoftLinkIntro' },
+      { button: 'microsoftLink', label: 'mail.invitation.microsoftButton' },
+      { words: 'mail.invitation.expiry' },
+    ],
+  },
+  'invitation-reminder': {
+    subject: 'mail.invitationReminder.subject',
+    paragraphs: [
+      greeting,
+      { words: 'mail.invitationReminder.intro' },
+      { block: 'note' },
+      { button: 'acceptLink', label: 'mail.invitation.acceptButton' },
+      { button: 'microsoftLink', label: 'mail.invitation.microsoftButton' },
+      { words: 'mail.invitationReminder.expiry' },
+    ],
+  },
+  instructions: {
+    subject: 'mail.instructions.subject',
+    paragraphs: [
+      greeting,
+      { words: 'mail.instructions.intro' },
+      { button: 'instructionsLink', label: 'mail.instructions.openButton' },
+      { words: 'mail.instructions.pageHas' },
+      { block: 'commands' },
+      { block: 'scriptLinks' },
+      { block: 'deployLinks' },
+      { block: 'knownErrors' },
+      { button: 'errorsLink', label: 'mail.instructions.errorsButton' },
+      { words: 'mail.instructions.removalIntro' },
+      { block: 'removal' },
+      { words: 'mail.instructions.deadline' },
+    ],
+  },
+  'instructions-reminder': {
+    subject: 'mail.instructionsReminder.subject',
+    paragraphs: [
+      greeting,
+      { words: 'mail.instructionsReminder.intro' },
+      { block: 'missing' },
+      { button: 'instructionsLink', label: 'mail.instructions.openButton' },
+      { words: 'mail.instructionsReminder.pageHas' },
+    ],
+  },
+  thanks: {
+    subject: 'mail.thanks.subject',
+    paragraphs: [
+      greeting,
+      { words: 'mail.thanks.confirmed' },
+      { block: 'scopes' },
+      { words: 'mail.thanks.removalIntro' },
+      { block: 'removal' },
+    ],
+  },
+};
 
-[Review and accept the invitation]({{acceptLink}})
+/** The catalogue keys the mails' layouts use: each must hold plain `{arguments}` only. */
+export const MAIL_LAYOUT_KEYS: readonly MessageKey[] = Object.values(LAYOUTS).flatMap((layout) => [
+  layout.subject,
+  ...layout.paragraphs.flatMap((p) => ('words' in p ? [p.words] : 'label' in p ? [p.label] : [])),
+]);
 
-The button opens the Microsoft 365 admin center, where you see the request and the partner's name before you accept. You can also open Microsoft's own link directly:
-
-[Open the invitation at admin.microsoft.com]({{microsoftLink}})
-
-This invitation expires on {{expiresOn}}. After you accept, we send you one more short step: granting the partner's admin group access to your Azure subscriptions.`,
-
-  'invitation-reminder': `Subject: Reminder: {{partnerName}} invites {{customerName}} to a reseller relationship
-
-Hello {{contactName}},
-
-{{partnerName}} asked {{customerName}} to accept a reseller relationship in the Microsoft 365 admin center, so that it can manage your Azure CSP subscriptions for you again. We have not seen it accepted yet. Only a Global administrator of your tenant can accept it.
-
-{{note}}
-
-[Review and accept the invitation]({{acceptLink}})
-
-[Open the invitation at admin.microsoft.com]({{microsoftLink}})
-
-The invitation expires on {{expiresOn}}. If you have already accepted it, you can ignore this reminder.`,
-
-  instructions: `Subject: One last step to restore {{partnerNamePossessive}} access to {{customerNamePossessive}} Azure subscriptions
-
-Hello {{contactName}},
-
-Thank you for accepting the reseller relationship. One step remains: an Owner or User Access Administrator of your Azure subscription grants the Owner role to {{partnerNamePossessive}} {{groupName}} group. This lets the partner's administrators manage {{scopesRequested}} for you; you can see and remove the assignment at any time in the Azure portal (Access control (IAM)).
-
-[Open your instructions]({{instructionsLink}})
-
-Your page has these steps for Azure PowerShell and for the Azure CLI in Bash, PowerShell or Command Prompt, what to do if one fails, and an "I've done it" button: press it once they have run and we check at once. If the role is granted already, the page says so when you open it.
-
-{{commands}}
-
-{{scriptLinks}}
-
-{{deployLinks}}
-
-{{knownErrors}}
-
-[Look up any other error]({{errorsLink}})
-
-To take the access back later, whenever you choose:
-
-{{removal}}
-
-Please complete this step by {{deadline}}.`,
-
-  'instructions-reminder': `Subject: Reminder: one last step to restore {{partnerNamePossessive}} access to {{customerNamePossessive}} Azure subscriptions
-
-Hello {{contactName}},
-
-We have not yet seen the Owner role granted to {{partnerNamePossessive}} {{groupName}} group on every requested scope. This is what we found at the last check:
-
-{{missing}}
-
-[Open your instructions]({{instructionsLink}})
-
-Your page has every command and what to do if one fails; press "I've done it" there once they have run. Please complete this step by {{deadline}}.`,
-
-  thanks: `Subject: Thank you: {{partnerName}} can manage {{customerNamePossessive}} Azure subscriptions again
-
-Hello {{contactName}},
-
-We confirmed the Owner role for {{partnerNamePossessive}} admin group on every requested scope. Nothing else is needed.
-
-{{scopes}}
-
-You can see or remove the assignment at any time in the Azure portal (Access control (IAM)), or with:
-
-{{removal}}`,
-
-  'partner-notice': `Subject: {{outcomeTitle}}: {{customerName}}
+const PARTNER_NOTICE = `Subject: {{outcomeTitle}}: {{customerName}}
 
 The reinstatement {{reinstatementId}} for {{customerName}} (tenant {{customerTenantId}}) has ended: {{outcomeTitle}}.
 
 {{#hasReason}}Reason: {{stateReason}}{{/hasReason}}
 
-{{scopes}}`,
-};
+{{scopes}}`;
+
+/** A message with each of its arguments written as the template's `{{value}}`. */
+function asTemplateText(key: MessageKey, language: Language): string {
+  const source = CATALOGUES[language][key] ?? CATALOGUES.en[key] ?? '';
+  const placeholders: Record<string, string> = {};
+  for (const argument of messageArguments(source)) {
+    if (argument.kind !== 'argument')
+      throw new Error(`${language} ${key}: a mail's words take plain {arguments} only, not ${argument.kind}`);
+    placeholders[argument.name] = `{{${argument.name}}}`;
+  }
+  return translator(language).text(key, placeholders);
+}
+
+/** The product's template of a mail kind in a language, as the text a partner would write. */
+export function productTemplate(kind: MailTemplateKind, language: Language): string {
+  if (kind === 'partner-notice') return PARTNER_NOTICE;
+  const layout = LAYOUTS[kind];
+  const paragraphs = layout.paragraphs.map((p) => {
+    if ('block' in p) return `{{${p.block}}}`;
+    if ('button' in p) return `[${asTemplateText(p.label, language)}]({{${p.button}}})`;
+    const words = asTemplateText(p.words, language);
+    return p.flag ? `{{#${p.flag}}}${words}{{/${p.flag}}}` : words;
+  });
+  return [`Subject: ${asTemplateText(layout.subject, language)}`, ...paragraphs].join('\n\n');
+}

@@ -1,3 +1,5 @@
+import { translator, type Translator } from '../../i18n/translator';
+import type { Language } from '../../model/languages';
 import { escapeHtml } from '../../text/plainText';
 import { possessive } from '../../text/words';
 
@@ -39,7 +41,7 @@ const FONT = "font-family:'Segoe UI',Helvetica,Arial,sans-serif";
 const TEXT = `${FONT};font-size:15px;line-height:22px;color:#242424`;
 const SMALL = `${FONT};font-size:12px;line-height:18px;color:#616161`;
 
-function blockHtml(block: Block): string {
+function blockHtml(block: Block, t: Translator): string {
   switch (block.kind) {
     case 'paragraph':
       return `<p style="margin:0 0 16px;${TEXT}">${escapeHtml(block.text).replace(/\n/g, '<br>')}</p>`;
@@ -49,7 +51,7 @@ function blockHtml(block: Block): string {
       const background = block.primary ? '#0f6cbd' : '#ffffff';
       const color = block.primary ? '#ffffff' : '#0f6cbd';
       const host = safeHost(block.url);
-      return `<table role="presentation" cellspacing="0" cellpadding="0" border="0" style="margin:4px 0 4px"><tr><td style="border-radius:4px;background:${background};border:1px solid #0f6cbd"><a href="${escapeHtml(block.url)}" style="display:inline-block;padding:11px 20px;${FONT};font-size:15px;font-weight:600;color:${color};text-decoration:none">${escapeHtml(block.label)}</a></td></tr></table><p style="margin:0 0 16px;${SMALL}">Opens ${escapeHtml(host)}. If the button does not work, copy this address into your browser:<br><span style="word-break:break-all">${escapeHtml(block.url)}</span></p>`;
+      return `<table role="presentation" cellspacing="0" cellpadding="0" border="0" style="margin:4px 0 4px"><tr><td style="border-radius:4px;background:${background};border:1px solid #0f6cbd"><a href="${escapeHtml(block.url)}" style="display:inline-block;padding:11px 20px;${FONT};font-size:15px;font-weight:600;color:${color};text-decoration:none">${escapeHtml(block.label)}</a></td></tr></table><p style="margin:0 0 16px;${SMALL}">${escapeHtml(t.text('mail.layout.buttonHint', { host }))}<br><span style="word-break:break-all">${escapeHtml(block.url)}</span></p>`;
     }
     case 'link':
       return `<p style="margin:0 0 16px;${TEXT}">${escapeHtml(block.label)}<br><a href="${escapeHtml(block.url)}" style="color:#0f6cbd;word-break:break-all">${escapeHtml(block.url)}</a></p>`;
@@ -62,7 +64,11 @@ function blockHtml(block: Block): string {
   }
 }
 
-function blockText(block: Block): string {
+/** A link's label before its address on the next line: "Open your instructions:". */
+const labelled = (label: string, t: Translator) =>
+  /[:：]$/.test(label) ? label : t.text('mail.layout.linkLabel', { label });
+
+function blockText(block: Block, t: Translator): string {
   switch (block.kind) {
     case 'paragraph':
       return block.text;
@@ -73,13 +79,13 @@ function blockText(block: Block): string {
         .join('\n')}`;
     case 'button':
     case 'link':
-      return `${block.label.endsWith(':') ? block.label : `${block.label}:`}\n${block.url}`;
+      return `${labelled(block.label, t)}\n${block.url}`;
     case 'code':
       return `${block.label}\n\n${block.text}`;
     case 'list':
       return `${block.label}\n${block.items.map((i) => `- ${i}`).join('\n')}`;
     case 'links':
-      return `${block.label}\n${block.links.map((l) => `- ${l.label}:\n  ${l.url}`).join('\n')}`;
+      return `${block.label}\n${block.links.map((l) => `- ${labelled(l.label, t)}\n  ${l.url}`).join('\n')}`;
   }
 }
 
@@ -87,21 +93,27 @@ function safeHost(url: string): string {
   try {
     return new URL(url).host;
   } catch {
-    return 'the link';
+    return url;
   }
 }
 
-/** How the customer can check the mail is genuine, and whom to ask: the same in every customer mail. */
-function footerLines(sender: Sender, audience: Audience): string[] {
-  const contact = [
-    `write to ${sender.supportEmail} (or reply to this mail)`,
-    ...(sender.supportPhone ? [`call ${sender.supportPhone}`] : []),
-    ...(sender.website ? [`see ${sender.website}`] : []),
-  ].join(', ');
+/**
+ * How the customer can check the mail is genuine, and whom to ask: the same in every customer mail,
+ * in its language. The partner's own team's notices are in English, like the console.
+ */
+function footerLines(sender: Sender, audience: Audience, t: Translator): string[] {
   if (audience === 'partner') return [`Sent by ${possessive(sender.partnerName)} reinstatement service.`];
+  const contact = t.list(
+    [
+      t.text('mail.layout.writeTo', { email: sender.supportEmail }),
+      ...(sender.supportPhone ? [t.text('mail.layout.call', { phone: sender.supportPhone })] : []),
+      ...(sender.website ? [t.text('mail.layout.see', { website: sender.website })] : []),
+    ],
+    'or',
+  );
   return [
-    `Sent by ${sender.partnerName}, your Microsoft Cloud Solution Provider partner.`,
-    `Is this genuine? Microsoft asks you to accept a partner relationship only in your own Microsoft 365 admin center (admin.microsoft.com), and the role assignment is made by you, in your own Azure tenant. We never ask for your password. If in doubt, ${contact}.`,
+    t.text('mail.layout.sentBy', { partnerName: sender.partnerName }),
+    t.text('mail.layout.genuine', { contact }),
   ];
 }
 
@@ -109,22 +121,27 @@ function footerLines(sender: Sender, audience: Audience): string[] {
  * Renders blocks to plain text and HTML. The HTML is built for mail clients and phones: one centred
  * table at most 600 px wide, inline styles only, no images, no web fonts, no scripts. Every value is
  * escaped; link addresses go into `href` (attribute-escaped) and onto a line of their own in the text
- * form, so no surrounding text can change or hide them.
+ * form, so no surrounding text can change or hide them. The layout's own words are in `language`,
+ * which the HTML declares (`lang`), so that screen readers and translators know it.
  */
 export function renderMessage(
   subject: string,
   blocks: Block[],
   sender?: Sender,
   audience: Audience = 'customer',
+  language: Language = 'en',
 ): EmailContent {
-  const footer = sender ? footerLines(sender, audience) : [];
-  const text = [...blocks.map(blockText), ...(footer.length ? ['--', ...footer] : [])].join('\n\n');
+  const t = translator(audience === 'partner' ? 'en' : language);
+  const footer = sender ? footerLines(sender, audience, t) : [];
+  const text = [...blocks.map((b) => blockText(b, t)), ...(footer.length ? ['--', ...footer] : [])].join(
+    '\n\n',
+  );
   const header = sender
     ? `<tr><td style="padding:16px 24px;background:#0f6cbd;${FONT};font-size:17px;font-weight:600;color:#ffffff">${escapeHtml(sender.partnerName)}</td></tr>`
     : '';
   const footerHtml = footer.length
     ? `<tr><td style="padding:16px 24px;border-top:1px solid #e0e0e0">${footer.map((l) => `<p style="margin:0 0 8px;${SMALL}">${escapeHtml(l)}</p>`).join('')}</td></tr>`
     : '';
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light"><title>${escapeHtml(subject)}</title></head><body style="margin:0;padding:0;background:#f0f0f0"><table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="background:#f0f0f0"><tr><td align="center" style="padding:16px 8px"><table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="max-width:600px;background:#ffffff;border-radius:6px">${header}<tr><td style="padding:24px">${blocks.map(blockHtml).join('')}</td></tr>${footerHtml}</table></td></tr></table></body></html>`;
+  const html = `<!doctype html><html lang="${t.language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light"><title>${escapeHtml(subject)}</title></head><body style="margin:0;padding:0;background:#f0f0f0"><table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="background:#f0f0f0"><tr><td align="center" style="padding:16px 8px"><table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="max-width:600px;background:#ffffff;border-radius:6px">${header}<tr><td style="padding:24px">${blocks.map((b) => blockHtml(b, t)).join('')}</td></tr>${footerHtml}</table></td></tr></table></body></html>`;
   return { subject, text: `${text}\n`, html };
 }

@@ -3,8 +3,9 @@ import { buildCustomerScripts } from '../../instructions/customerScripts';
 import { grantLinks } from '../../instructions/grantTemplates';
 import { buildInvitationLink } from '../../links/invitationLink';
 import { parseScope } from '../../model/scopes';
+import type { Language } from '../../model/languages';
 import type { ScopeStatus } from '../../model/reinstatement';
-import { composeMail, type MailFacts } from './composeMail';
+import { composeMail, mailLanguage, type MailFacts } from './composeMail';
 import type { MailTemplateKind } from './mailTemplate';
 import type { EmailContent } from './message';
 
@@ -14,10 +15,16 @@ const GROUP = '0b5ad5d4-6e5f-4d4c-9a0e-2b1c3d4e5f60';
 
 /**
  * Any mail kind for a sample reinstatement (Contoso Ltd, one subscription and one resource group),
- * with the partner's real settings and templates: what the preview route shows and the screenshots
- * are taken of. The links point at this app but carry no valid token.
+ * with the partner's real settings and templates, in a language (the default language when none is
+ * named): what the preview route shows and the screenshots are taken of. The links point at this app
+ * but carry no valid token.
  */
-export function sampleMail(config: AppConfig, kind: MailTemplateKind): EmailContent {
+export function sampleMail(
+  config: AppConfig,
+  kind: MailTemplateKind,
+  wanted: Language = config.partner.defaultLanguage,
+): EmailContent & { language: Language } {
+  const language = mailLanguage(config, kind, wanted);
   const scopes: ScopeStatus[] = [
     {
       scope: SUBSCRIPTION,
@@ -42,9 +49,10 @@ export function sampleMail(config: AppConfig, kind: MailTemplateKind): EmailCont
     scopes: scopes.map((s) => parseScope(s.scope)),
     partnerGroupObjectId: GROUP,
     partnerGroupName: config.partner.groupName,
+    language,
   });
   const base = `${config.links.publicBaseUrl}/api/c/sample`;
-  const who = { customerName: 'Contoso Ltd', contactName: 'Ada Admin' };
+  const who = { customerName: 'Contoso Ltd', contactName: 'Ada Admin', language };
   const expires = new Date(Date.UTC(2026, 11, 11));
   const invitation = {
     ...who,
@@ -85,5 +93,5 @@ export function sampleMail(config: AppConfig, kind: MailTemplateKind): EmailCont
       scopes,
     },
   };
-  return composeMail(config, facts[kind]);
+  return { ...composeMail(config, facts[kind]), language };
 }
