@@ -3,10 +3,12 @@
  * the host, so this file imports every one of them and nothing else.
  */
 import { getConfig } from '../shared/config/appConfig';
+import { startTelemetry } from '../shared/telemetry/startTelemetry';
 
 // Validate every setting before any function registers: a misconfigured app fails to start with a
-// message naming each bad setting, instead of failing later in the middle of a reinstatement.
-getConfig();
+// message naming each bad setting, instead of failing later in the middle of a reinstatement. Then
+// telemetry, before any function can run.
+startTelemetry(getConfig().telemetry);
 
 import './http/health';
 import './http/reinstatements';
