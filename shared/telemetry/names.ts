@@ -162,3 +162,15 @@ export const Metrics = {
 
 /** Every metric name, for the checks that hold queries to the code. */
 export const METRIC_NAMES: readonly string[] = Object.values(Metrics).map((m) => m.name);
+
+/**
+ * Every attribute key the product puts on a span or a metric point, as Application Insights' queries
+ * read them (customDimensions["<key>"]).
+ */
+export const RECORDED_ATTRIBUTE_KEYS: readonly string[] = [
+  ...Object.values(Attributes),
+  ...Object.values(Metrics).flatMap((m) => m.attributes),
+  ...CORRELATION_RESPONSE_HEADERS.map((h) => `http.response.header.${h}`),
+  ...CORRELATION_REQUEST_HEADERS.map((h) => `http.request.header.${h}`),
+  'url.template',
+];
