@@ -8,7 +8,7 @@ import { startTelemetry } from '../shared/telemetry/startTelemetry';
 // Validate every setting before any function registers: a misconfigured app fails to start with a
 // message naming each bad setting, instead of failing later in the middle of a reinstatement. Then
 // telemetry, before any function can run.
-startTelemetry(getConfig().telemetry);
+startTelemetry(getConfig());
 
 import './http/health';
 import './http/reinstatements';

@@ -96,6 +96,9 @@ export function inActivitySpan<T>(
   const attributes: SpanAttributes = {
     [Attributes.faasTrigger]: 'other',
     [Attributes.faasInvocationId]: invocationId,
+    // Application Insights names a request from a non-SERVER span only by this attribute
+    // (@azure/monitor-opentelemetry-exporter, utils/spanUtils.ts): without it an activity is nameless.
+    [Attributes.applicationInsightsOperationName]: name,
   };
   const run = async (span: Span) => {
     const result = await fn();

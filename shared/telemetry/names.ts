@@ -21,6 +21,8 @@ export const Attributes = {
   /** OpenTelemetry's FaaS attributes: the trigger (http, other) and the host's invocation id. */
   faasTrigger: 'faas.trigger',
   faasInvocationId: 'faas.invocation_id',
+  /** The name Application Insights gives a request filed from a CONSUMER span (an activity). */
+  applicationInsightsOperationName: 'ai.operation.name',
 } as const;
 
 /**

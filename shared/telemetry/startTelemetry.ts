@@ -1,3 +1,4 @@
+import { tlsOptions } from '../adapters/tls';
 import type { AppConfig } from '../config/appConfig';
 import { INSTRUMENTATION_SCOPE } from './names';
 
@@ -15,20 +16,23 @@ let started: TelemetryDestination | undefined;
  *   Azure SDK instrumentations are off: every call to Microsoft already gets a span with the
  *   correlation ids (microsoftApiSpans.ts), and they would double those and add a span for every
  *   Table storage call. Sampling is by trace id at 100 %, not the default rate limit of 5 traces a
- *   second, which would keep some spans of a reinstatement's trace and drop others.
+ *   second, which would keep some spans of a reinstatement's trace and drop others. The export
+ *   trusts TLS_CA_FILE like every other Azure SDK client (a TLS-inspecting proxy sees it too).
  * - elsewhere, when TELEMETRY_EXPORT asks: `console` prints every span and, every 10 s, the
  *   metrics; `otlp` sends both over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT (default
  *   http://localhost:4318), with the standard OpenTelemetry variables.
  * - otherwise nothing is exported, and recording a span or a metric costs next to nothing (tests
  *   install their own in-memory exporters).
  */
-export function startTelemetry(config: AppConfig['telemetry']): TelemetryDestination {
+export function startTelemetry(app: Pick<AppConfig, 'telemetry' | 'identity'>): TelemetryDestination {
   if (started) return started;
+  const config = app.telemetry;
   if (config.applicationInsights) {
     const { useAzureMonitor } = load<typeof import('@azure/monitor-opentelemetry')>(
       '@azure/monitor-opentelemetry',
     );
     useAzureMonitor({
+      azureMonitorExporterOptions: tlsOptions(app),
       samplingRatio: 1,
       tracesPerSecond: 0,
       instrumentationOptions: {
