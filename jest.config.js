@@ -1,10 +1,13 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // Each worker keeps one Azurite and one set of sandbox certificates for all its files.
+  testEnvironment: '<rootDir>/test/support/workerEnvironment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   setupFiles: ['<rootDir>/test/support/functionsCore.setup.ts'],
-  // Azurite and child processes need a little longer than jest's 5 s default on a 2-core machine.
-  testTimeout: 30000,
+  // The whole app under test, on a 2-core machine that others load too: generous, never a measure.
+  testTimeout: 120_000,
+  // Two workers for two cores: most suites wait on child processes and sockets part of the time.
+  maxWorkers: 2,
 };

@@ -3,17 +3,27 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SystemClock, type Clock } from './clock';
 import { durableClientData, managementUrls } from './durable/clientBinding';
-import { DurableHttpApi } from './durable/durableHttpApi';
+import { DURABLE_API_ROUTES, DurableHttpApi } from './durable/durableHttpApi';
 import { InstanceStore } from './durable/instanceStore';
 import { OrchestrationEngine } from './durable/orchestrationEngine';
-import { readHostConfig, resolveSettingExpression, type HostConfig } from './hostConfig';
+import { publicBaseFrom, readHostConfig, resolveSettingExpression, type HostConfig } from './hostConfig';
 import { AppServiceAuth, authSettingsFrom, stripPlatformHeaders } from './http/appServiceAuth';
-import { isAuthorized, presentedKey, type AuthLevel, type HostKeys } from './http/functionKeys';
+import {
+  isAuthorized,
+  missingKeyProblem,
+  presentedKey,
+  type AuthLevel,
+  type HostKeys,
+  type KeyLevel,
+} from './http/functionKeys';
+import { requestTarget } from './http/requestTarget';
+import { SignOuts } from './http/signOuts';
 import { compileRoute, matchRoute, type CompiledRoute } from './http/routeTemplate';
 import {
   BodyTooLargeError,
   readBody,
   sendJson,
+  sendProblem,
   toRpcHttpRequest,
   writeRpcHttpResponse,
 } from './http/rpcHttp';
@@ -46,8 +56,40 @@ interface HttpRoute {
   triggerName: string;
 }
 
+/** A path the runtime serves: the app's routes and the host's own endpoints, with the key each needs. */
+export interface Endpoint {
+  /** Below the origin, as a route template: `/api/reinstatements/{id}`. */
+  path: string;
+  methods: string[];
+  key: KeyLevel;
+  servedBy: 'app' | 'durable extension' | 'host admin API' | 'App Service authentication';
+}
+
 const DURABLE_WEBHOOK = '/runtime/webhooks/durabletask/';
-const DURABLE_RPC = '/durabletask/';
+const ADMIN = '/admin/';
+const AUTH = '/.auth/';
+
+/**
+ * The host's own endpoints. Everything below /admin/ needs the master key and everything below the
+ * durable webhook its system key, checked before the path is even looked at (as the Functions host
+ * authorizes before an extension handles a request); /.auth/ is App Service's, open to everyone.
+ */
+const HOST_ENDPOINTS: readonly Endpoint[] = [
+  ...DURABLE_API_ROUTES.map((r): Endpoint => ({
+    path: `${DURABLE_WEBHOOK}${r.path}`,
+    methods: [r.method],
+    key: 'system',
+    servedBy: 'durable extension',
+  })),
+  { path: `${ADMIN}functions/{name}`, methods: ['POST'], key: 'admin', servedBy: 'host admin API' },
+];
+
+const AUTH_ENDPOINTS: readonly Endpoint[] = [
+  '/.auth/login/aad',
+  '/.auth/login/aad/callback',
+  '/.auth/me',
+  '/.auth/logout',
+].map((path) => ({ path, methods: ['GET'], key: 'anonymous', servedBy: 'App Service authentication' }));
 
 /**
  * The offline runtime: hosts the unchanged, compiled function app the way the Functions host and
@@ -63,6 +105,21 @@ export class FunctionHost {
   private timers: TimerScheduler | undefined;
   private routes: HttpRoute[] = [];
 
+  /** Every path the runtime serves, with the methods and the key each needs (for tooling and tests). */
+  endpoints(): Endpoint[] {
+    const prefix = this.config.routePrefix ? `/${this.config.routePrefix}` : '';
+    return [
+      ...this.routes.map((r): Endpoint => ({
+        path: `${prefix}/${r.route.template.replace(/^\/+/, '')}`,
+        methods: r.methods,
+        key: r.authLevel,
+        servedBy: 'app',
+      })),
+      ...HOST_ENDPOINTS,
+      ...(this.auth ? AUTH_ENDPOINTS : []),
+    ];
+  }
+
   /** The HTTP routes the app registered: template, methods and auth level (for tooling and tests). */
   get httpRoutes(): { template: string; methods: string[]; authLevel: AuthLevel }[] {
     return this.routes.map((r) => ({
@@ -71,7 +128,10 @@ export class FunctionHost {
       authLevel: r.authLevel,
     }));
   }
+  /** Where the runtime listens (loopback). */
   private origin = '';
+  /** Where people reach it (PUBLIC_BASE_URL, else the origin): every URL handed out is built on it. */
+  private publicBase = '';
   private inFlight = 0;
   private readonly invoker: Invoker;
   private readonly api: DurableHttpApi;
@@ -88,6 +148,7 @@ export class FunctionHost {
     this.keys = {
       functionKey: options.keys?.functionKey ?? randomBytes(24).toString('base64url'),
       masterKey: options.keys?.masterKey ?? randomBytes(24).toString('base64url'),
+      systemKey: options.keys?.systemKey ?? randomBytes(24).toString('base64url'),
     };
     this.invoker = new Invoker((fn, level, _category, message) => {
       if (level !== 'trace' && level !== 'debug') log(`[${fn}] ${message}`);
@@ -103,7 +164,7 @@ export class FunctionHost {
       extraInputs: (fn) => this.clientInputs(fn),
     });
     this.api = new DurableHttpApi(this.engine, this.store, {
-      payload: (id) => managementUrls(this.origin, config.taskHubName, this.keys.masterKey).payload(id),
+      payload: (id) => managementUrls(this.publicBase, config.taskHubName, this.keys.systemKey).payload(id),
     });
   }
 
@@ -114,9 +175,19 @@ export class FunctionHost {
     const read = readHostConfig(options.appRoot, { ...process.env, ...options.settings });
     const config = options.main ? { ...read, main: options.main } : read;
     const host = new FunctionHost(config, options, log);
-    const auth = authSettingsFrom({ ...process.env, ...options.settings });
-    if (auth) host.auth = new AppServiceAuth(auth, host.keys.masterKey, () => host.origin);
+    const settings = { ...process.env, ...options.settings };
+    const auth = authSettingsFrom(settings);
+    const publicBase = publicBaseFrom(settings.PUBLIC_BASE_URL);
+    if (auth) {
+      const signOuts = await SignOuts.open(
+        options.storageConnectionString,
+        config.taskHubName,
+        Math.floor(Date.now() / 1000),
+      );
+      host.auth = new AppServiceAuth(auth, host.keys.masterKey, () => host.publicBase, signOuts);
+    }
     await host.listen(options.port ?? 0);
+    host.publicBase = publicBase ?? host.origin;
     host.load();
     await host.engine.recover();
     await host.startTimers();
@@ -259,7 +330,7 @@ export class FunctionHost {
         name,
         data: {
           string: JSON.stringify(
-            durableClientData(this.origin, this.config.taskHubName, this.keys.masterKey),
+            durableClientData(this.origin, this.config.taskHubName, this.keys.systemKey),
           ),
         },
       }));
@@ -270,23 +341,44 @@ export class FunctionHost {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.inFlight++;
     try {
-      const url = new URL(`${this.origin}${req.url ?? '/'}`);
+      const target = requestTarget(req.url);
+      if (!target)
+        return sendProblem(
+          res,
+          400,
+          'The request target is not valid',
+          'Send a path (/api/...) or an absolute http URL of this app.',
+        );
+      if (target.host) req.headers.host = target.host;
+      const url = new URL(`${this.origin}${target.pathAndQuery}`);
       stripPlatformHeaders(req.headers);
-      if (url.pathname.toLowerCase().startsWith('/.auth/')) {
-        if (!this.auth) return sendJson(res, 404);
+      const path = url.pathname.toLowerCase();
+      if (path.startsWith(AUTH)) {
+        if (!this.auth) return notFound(res);
         return await this.auth.handle(req, res, url);
       }
-      if (url.pathname.startsWith(DURABLE_WEBHOOK) || url.pathname.startsWith(DURABLE_RPC))
+      if (path.startsWith(DURABLE_WEBHOOK)) {
+        if (!this.keyAccepted('system', req, res, url)) return;
         return await this.handleDurable(req, res, url);
-      if (url.pathname.startsWith('/admin/functions/') && req.method === 'POST')
+      }
+      if (path.startsWith(ADMIN)) {
+        if (!this.keyAccepted('admin', req, res, url)) return;
         return await this.handleAdmin(req, res, url);
+      }
       return await this.handleFunction(req, res, url);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: error.message });
+      if (error instanceof BodyTooLargeError)
+        return sendProblem(res, 413, 'The request body is too large', error.message);
       this.log(
         `runtime: ${req.method} ${req.url?.split('?')[0]} failed: ${error instanceof Error ? error.message : String(error)}`,
       );
-      if (!res.headersSent) sendJson(res, 500);
+      if (!res.headersSent)
+        sendProblem(
+          res,
+          500,
+          'Something went wrong in the runtime',
+          'The error was logged; try again later.',
+        );
     } finally {
       this.inFlight--;
     }
@@ -303,16 +395,18 @@ export class FunctionHost {
     }
   }
 
+  /** True when the request carries the key `level` needs; otherwise answers 401 saying what to send. */
+  private keyAccepted(level: KeyLevel, req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    if (level === 'anonymous') return true;
+    const key = presentedKey(req, url);
+    if (isAuthorized(level, key, this.keys)) return true;
+    const problem = missingKeyProblem(level, key !== undefined);
+    sendProblem(res, 401, problem.title, problem.detail, { neededKey: problem.neededKey });
+    return false;
+  }
+
   private async handleDurable(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const isRpc = url.pathname.startsWith(DURABLE_RPC);
-    if (isRpc) {
-      // The extension's RPC endpoint is local only and takes no key.
-      const remote = req.socket.remoteAddress ?? '';
-      if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(remote)) return sendJson(res, 403);
-    } else if (!isAuthorized('admin', presentedKey(req, url), this.keys)) {
-      return sendJson(res, 401);
-    }
-    const segments = this.segments(url.pathname.slice((isRpc ? DURABLE_RPC : DURABLE_WEBHOOK).length));
+    const segments = this.segments(url.pathname.slice(DURABLE_WEBHOOK.length));
     if (!segments) return sendJson(res, 400, { Message: 'Malformed URL encoding' });
     const body = (await readBody(req)).toString('utf8');
     const response = await this.api.handle({
@@ -328,10 +422,11 @@ export class FunctionHost {
   }
 
   private async handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (!isAuthorized('admin', presentedKey(req, url), this.keys)) return sendJson(res, 401);
-    const name = decodeURIComponent(url.pathname.slice('/admin/functions/'.length));
+    const [area, name, ...rest] = this.segments(url.pathname.slice(ADMIN.length)) ?? [];
+    if (area?.toLowerCase() !== 'functions' || !name || rest.length) return notFound(res);
+    if (req.method !== 'POST') return sendProblem(res, 405, 'Method not allowed', 'Use POST.');
     const fn = this.invoker.tryFind(name);
-    if (!fn || !bindingOfType(fn, 'timerTrigger')) return sendJson(res, 404);
+    if (!fn || !bindingOfType(fn, 'timerTrigger')) return notFound(res);
     await readBody(req);
     void this.runTimerNow(fn.metadata.name);
     sendJson(res, 202);
@@ -340,9 +435,9 @@ export class FunctionHost {
   private async handleFunction(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const prefix = this.config.routePrefix ? `/${this.config.routePrefix}` : '';
     const lowerPath = url.pathname.toLowerCase();
-    if (prefix && lowerPath !== prefix && !lowerPath.startsWith(`${prefix}/`)) return sendJson(res, 404);
+    if (prefix && lowerPath !== prefix && !lowerPath.startsWith(`${prefix}/`)) return notFound(res);
     const segments = this.segments(url.pathname.slice(prefix.length));
-    if (!segments) return sendJson(res, 400, { error: 'Malformed URL encoding' });
+    if (!segments) return sendProblem(res, 400, 'Malformed URL encoding in the path');
     const method = (req.method ?? 'GET').toUpperCase();
     let methodMismatch = false;
     for (const route of this.routes) {
@@ -352,16 +447,22 @@ export class FunctionHost {
         methodMismatch = true;
         continue;
       }
-      if (!isAuthorized(route.authLevel, presentedKey(req, url), this.keys)) return sendJson(res, 401);
+      if (!this.keyAccepted(route.authLevel, req, res, url)) return;
       const body = await readBody(req);
       if (this.auth) Object.assign(req.headers, this.auth.principalHeaders(req));
-      const http = toRpcHttpRequest(req, url, params, body);
+      // The app sees the URL people called, as behind Azure's front end.
+      const publicUrl = new URL(`${this.publicBase}${url.pathname}${url.search}`);
+      const http = toRpcHttpRequest(req, publicUrl, params, body);
       const response = await this.invoker.invoke(route.fn.metadata.name, [
         { name: route.triggerName, data: { http } },
         ...this.clientInputs(route.fn),
       ]);
       return writeRpcHttpResponse(res, (response.returnValue?.http ?? undefined) as RpcHttpData | undefined);
     }
-    return sendJson(res, methodMismatch ? 405 : 404);
+    if (methodMismatch) return sendProblem(res, 405, 'Method not allowed');
+    return notFound(res);
   }
 }
+
+const notFound = (res: ServerResponse) =>
+  sendProblem(res, 404, 'Not found', 'Nothing is served at this path.');

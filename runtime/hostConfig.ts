@@ -61,3 +61,22 @@ export function readHostConfig(appRoot: string, settings: Record<string, string 
     maxConcurrentActivities: limit(durable.maxConcurrentActivityFunctions, 32),
   };
 }
+
+/**
+ * The address people and Microsoft reach the app at (the app setting PUBLIC_BASE_URL: a dev tunnel,
+ * `http://localhost:7071`, the custom domain), when set; the runtime builds every absolute URL it
+ * hands out from it (the sign-in callback, redirects, the request URL the app sees, the durable
+ * API's management URLs), as the platform builds them from the site's public host name.
+ */
+export function publicBaseFrom(value: string | undefined): string | undefined {
+  if (!value?.trim()) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new Error(`PUBLIC_BASE_URL "${value}" is not an absolute URL`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password)
+    throw new Error('PUBLIC_BASE_URL must be an http(s) address without credentials, query or fragment');
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}

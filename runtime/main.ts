@@ -1,7 +1,7 @@
 /**
  * Runs a function app on the offline runtime:
  *   node dist/runtime/main.js --app <folder> --storage <connection string> [--port 7071]
- *     [--function-key K] [--master-key K] [--setting NAME=VALUE ...]
+ *     [--function-key K] [--master-key K] [--system-key K] [--setting NAME=VALUE ...]
  * Prints one line `runtime ready <url>` when it serves requests. SIGINT/SIGTERM stop it cleanly.
  */
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '7071' },
       'function-key': { type: 'string' },
       'master-key': { type: 'string' },
+      'system-key': { type: 'string' },
       setting: { type: 'string', multiple: true, default: [] },
     },
   });
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     keys: {
       ...(values['function-key'] ? { functionKey: values['function-key'] } : {}),
       ...(values['master-key'] ? { masterKey: values['master-key'] } : {}),
+      ...(values['system-key'] ? { systemKey: values['system-key'] } : {}),
     },
   });
   console.log(`runtime ready ${host.url}`);

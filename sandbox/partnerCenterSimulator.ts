@@ -49,6 +49,8 @@ export class PartnerCenterSimulator {
     private readonly tokens: TokenSigner,
     private readonly audiences: string[],
     private readonly origin: () => string,
+    /** The cloud's clock: events are stamped with it (tests run on simulated time). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   handle(sim: SimRequest): boolean {
@@ -316,7 +318,7 @@ export class PartnerCenterSimulator {
       ResourceUri: resourceUri,
       ResourceName: resourceName,
       AuditUri: null,
-      ResourceChangeUtcDate: new Date().toISOString(),
+      ResourceChangeUtcDate: new Date(this.now()).toISOString(),
     };
     const request = this.signedRequest(JSON.stringify(event));
     const validation = correlationId ? this.state.validationEvents.get(correlationId) : undefined;

@@ -79,6 +79,7 @@ export class SandboxCloud {
       this.tokens,
       [aud.partnerCenter],
       () => this.origin,
+      options.now,
     );
   }
 

@@ -4,8 +4,9 @@ import { createServer } from 'node:net';
 import { isListening } from '../runtime/azuriteProcess';
 
 /**
- * The sandbox's services that live in processes of their own (storage, the simulated cloud), so
- * that a crash of the app takes neither down, and the next `npm start` finds them running. Each is
+ * The sandbox's processes: the services that live in processes of their own (storage, the simulated
+ * cloud), so that a crash of the app takes neither down and the next `npm start` finds them running,
+ * and the app itself (npm start's own process), so that `npm run sandbox:stop` finds it. Each is
  * described by a small JSON file in the sandbox folder.
  */
 export interface ServiceRecord {
@@ -46,13 +47,25 @@ export async function runningService(file: string, fingerprint: string): Promise
   return record.fingerprint === fingerprint ? record : undefined;
 }
 
-/** Stops the service recorded in `file` (SIGINT: both Azurite and the cloud save their data on it) and forgets it. */
-export async function stopService(file: string): Promise<boolean> {
+/**
+ * Stops the process recorded in `file` (SIGINT: Azurite, the cloud and the app save their data on it)
+ * and forgets it; SIGKILL if it has not ended within `graceMs`. With `onlyIfListening`, a record
+ * whose process no longer listens on its port is forgotten without a signal (its pid may belong to
+ * another program by now).
+ */
+export async function stopService(
+  file: string,
+  options: { graceMs?: number; onlyIfListening?: boolean } = {},
+): Promise<boolean> {
   const record = readRecord(file);
   rmSync(file, { force: true });
   if (!record || !isAlive(record.pid)) return false;
+  if (options.onlyIfListening && !(await isListening(record.port))) return false;
   process.kill(record.pid, 'SIGINT');
-  for (let i = 0; i < 200 && isAlive(record.pid); i++)
+  for (
+    const deadline = Date.now() + (options.graceMs ?? 10_000);
+    Date.now() < deadline && isAlive(record.pid);
+  )
     await new Promise((resolve) => setTimeout(resolve, 50));
   if (isAlive(record.pid)) process.kill(record.pid, 'SIGKILL');
   return true;

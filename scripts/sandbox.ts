@@ -6,8 +6,10 @@
  *    app takes neither down, and the next `npm start` finds them running and reuses them.
  *  - The offline runtime hosting this function app runs in this process, in front.
  * It prints what runs where and writes the same facts to .sandbox/endpoints.json. Ctrl-C stops all
- * three (each saves its data). `npm run sandbox:stop` stops services left running after a crash;
- * `npm run sandbox:reset` also deletes .sandbox.
+ * three (each saves its data), and so does `npm run sandbox:stop` from another terminal (it also
+ * stops services left running after a crash); `npm run sandbox:reset` also deletes .sandbox.
+ * The sandbox's keys (function, master, durable system key, and the key customer links are signed
+ * with) are made at its first start and kept in .sandbox/keys.json.
  *
  * PORT (7071), SANDBOX_AZURITE_PORT (10002), SANDBOX_CLOUD_PORT (8443), SANDBOX_DIR (.sandbox),
  * SANDBOX_CUSTOMERS (25) change the defaults; SANDBOX=0 runs the app against the endpoints in the
@@ -18,7 +20,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { azuriteConnectionString, isListening, startAzuriteProcess } from '../runtime/azuriteProcess';
 import { FunctionHost } from '../runtime/functionHost';
-import { freePort, runningService, startDetached, stopService, writeRecord } from './backgroundServices';
+import {
+  freePort,
+  readRecord,
+  runningService,
+  startDetached,
+  stopService,
+  writeRecord,
+} from './backgroundServices';
 
 const root = join(__dirname, '..', '..');
 const sandboxDir = process.env.SANDBOX_DIR ?? join(root, '.sandbox');
@@ -27,6 +36,7 @@ const files = {
   cloud: join(sandboxDir, 'cloud.json'),
   endpoints: join(sandboxDir, 'endpoints.json'),
   keys: join(sandboxDir, 'keys.json'),
+  app: join(sandboxDir, 'app.json'),
 };
 
 function appSettings(): { settings: Record<string, string>; source: string } {
@@ -40,15 +50,31 @@ function appSettings(): { settings: Record<string, string>; source: string } {
   return { settings: values, source };
 }
 
-/** Keys persist across restarts so saved scripts and bookmarks keep working. */
-function hostKeys(): { functionKey: string; masterKey: string } {
-  if (existsSync(files.keys))
-    return JSON.parse(readFileSync(files.keys, 'utf8')) as { functionKey: string; masterKey: string };
-  const keys = {
-    functionKey: randomBytes(24).toString('base64url'),
-    masterKey: randomBytes(24).toString('base64url'),
+interface SandboxKeys {
+  functionKey: string;
+  masterKey: string;
+  /** The Durable Functions extension's system key (durabletask_extension). */
+  systemKey: string;
+  /** LINK_SIGNING_KEY: the sandbox's own, never the public example from the repository. */
+  linkSigningKey: string;
+}
+
+/**
+ * The sandbox's keys, made at its first start (a key a sandbox made earlier lacks is added) and kept,
+ * so that saved scripts, bookmarks and the customer links already mailed keep working.
+ */
+function sandboxKeys(): SandboxKeys {
+  const kept = existsSync(files.keys)
+    ? (JSON.parse(readFileSync(files.keys, 'utf8')) as Partial<SandboxKeys>)
+    : {};
+  const keys: SandboxKeys = {
+    functionKey: kept.functionKey ?? randomBytes(24).toString('base64url'),
+    masterKey: kept.masterKey ?? randomBytes(24).toString('base64url'),
+    systemKey: kept.systemKey ?? randomBytes(24).toString('base64url'),
+    linkSigningKey: kept.linkSigningKey ?? randomBytes(32).toString('base64'),
   };
-  writeFileSync(files.keys, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  if (JSON.stringify(keys) !== JSON.stringify(kept))
+    writeFileSync(files.keys, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys;
 }
 
@@ -121,17 +147,32 @@ async function ensureCloud(
   return { url: started.match, reused: false, dir };
 }
 
-async function stopAll(): Promise<void> {
+async function stopServices(): Promise<void> {
   await stopService(files.cloud);
   await stopService(files.azurite);
+}
+
+/**
+ * `npm run sandbox:stop` (and reset): the app first, as Ctrl-C would stop it (it stops its services
+ * itself and saves), then whatever services are still recorded (left running after a crash).
+ */
+async function stopSandbox(): Promise<void> {
+  const app = readRecord(files.app);
+  if (app && app.pid !== process.pid)
+    await stopService(files.app, { graceMs: 30_000, onlyIfListening: true });
+  await stopServices();
 }
 
 async function main(): Promise<void> {
   const command = process.argv[2];
   if (command === 'stop' || command === 'reset') {
-    await stopAll();
+    await stopSandbox();
     if (command === 'reset') rmSync(sandboxDir, { recursive: true, force: true });
-    console.log(command === 'reset' ? `Stopped, and ${sandboxDir} deleted.` : 'Sandbox services stopped.');
+    console.log(
+      command === 'reset'
+        ? `Sandbox stopped (the app, the sandbox cloud and Azurite), and ${sandboxDir} deleted.`
+        : 'Sandbox stopped: the app, the sandbox cloud and Azurite.',
+    );
     return;
   }
   mkdirSync(sandboxDir, { recursive: true });
@@ -139,6 +180,9 @@ async function main(): Promise<void> {
   if (await isListening(port))
     throw new Error(`Port ${port} is taken (is npm start already running?). Set PORT to use another.`);
   const { settings, source } = appSettings();
+  const keys = sandboxKeys();
+  // The sandbox signs customer links with its own key, unless the environment names one.
+  settings.LINK_SIGNING_KEY = process.env.LINK_SIGNING_KEY || keys.linkSigningKey;
   const azurite = await ensureAzurite();
   settings.AzureWebJobsStorage = azuriteConnectionString(azurite.port);
   // Customers' links and the webhook point at this app unless told otherwise.
@@ -159,7 +203,7 @@ async function main(): Promise<void> {
       settings,
       storageConnectionString: settings.AzureWebJobsStorage,
       port,
-      keys: hostKeys(),
+      keys: { functionKey: keys.functionKey, masterKey: keys.masterKey, systemKey: keys.systemKey },
     });
   } catch (error) {
     throw new Error(
@@ -168,14 +212,24 @@ async function main(): Promise<void> {
     );
   }
 
+  writeRecord(files.app, {
+    pid: process.pid,
+    port,
+    fingerprint: 'npm start',
+    startedAt: new Date().toISOString(),
+  });
   const api = `${host.url}/${host.config.routePrefix}`;
+  // People open the console where PUBLIC_BASE_URL says (a dev tunnel, localhost): sign-in returns there.
+  const publicBase = settings.PUBLIC_BASE_URL.replace(/\/+$/, '');
   const endpoints = {
     app: {
       baseUrl: host.url,
       apiBaseUrl: api,
-      console: `${host.url}/api/console`,
+      publicBaseUrl: publicBase,
+      console: `${publicBase}/api/console`,
       functionKey: host.keys.functionKey,
       masterKey: host.keys.masterKey,
+      systemKey: host.keys.systemKey,
     },
     durable: { webhookBaseUrl: `${host.url}/runtime/webhooks/durabletask`, taskHub: host.config.taskHubName },
     azurite: {
@@ -204,13 +258,15 @@ async function main(): Promise<void> {
 
   const reused = (yes: boolean) => (yes ? 'running since before: reused' : 'started');
   console.log('Offline sandbox running (development only; not a production host)');
-  console.log(`  Console        ${host.url}/api/console`);
+  console.log(`  Console        ${endpoints.app.console}`);
   if (cloud)
     console.log(
       '                 sign in as partner.admin@partner.example (may act) or reader@partner.example (may read)',
     );
   console.log(`  Function app   ${api}   (function key in .sandbox/keys.json; header x-functions-key)`);
-  console.log(`  Durable API    ${endpoints.durable.webhookBaseUrl}   (master key in .sandbox/keys.json)`);
+  console.log(
+    `  Durable API    ${endpoints.durable.webhookBaseUrl}   (system or master key in .sandbox/keys.json)`,
+  );
   console.log(
     `  Azurite        ${endpoints.azurite.tableEndpoint}   (${reused(azurite.reused)}; data in ${endpoints.azurite.persistence})`,
   );
@@ -225,7 +281,9 @@ async function main(): Promise<void> {
   else console.log('  Sandbox cloud  off (SANDBOX=0): using the endpoints in the settings');
   console.log(`  Settings       ${source}`);
   console.log(`  Telemetry      ${telemetryLine(settings)}`);
-  console.log('  Everything above is also in .sandbox/endpoints.json. Ctrl-C stops.');
+  console.log(
+    '  Everything above is also in .sandbox/endpoints.json. Ctrl-C stops (or npm run sandbox:stop elsewhere).',
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -233,7 +291,8 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: stopping the function app, the sandbox cloud and Azurite...`);
     await host.stop();
-    await stopAll();
+    await stopServices();
+    rmSync(files.app, { force: true });
     console.log('Stopped.');
     process.exit(0);
   };

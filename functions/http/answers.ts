@@ -7,17 +7,20 @@ import { urlFor } from './serve';
 
 /** Answers several routes share, in one shape each. */
 
-/** A bulk submission's answer: 202 with the job and the invalid rows, or 400 when no row is valid. */
+/**
+ * A bulk submission's answer: 202 with the job and the invalid rows (200 with the first one's job when
+ * the same submission was accepted already), or 400 when no row is valid.
+ */
 export function bulkAnswer(request: HttpRequest, submission: BulkSubmission): HttpResponseInit {
   if (submission.kind === 'noValidRow')
     return problem(400, 'No row is valid', 'Every row was refused; nothing was started.', {
       invalid: submission.invalidRows.length,
       results: submission.invalidRows,
     });
-  const { job, invalidRows } = submission;
+  const { job, invalidRows, existing } = submission;
   const statusUrl = urlFor(request, `reinstatements/bulk/${job.id}`);
   return {
-    status: 202,
+    status: existing ? 200 : 202,
     headers: { Location: statusUrl },
     jsonBody: {
       jobId: job.id,
@@ -26,6 +29,7 @@ export function bulkAnswer(request: HttpRequest, submission: BulkSubmission): Ht
       valid: job.valid,
       invalid: job.invalid,
       invalidRows,
+      existing,
     } satisfies BulkAccepted,
   };
 }

@@ -3,7 +3,9 @@ import { ASSETS } from '../../shared/web/assets';
 
 /** The pages' stylesheet and script, from the app itself (nothing is loaded from elsewhere). */
 export async function asset(request: HttpRequest): Promise<HttpResponseInit> {
-  const found = ASSETS[request.params.name ?? ''];
+  const name = request.params.name ?? '';
+  // Own names only: `constructor` and the other inherited members are not assets.
+  const found = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
   if (!found) return { status: 404 };
   return {
     headers: {

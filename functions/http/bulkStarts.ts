@@ -1,19 +1,23 @@
 import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { BulkStarts } from '../../shared/api/bulkStarts';
+import { BulkStarts, parseIdempotencyKey } from '../../shared/api/bulkStarts';
 import { bulkAnswer } from './answers';
 import { readBody, serve, type RequestScope } from './serve';
 
 /**
  * Up to 5,000 rows as a JSON array or text/csv: validated at once, answered 202 with the job's status
- * URL (invalid rows listed in the answer), started by durable work.
+ * URL (invalid rows listed in the answer), started by durable work; the same submission again (same
+ * Idempotency-Key, or same body within ten minutes) is answered 200 with the first one's job.
  */
 export async function submitBulkStart(request: HttpRequest, scope: RequestScope): Promise<HttpResponseInit> {
   const body = await readBody(request, {
     accept: ['application/json', 'text/csv'],
     maxBytes: 20 * 1024 * 1024,
   });
-  const submission = await new BulkStarts(scope.app, scope.workflow).submit(body, scope.by);
+  const idempotencyKey = parseIdempotencyKey(request.headers.get('idempotency-key'));
+  const submission = await new BulkStarts(scope.app, scope.workflow).submit(body, scope.by, {
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+  });
   return bulkAnswer(request, submission);
 }
 

@@ -57,15 +57,21 @@ async function formOf(request: HttpRequest): Promise<URLSearchParams> {
 }
 
 export async function overview(_request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
-  const [rows, backlog, readiness] = await Promise.all([
+  const [rows, backlog, readiness, partnerCenter] = await Promise.all([
     scope.app.repository.listSummaries(),
     scope.app.mail.backlog(),
     scope.app.readiness.read(),
+    scope.app.partnerCenterBudget.usage(),
   ]);
   return page(
     scope,
     'Overview',
-    overviewBody(overviewOf(rows), backlog, { readiness, mayRegister: mayDo(scope.person, 'operate') }),
+    overviewBody(
+      overviewOf(rows),
+      backlog,
+      { readiness, mayRegister: mayDo(scope.person, 'operate') },
+      partnerCenter,
+    ),
   );
 }
 
@@ -96,8 +102,6 @@ export async function exportList(request: HttpRequest, scope: PersonScope): Prom
   };
 }
 
-const NOTICES = Object.fromEntries(Object.entries(CONSOLE_ACTIONS).map(([a, v]) => [a, v.done]));
-
 export async function detail(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
   const r = await service(scope).get(request.params.id ?? '');
   const done = new URL(request.url).searchParams.get('done') ?? '';
@@ -106,7 +110,7 @@ export async function detail(request: HttpRequest, scope: PersonScope): Promise<
     r.customerName,
     detailBody(r, {
       mayOperate: mayDo(scope.person, 'operate'),
-      ...(NOTICES[done] ? { notice: { text: NOTICES[done] } } : {}),
+      ...(isConsoleAction(done) ? { notice: { text: CONSOLE_ACTIONS[done].done } } : {}),
     }),
   );
 }

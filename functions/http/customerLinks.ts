@@ -1,61 +1,111 @@
 import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { checkedPage, instructionsPage, invalidLinkPage } from '../../shared/api/customerPages';
-import { CustomerLinks } from '../../shared/api/customerLinks';
+import {
+  checkNoticeFrom,
+  grantedPage,
+  instructionsPage,
+  invalidLinkPage,
+  requestStatePage,
+  type CheckNotice,
+} from '../../shared/api/customerPages';
+import { CustomerLinks, type InstructionsView } from '../../shared/api/customerLinks';
 import { senderOf } from '../../shared/email/templates/composeMail';
 import { serve, type RequestScope } from './serve';
 
 const links = (scope: RequestScope) => new CustomerLinks(scope.app, scope.workflow);
 
-/** The emailed invitation link: records the click, then on to Microsoft's admin center. */
+/** The emailed invitation link: records the click, then on to Microsoft's admin center while it stands. */
 export async function customerInvitationLink(
   request: HttpRequest,
   scope: RequestScope,
 ): Promise<HttpResponseInit> {
-  const target = await links(scope).openInvitation(request.params.token ?? '');
-  if (!target) return invalidLinkPage(senderOf(scope.app.config));
+  const answer = await links(scope).openInvitation(request.params.token ?? '');
+  const sender = senderOf(scope.app.config);
+  if (!answer) return invalidLinkPage(sender);
+  if (answer.kind === 'state') return requestStatePage(answer.reinstatement, sender);
   return {
     status: 302,
-    headers: { Location: target, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
+    headers: { Location: answer.url, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
   };
 }
 
-/** The customer's instructions page: every command with the customer's values, per scope. */
+/** The page a view of the instructions link is shown as. */
+function viewPage(
+  view: InstructionsView,
+  request: HttpRequest,
+  scope: RequestScope,
+  notice: CheckNotice | undefined,
+): HttpResponseInit {
+  const token = request.params.token ?? '';
+  const sender = senderOf(scope.app.config);
+  switch (view.kind) {
+    case 'state':
+      return requestStatePage(view.reinstatement, sender);
+    case 'granted':
+      return grantedPage(view.reinstatement, sender, view.removal, notice);
+    case 'commands':
+      return instructionsPage(view.reinstatement, view.scripts, {
+        doneAction: `/api/c/${token}/done`,
+        searchAction: `/api/c/${token}/instructions`,
+        pastedError: new URL(request.url).searchParams.get('error') ?? undefined,
+        sender,
+        linkBase: `${scope.app.config.links.publicBaseUrl}/api/c/${token}`,
+        notice,
+        now: scope.app.now(),
+      });
+  }
+}
+
+/**
+ * The customer's instructions page: the commands for the scopes still to grant, per shell; checks the
+ * role assignments on opening (within the once-a-minute budget), and follows the reinstatement.
+ */
 export async function customerInstructions(
   request: HttpRequest,
   scope: RequestScope,
 ): Promise<HttpResponseInit> {
-  const token = request.params.token ?? '';
-  const found = await links(scope).instructions(token);
-  if (!found) return invalidLinkPage(senderOf(scope.app.config));
-  return instructionsPage(found.reinstatement, found.scripts, {
-    doneAction: `/api/c/${token}/done`,
-    searchAction: `/api/c/${token}/instructions`,
-    pastedError: new URL(request.url).searchParams.get('error') ?? undefined,
-    sender: senderOf(scope.app.config),
-    linkBase: `${scope.app.config.links.publicBaseUrl}/api/c/${token}`,
-  });
+  const view = await links(scope).instructions(request.params.token ?? '', { checkOnOpen: true });
+  if (!view) return invalidLinkPage(senderOf(scope.app.config));
+  return viewPage(view, request, scope, checkNoticeFrom(new URL(request.url).searchParams.get('checked')));
 }
 
-/** "I've done it": checks the role assignments now (at most once a minute). */
+/**
+ * "I've done it": checks the role assignments now (at most once a minute), then sends the browser to
+ * the instructions page with what happened (post, redirect, get), so that the address bar shows the
+ * page and reloading it asks nothing twice. A GET of this address (an old bookmark) goes to the page.
+ */
 export async function customerDone(request: HttpRequest, scope: RequestScope): Promise<HttpResponseInit> {
-  const answer = await links(scope).checkNow(request.params.token ?? '');
-  const sender = senderOf(scope.app.config);
-  if (!answer) return invalidLinkPage(sender);
-  if (answer.kind === 'nothingToCheck')
-    return checkedPage(answer.reinstatement, 'There is nothing left to check.', sender);
-  if (answer.kind === 'checked')
-    return checkedPage(answer.reinstatement, 'We checked your role assignments just now.', sender);
-  const page = checkedPage(
-    answer.reinstatement,
-    'We checked less than a minute ago; please try again in a minute.',
-    sender,
-  );
-  // Added to the page's own headers (content type, CSP, no-store), not in place of them.
+  const token = request.params.token ?? '';
+  const page = `/api/c/${encodeURIComponent(token)}/instructions`;
+  if (request.method !== 'POST') {
+    if (!(await links(scope).instructions(token, { checkOnOpen: false })))
+      return invalidLinkPage(senderOf(scope.app.config));
+    return { status: 303, headers: { Location: page, 'Cache-Control': 'no-store' } };
+  }
+  const answer = await links(scope).checkNow(token);
+  if (!answer) return invalidLinkPage(senderOf(scope.app.config));
+  const checked =
+    answer.kind === 'checked' ? '?checked=now' : answer.kind === 'tooSoon' ? '?checked=soon' : '';
+  return { status: 303, headers: { Location: `${page}${checked}`, 'Cache-Control': 'no-store' } };
+}
+
+/** A procedure of the instructions page as a file to save and run. */
+export async function customerScript(request: HttpRequest, scope: RequestScope): Promise<HttpResponseInit> {
+  const answer = await links(scope).scriptFile(request.params.token ?? '', request.params.file ?? '');
+  if (!answer) return invalidLinkPage(senderOf(scope.app.config));
+  if (answer.kind === 'page') return viewPage(answer.view, request, scope, undefined);
+  const { file } = answer;
   return {
-    ...page,
-    status: 429,
-    headers: { ...page.headers, 'Retry-After': String(answer.retryAfterSeconds) },
+    status: 200,
+    headers: {
+      'Content-Type': file.contentType,
+      'Content-Disposition': `attachment; filename="${file.fileName}"`,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'Cache-Control': 'no-store',
+      'Referrer-Policy': 'no-referrer',
+    },
+    body: file.body,
   };
 }
 
@@ -95,6 +145,12 @@ df.app.client.http('customerInstructions', {
   authLevel: 'anonymous',
   handler: serve(customerInstructions),
 });
+df.app.client.http('customerScript', {
+  route: 'c/{token}/scripts/{file}',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: serve(customerScript),
+});
 df.app.client.http('customerGrantTemplate', {
   route: 'c/{token}/grant/{n:int}',
   methods: ['GET'],
@@ -103,7 +159,7 @@ df.app.client.http('customerGrantTemplate', {
 });
 df.app.client.http('customerDone', {
   route: 'c/{token}/done',
-  methods: ['POST'],
+  methods: ['GET', 'POST'],
   authLevel: 'anonymous',
   handler: serve(customerDone),
 });

@@ -15,8 +15,14 @@ export async function partnerCenterWebhook(
   const answer = await new PartnerCenterInbox(scope.app, scope.workflow).webhook(headers, raw);
   if (answer.status === 401) {
     scope.context.warn(`webhook rejected: ${answer.reason}`);
-    return problem(401, 'Signature verification failed');
+    return problem(
+      401,
+      'Signature verification failed',
+      "Only Partner Center's signed calls are taken: Authorization: Signature <base64 RSA-SHA256 of the body>, x-ms-signature-algorithm: rsa-sha256, and x-ms-certificate-url naming Microsoft's certificate, which must chain to a trusted root and name Microsoft Corporation. This call's signature was not accepted.",
+    );
   }
+  if (answer.status === 409)
+    return problem(409, 'The same event is being handled', `${answer.reason}; send it again later.`);
   if (answer.reason) scope.context.log(`webhook acknowledged: ${answer.reason}`);
   return { status: 200, jsonBody: { matched: answer.matched } };
 }

@@ -83,7 +83,9 @@ export async function reinstatementAction(
   request: HttpRequest,
   scope: RequestScope,
 ): Promise<HttpResponseInit> {
-  const action = ACTIONS[request.params.action ?? ''];
+  const name = request.params.action ?? '';
+  // Own keys only: `constructor` or `toString` would otherwise be found on the object's prototype.
+  const action = Object.hasOwn(ACTIONS, name) ? ACTIONS[name] : undefined;
   if (!action) return problem(404, 'No such action', `Actions are ${Object.keys(ACTIONS).join(', ')}.`);
   return action(request.params.id ?? '', scope);
 }

@@ -2,6 +2,7 @@ import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { ScanStarted } from '../../shared/api/openapi/responseSchemas';
 import { parseJson } from '../../shared/api/requestBody';
+import { parseIdempotencyKey } from '../../shared/api/bulkStarts';
 import { Scans } from '../../shared/api/scans';
 import { bulkAnswer, pageAnswer } from './answers';
 import { readBody, serve, urlFor, type RequestScope } from './serve';
@@ -10,12 +11,12 @@ const scans = (scope: RequestScope) => new Scans(scope.app, scope.workflow);
 
 /** Starts a scan of the partner's customers (or answers the one running). */
 export async function startScan(request: HttpRequest, scope: RequestScope): Promise<HttpResponseInit> {
-  const { scan, existing } = await scans(scope).start(scope.by);
-  const statusUrl = urlFor(request, `scans/${scan.id}`);
+  const { scanId, existing } = await scans(scope).start(scope.by);
+  const statusUrl = urlFor(request, `scans/${scanId}`);
   return {
     status: existing ? 200 : 202,
     headers: { Location: statusUrl },
-    jsonBody: { scanId: scan.id, existing, statusUrl } satisfies ScanStarted,
+    jsonBody: { scanId, existing, statusUrl } satisfies ScanStarted,
   };
 }
 
@@ -52,10 +53,12 @@ export async function scanReinstatements(
   scope: RequestScope,
 ): Promise<HttpResponseInit> {
   const body = await readBody(request, { accept: ['application/json'], maxBytes: 5 * 1024 * 1024 });
+  const idempotencyKey = parseIdempotencyKey(request.headers.get('idempotency-key'));
   const submission = await scans(scope).startReinstatements(
     request.params.scanId ?? '',
     parseJson(body.text),
     scope.by,
+    idempotencyKey,
   );
   return bulkAnswer(request, submission);
 }

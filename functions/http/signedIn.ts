@@ -21,9 +21,10 @@ export type PersonHandler = (request: HttpRequest, scope: PersonScope) => Promis
 /**
  * A route for people signed in with App Service authentication (the platform vouches for them in
  * X-MS-CLIENT-PRINCIPAL; function keys are for machines). Pages send someone not signed in to the
- * sign-in and back; data (CSV, JSON) answers 401. A person without the role `need` asks for gets
- * 403; a POST from another site (a form posted cross-site with the person's cookie) gets 403 before
- * anything is read. Audit rows name the person.
+ * sign-in and back; data (CSV, JSON, and pages asked for as JSON) answers 401 with where to sign in.
+ * A person without the role `need` asks for gets 403 naming the role and who grants it (a page for
+ * a browser, a problem document otherwise); a POST from another site (a form posted cross-site with
+ * the person's cookie) gets 403 before anything is read. Audit rows name the person.
  */
 export function signedIn(need: ConsoleNeed, handler: PersonHandler, answers: 'page' | 'data' = 'page') {
   return serve(async (request, scope) => {
@@ -37,28 +38,24 @@ export function signedIn(need: ConsoleNeed, handler: PersonHandler, answers: 'pa
         503,
       );
     const person = signedInPerson(request.headers.get('x-ms-client-principal'), true);
-    const isPage = answers === 'page' && request.method === 'GET';
+    const isPage = answers === 'page' && request.method === 'GET' && !asksForData(request);
+    const here = new URL(request.url);
+    const signIn = `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(here.pathname + here.search)}`;
     if (!person) {
       if (!isPage)
         return problem(
           401,
           'Sign in first',
-          'Sign in at /.auth/login/aad, or call the API with a function key.',
+          'The console is for people signed in with their Microsoft Entra ID account: sign in at /.auth/login/aad (a browser opening a console page is sent there), then send the session cookie the sign-in sets.',
+          { signIn },
         );
-      const here = new URL(request.url);
-      return {
-        status: 302,
-        headers: {
-          Location: `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(here.pathname + here.search)}`,
-          'Cache-Control': 'no-store',
-        },
-      };
+      return { status: 302, headers: { Location: signIn, 'Cache-Control': 'no-store' } };
     }
     if (request.method !== 'GET' && !sameOrigin(request))
       return problem(
         403,
         'Cross-site request refused',
-        'Actions are taken from the console’s own pages only.',
+        'The browser says this action was sent from another site. Take actions from the console’s own pages, at /api/console.',
       );
     if (!mayDo(person, need)) {
       const role = need === 'operate' ? ConsoleRoles.operate : ConsoleRoles.read;
@@ -75,14 +72,18 @@ export function signedIn(need: ConsoleNeed, handler: PersonHandler, answers: 'pa
       return problem(
         403,
         'Not allowed',
-        `This needs the app role ${role}; ${person.userName} does not have it.`,
-        {
-          neededRole: role,
-        },
+        `${person.userName} is signed in but does not have the app role ${role}, which this needs. Ask your Entra ID administrator to assign ${role} to you on the app registration (Enterprise applications, Users and groups), then sign out and in again.`,
+        { neededRole: role, signOut: '/.auth/logout?post_logout_redirect_uri=/api/console' },
       );
     }
     return handler(request, { ...scope, person, by: auditName(person) });
   });
+}
+
+/** A client that asks for JSON and not for HTML (a script, not a browser) gets problem documents, not pages. */
+function asksForData(request: HttpRequest): boolean {
+  const accept = request.headers.get('accept') ?? '';
+  return /json/i.test(accept) && !/text\/html/i.test(accept);
 }
 
 /**

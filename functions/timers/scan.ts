@@ -11,8 +11,10 @@ export async function scheduledScan(
   client: df.DurableClient,
   context: InvocationContext,
 ): Promise<void> {
-  const { scan, existing } = await new Scans(await getContainer(), workflowClient(client)).start('schedule');
-  context.log(`scan ${scan.id} ${existing ? 'is still running' : 'started'}`);
+  const { scanId, existing } = await new Scans(await getContainer(), workflowClient(client)).start(
+    'schedule',
+  );
+  context.log(`scan ${scanId} ${existing ? 'is still running' : 'started'}`);
 }
 
 const schedule = getConfig().schedule.scanSchedule;

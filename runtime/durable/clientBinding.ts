@@ -2,18 +2,22 @@ import type { ManagementUrls } from './durableHttpApi';
 
 /**
  * The data the Durable extension hands a function that declares `df.input.durableClient()`
- * (OrchestrationClientInputData). durable-functions' DurableClient talks to `rpcBaseUrl` for every
- * operation and uses the URL templates for check-status responses.
+ * (OrchestrationClientInputData). Every URL carries the extension's system key (`code=`), as in
+ * Azure. There is deliberately no `rpcBaseUrl`: the extension's local RPC endpoint takes no key
+ * because in Azure only the worker beside it can reach it, while the runtime's one port is reachable
+ * by anything that can reach the app (a page's cross-site form included). Without it,
+ * durable-functions' DurableClient calls these webhook URLs, and every call carries the key.
  */
 export function durableClientData(origin: string, taskHubName: string, systemKey: string) {
   const base = `${origin}/runtime/webhooks/durabletask`;
-  const common = `taskHub=${taskHubName}&connection=Storage&code=${encodeURIComponent(systemKey)}`;
+  const code = `code=${encodeURIComponent(systemKey)}`;
+  const common = `taskHub=${taskHubName}&connection=Storage&${code}`;
   const instance = `${base}/instances/INSTANCEID`;
   return {
     taskHubName,
     creationUrls: {
-      createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?code=${encodeURIComponent(systemKey)}`,
-      createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&code=${encodeURIComponent(systemKey)}`,
+      createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?${code}`,
+      createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&${code}`,
     },
     managementUrls: {
       id: 'INSTANCEID',
@@ -27,8 +31,7 @@ export function durableClientData(origin: string, taskHubName: string, systemKey
       resumePostUri: `${instance}/resume?reason={text}&${common}`,
     },
     baseUrl: base,
-    requiredQueryStringParameters: `code=${encodeURIComponent(systemKey)}`,
-    rpcBaseUrl: `${origin}/durabletask/`,
+    requiredQueryStringParameters: code,
     httpBaseUrl: base,
   };
 }

@@ -6,10 +6,26 @@ import type { OrchestrationEngine } from './orchestrationEngine';
 
 /**
  * The Durable Functions HTTP API (instance management), as the extension serves it at
- * /runtime/webhooks/durabletask and on its local RPC endpoint: enough for durable-functions'
- * DurableClient to work unchanged.
+ * /runtime/webhooks/durabletask (with the system key): enough for durable-functions' DurableClient to
+ * work unchanged.
  * https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-http-api
  */
+/** Every route of the API below its root, for the runtime's route list (each needs the system key). */
+export const DURABLE_API_ROUTES: readonly { method: string; path: string }[] = [
+  { method: 'POST', path: 'orchestrators/{functionName}/{instanceId?}' },
+  { method: 'GET', path: 'instances' },
+  { method: 'DELETE', path: 'instances' },
+  { method: 'GET', path: 'instances/{instanceId}' },
+  { method: 'DELETE', path: 'instances/{instanceId}' },
+  { method: 'POST', path: 'instances/{instanceId}/raiseEvent/{eventName}' },
+  { method: 'POST', path: 'instances/{instanceId}/terminate' },
+  // Answered 501 by the offline runtime, but guarded like the rest.
+  { method: 'POST', path: 'instances/{instanceId}/suspend' },
+  { method: 'POST', path: 'instances/{instanceId}/resume' },
+  { method: 'POST', path: 'instances/{instanceId}/rewind' },
+  { method: 'POST', path: 'instances/{instanceId}/restart' },
+];
+
 export interface ApiRequest {
   method: string;
   /** Path below the API root, split and decoded: ['instances', '<id>', 'raiseEvent', '<name>']. */

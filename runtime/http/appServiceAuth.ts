@@ -11,6 +11,10 @@ import {
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { z } from 'zod';
+import { sameSiteRedirect } from './redirectTarget';
+import { sendProblem } from './rpcHttp';
+import type { SignOuts } from './signOuts';
 
 /**
  * App Service authentication ("Easy Auth") with the Microsoft identity provider, as the platform
@@ -22,8 +26,13 @@ import { request as httpsRequest } from 'node:https';
  *    endpoint (code flow, PKCE, nonce); `/.auth/login/aad/callback` redeems the code with the app's
  *    secret, checks the ID token (signature against the tenant's keys, issuer, audience, expiry,
  *    nonce) and sets the session cookie `AppServiceAuthSession` (8 hours, the platform's default).
+ *    The redirect target must be a page of the app (see redirectTarget.ts); any other is a 400.
  *  - `/.auth/me` answers the signed-in user's claims (401 when nobody is signed in);
- *    `/.auth/logout` ends the session.
+ *    `/.auth/logout` ends the session, in the browser and on the server (signOuts.ts): a copy of
+ *    the cookie taken before is refused after.
+ *  - Each sealed cookie carries its purpose (its own key): the sign-in state is never read as a
+ *    session, nor a session as sign-in state. A cookie that does not unseal, or unseals to the wrong
+ *    shape, is simply no session.
  *  - Every request the app receives carries `X-MS-CLIENT-PRINCIPAL` (base64 JSON of the claims)
  *    and its -ID, -NAME, -IDP companions when a session is valid, and never a copy a client sent:
  *    "External requests aren't allowed to set these headers, so they're present only if set by
@@ -68,24 +77,30 @@ export function authSettingsFrom(settings: Record<string, string | undefined>): 
   return { clientId, issuer: issuer.replace(/\/+$/, ''), clientSecret, ...(ca ? { ca } : {}) };
 }
 
-interface Claim {
-  typ: string;
-  val: string;
-}
+const claimSchema = z.object({ typ: z.string(), val: z.string() });
+type Claim = z.infer<typeof claimSchema>;
 
-interface Session {
-  claims: Claim[];
+const sessionSchema = z.object({
+  /** The session's id: what sign-out ends on the server. */
+  sid: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  claims: z.array(claimSchema),
   /** Seconds since the epoch. */
-  exp: number;
-}
+  exp: z.number(),
+});
+type Session = z.infer<typeof sessionSchema>;
 
-interface LoginState {
-  state: string;
-  nonce: string;
-  verifier: string;
-  redirect: string;
-  exp: number;
-}
+const loginStateSchema = z.object({
+  state: z.string(),
+  nonce: z.string(),
+  verifier: z.string(),
+  /** Where to go after sign-in: an absolute URL of the app, checked when the sign-in started. */
+  redirect: z.string(),
+  exp: z.number(),
+});
+type LoginState = z.infer<typeof loginStateSchema>;
+
+/** What a sealed value is for: each purpose has a key of its own. */
+type Purpose = 'session' | 'sign-in state';
 
 interface OpenIdConfiguration {
   authorization_endpoint: string;
@@ -94,16 +109,23 @@ interface OpenIdConfiguration {
 }
 
 export class AppServiceAuth {
-  private readonly key: Buffer;
+  private readonly keys: Record<Purpose, Buffer>;
   private metadata: OpenIdConfiguration | undefined;
 
-  /** `secret` seals the cookies (the host's master key: sessions survive a restart). */
+  /**
+   * `secret` seals the cookies (the host's master key: sessions survive a restart); `publicBase` is
+   * the address people reach the app at (PUBLIC_BASE_URL), from which the callback and every
+   * redirect are built.
+   */
   constructor(
     private readonly settings: AuthSettings,
     secret: string,
-    private readonly origin: () => string,
+    private readonly publicBase: () => string,
+    private readonly signOuts: SignOuts,
   ) {
-    this.key = Buffer.from(hkdfSync('sha256', secret, 'app-service-auth', 'session cookie', 32));
+    const key = (purpose: Purpose) =>
+      Buffer.from(hkdfSync('sha256', secret, 'app-service-auth', `${purpose} cookie`, 32));
+    this.keys = { session: key('session'), 'sign-in state': key('sign-in state') };
   }
 
   /** The principal headers for a request with a valid session (none otherwise). */
@@ -126,27 +148,56 @@ export class AppServiceAuth {
     if (path === '/.auth/login/aad') return this.login(res, url);
     if (path === CALLBACK_PATH) return this.callback(req, res, url);
     if (path === '/.auth/me') return this.me(req, res);
-    if (path === '/.auth/logout') {
-      res.setHeader('Set-Cookie', [this.cookie(SESSION_COOKIE, '', 0)]);
-      return redirect(res, localPath(url.searchParams.get('post_logout_redirect_uri')) ?? '/');
-    }
+    if (path === '/.auth/logout') return this.logout(req, res, url);
     res.writeHead(404).end();
   }
 
+  /** The redirect target named by `field`, when it is a page of this app; otherwise answers 400. */
+  private target(res: ServerResponse, url: URL, field: string): string | undefined {
+    const check = sameSiteRedirect(url.searchParams.get(field), this.publicBase());
+    if (check.ok) return check.location;
+    sendProblem(res, 400, 'The redirect target is not valid', `${field} ${check.rule}.`, {
+      errors: [{ field, rule: check.rule }],
+    });
+    return undefined;
+  }
+
+  private async logout(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const location = this.target(res, url, 'post_logout_redirect_uri');
+    if (!location) return;
+    res.setHeader('Set-Cookie', [this.cookie(SESSION_COOKIE, '', 0)]);
+    const session = this.session(req);
+    if (session) {
+      try {
+        await this.signOuts.end(session.sid, session.exp);
+      } catch {
+        return sendProblem(
+          res,
+          503,
+          'Sign-out could not be recorded',
+          'This browser is signed out, but the session could not be ended for good (storage did not answer). Sign out again.',
+        );
+      }
+    }
+    redirect(res, location);
+  }
+
   private async login(res: ServerResponse, url: URL): Promise<void> {
+    const redirectTo = this.target(res, url, 'post_login_redirect_uri');
+    if (!redirectTo) return;
     const meta = await this.openIdConfiguration();
     const login: LoginState = {
       state: randomBytes(16).toString('base64url'),
       nonce: randomBytes(16).toString('base64url'),
       verifier: randomBytes(32).toString('base64url'),
-      redirect: localPath(url.searchParams.get('post_login_redirect_uri')) ?? '/',
+      redirect: redirectTo,
       exp: now() + LOGIN_LIFETIME_S,
     };
     const target = new URL(meta.authorization_endpoint);
     const params = {
       client_id: this.settings.clientId,
       response_type: 'code',
-      redirect_uri: `${this.origin()}${CALLBACK_PATH}`,
+      redirect_uri: this.callbackUri(),
       scope: 'openid profile email',
       state: login.state,
       nonce: login.nonce,
@@ -154,12 +205,19 @@ export class AppServiceAuth {
       code_challenge_method: 'S256',
     };
     for (const [name, value] of Object.entries(params)) target.searchParams.set(name, value);
-    res.setHeader('Set-Cookie', [this.cookie(LOGIN_COOKIE, this.seal(login), LOGIN_LIFETIME_S)]);
+    res.setHeader('Set-Cookie', [
+      this.cookie(LOGIN_COOKIE, this.seal('sign-in state', login), LOGIN_LIFETIME_S),
+    ]);
     redirect(res, target.toString());
   }
 
+  /** The redirect URI registered on the app registration: on the address people reach the app at. */
+  private callbackUri(): string {
+    return `${this.publicBase().replace(/\/+$/, '')}${CALLBACK_PATH}`;
+  }
+
   private async callback(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const login = this.unseal<LoginState>(cookieOf(req, LOGIN_COOKIE));
+    const login = this.unseal('sign-in state', cookieOf(req, LOGIN_COOKIE), loginStateSchema);
     const fail = (status: number, message: string) => {
       res.setHeader('Set-Cookie', [this.cookie(LOGIN_COOKIE, '', 0)]);
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end(message);
@@ -174,7 +232,7 @@ export class AppServiceAuth {
       client_id: this.settings.clientId,
       client_secret: this.settings.clientSecret,
       code: url.searchParams.get('code') ?? '',
-      redirect_uri: `${this.origin()}${CALLBACK_PATH}`,
+      redirect_uri: this.callbackUri(),
       code_verifier: login.verifier,
       scope: 'openid profile email',
     });
@@ -183,10 +241,14 @@ export class AppServiceAuth {
       return fail(401, `Sign-in failed: ${String(answer.body.error_description ?? answer.status)}`);
     const claims = await this.validIdToken(idToken, login.nonce, meta.jwks_uri);
     if (!claims) return fail(401, 'Sign-in failed: the ID token is not valid for this app.');
-    const session: Session = { claims: mappedClaims(claims), exp: now() + SESSION_LIFETIME_S };
+    const session: Session = {
+      sid: randomBytes(16).toString('base64url'),
+      claims: mappedClaims(claims),
+      exp: now() + SESSION_LIFETIME_S,
+    };
     res.setHeader('Set-Cookie', [
       this.cookie(LOGIN_COOKIE, '', 0),
-      this.cookie(SESSION_COOKIE, this.seal(session), SESSION_LIFETIME_S),
+      this.cookie(SESSION_COOKIE, this.seal('session', session), SESSION_LIFETIME_S),
     ]);
     redirect(res, login.redirect);
   }
@@ -208,9 +270,10 @@ export class AppServiceAuth {
     );
   }
 
+  /** The request's session: sealed as a session, not expired, not signed out of. */
   private session(req: IncomingMessage): Session | undefined {
-    const session = this.unseal<Session>(cookieOf(req, SESSION_COOKIE));
-    return session && session.exp > now() ? session : undefined;
+    const session = this.unseal('session', cookieOf(req, SESSION_COOKIE), sessionSchema);
+    return session && session.exp > now() && !this.signOuts.isEnded(session.sid) ? session : undefined;
   }
 
   /** The ID token's claims when Entra signed it for this app and this sign-in; undefined otherwise. */
@@ -244,24 +307,27 @@ export class AppServiceAuth {
   }
 
   private cookie(name: string, value: string, maxAge: number): string {
-    return `${name}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${this.origin().startsWith('https:') ? '; Secure' : ''}`;
+    return `${name}=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${this.publicBase().startsWith('https:') ? '; Secure' : ''}`;
   }
 
-  private seal(value: object): string {
+  private seal(purpose: Purpose, value: Session | LoginState): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.keys[purpose], iv);
     const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
     return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
   }
 
-  private unseal<T>(sealed: string | undefined): T | undefined {
+  /** The value sealed for `purpose`; undefined for anything else (another purpose, tampered, old). */
+  private unseal<T>(purpose: Purpose, sealed: string | undefined, schema: z.ZodType<T>): T | undefined {
     if (!sealed) return undefined;
     try {
       const bytes = Buffer.from(sealed, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, 12));
+      if (bytes.length < 28) return undefined;
+      const decipher = createDecipheriv('aes-256-gcm', this.keys[purpose], bytes.subarray(0, 12));
       decipher.setAuthTag(bytes.subarray(12, 28));
       const text = Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
-      return JSON.parse(text) as T;
+      const parsed = schema.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;
     }
@@ -326,13 +392,6 @@ function mappedClaims(token: Record<string, unknown>): Claim[] {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-
-/** Only a path of this site: an absolute or protocol-relative URL would be an open redirect. */
-function localPath(value: string | null): string | undefined {
-  return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
-    ? value
-    : undefined;
-}
 
 function redirect(res: ServerResponse, location: string): void {
   res.writeHead(302, { Location: location, 'Cache-Control': 'no-store' }).end();

@@ -93,3 +93,17 @@ export function sendJson(
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.writeHead(status).end(JSON.stringify(body));
 }
+
+/** An RFC 9457 problem document: what the runtime itself answers when it refuses a request. */
+export function sendProblem(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  detail?: string,
+  extra: Record<string, unknown> = {},
+): void {
+  const body = { type: 'about:blank', title, status, ...(detail ? { detail } : {}), ...extra };
+  res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.writeHead(status).end(JSON.stringify(body));
+}

@@ -37,3 +37,11 @@ export class NotFoundError extends Error {
     this.name = 'NotFoundError';
   }
 }
+
+/** An Idempotency-Key already names a different request (422, as the IETF draft says). */
+export class IdempotencyKeyReusedError extends Error {
+  constructor() {
+    super('this Idempotency-Key was used for a different request; use a new key for a new request');
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}

@@ -1,6 +1,6 @@
 import type { IdentityHealth, PartnerUserTokens } from '../adapters/identity/partnerUserTokens';
 import type { AppConfig } from '../config/appConfig';
-import { escapeHtml } from '../text/plainText';
+import { html } from '../web/html';
 import { htmlPage } from './customerPages';
 import type { ApiResponse } from './problem';
 
@@ -34,7 +34,8 @@ export class IdentityConsent {
     if (error)
       return htmlPage(
         'Sign-in refused',
-        `<h1>Microsoft Entra ID did not sign you in</h1><p>${escapeHtml(query.get('error_description') ?? error)}</p>`,
+        html`<h1>Microsoft Entra ID did not sign you in</h1>
+          <p>${query.get('error_description') ?? error}</p>`,
         400,
       );
     const state = query.get('state');
@@ -45,17 +46,24 @@ export class IdentityConsent {
       if (!connected)
         return htmlPage(
           'Sign-in not accepted',
-          '<h1>This sign-in was not started here, or took too long</h1><p>Start again from <code>/api/identity/consent</code>.</p>',
+          html`<h1>This sign-in was not started here, or took too long</h1>
+            <p>Start again from <code>/api/identity/consent</code>.</p>`,
           400,
         );
       return htmlPage(
         'Connected',
-        `<h1>Connected</h1><p>Verification now reads customers' role assignments as <strong>${escapeHtml(connected.user)}</strong>, through the partner's app. This user must stay a member of ${escapeHtml(this.app.config.partner.groupName)} and of the group your GDAP relationships name.</p>`,
+        html`<h1>Connected</h1>
+          <p>
+            Verification now reads customers' role assignments as <strong>${connected.user}</strong>, through
+            the partner's app. This user must stay a member of ${this.app.config.partner.groupName} and of the
+            group your GDAP relationships name.
+          </p>`,
       );
     } catch (failure) {
       return htmlPage(
         'Sign-in not completed',
-        `<h1>The sign-in could not be completed</h1><p>${escapeHtml(failure instanceof Error ? failure.message : String(failure))}</p>`,
+        html`<h1>The sign-in could not be completed</h1>
+          <p>${failure instanceof Error ? failure.message : String(failure)}</p>`,
         400,
       );
     }

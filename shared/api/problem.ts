@@ -1,7 +1,14 @@
+import { isRestError } from '@azure/core-rest-pipeline';
 import { ValidationError } from '../model/validationError';
 import { InvalidTransitionError } from '../model/states';
 import { ReinstatementNotFoundError } from '../storage/reinstatementRepository';
-import { NotFoundError, PayloadTooLargeError, StateConflictError, UnsupportedMediaTypeError } from './errors';
+import {
+  IdempotencyKeyReusedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  StateConflictError,
+  UnsupportedMediaTypeError,
+} from './errors';
 
 /** An HTTP answer, in the shape @azure/functions handlers return. */
 export interface ApiResponse {
@@ -40,7 +47,18 @@ export function problemFor(error: unknown): ApiResponse {
     return problem(409, 'Not possible in the current state', error.message, { state: error.from });
   if (error instanceof PayloadTooLargeError)
     return problem(413, 'The request body is too large', error.message, { limitBytes: error.limitBytes });
+  if (error instanceof IdempotencyKeyReusedError)
+    return problem(422, 'Idempotency-Key reused', error.message, { field: 'Idempotency-Key' });
   if (error instanceof UnsupportedMediaTypeError)
     return problem(415, 'Unsupported content type', error.message, { accepted: error.accepted });
+  if (isRestError(error) && error.statusCode === undefined) {
+    // No HTTP answer at all (refused, reset, timed out): a service the app stands on is down, not a bug.
+    const answer = problem(
+      503,
+      'A service the app depends on does not answer',
+      'Table storage (or another Azure service) did not answer; nothing was changed. Try again in a little while; /api/health names the part that is down.',
+    );
+    return { ...answer, headers: { ...answer.headers, 'Retry-After': '30' } };
+  }
   return problem(500, 'Something went wrong on our side', 'The error was logged; try again later.');
 }

@@ -78,7 +78,8 @@ export class ReinstatementService {
     const request = parseReinstatementRequest(body, {
       delegatedAdmin: this.app.config.partner.delegatedAdminDefault,
     });
-    return startReinstatement(this.deps, request, `r-${randomUUID().replace(/-/g, '')}`, by);
+    // A person's single start: its invitation goes ahead of bulk jobs' in the mail queue.
+    return startReinstatement(this.deps, request, `r-${randomUUID().replace(/-/g, '')}`, by, 'people');
   }
 
   async get(id: string): Promise<ReinstatementView> {

@@ -56,14 +56,12 @@ export class Scans {
     private readonly workflow: WorkflowClient,
   ) {}
 
-  /** Starts a scan, or answers the one already running. */
-  async start(by: string): Promise<{ scan: ScanRecord; existing: boolean }> {
-    // A scan whose record says running is the running one, whether its orchestration is going or
-    // waits for the watchdog to restart it.
-    for (const id of await this.app.scans.running()) {
-      const running = await this.app.scans.get(id);
-      if (running) return { scan: running, existing: true };
-    }
+  /**
+   * Starts a scan, or answers the one already running (`existing`). Which one runs is decided by a
+   * claim in Table storage before anything is written or started, so requests at the same moment,
+   * on one app instance or several, start one scan between them.
+   */
+  async start(by: string): Promise<{ scanId: string; existing: boolean }> {
     const scan: ScanRecord = {
       id: `s-${randomUUID().replace(/-/g, '')}`,
       createdAt: this.app.now().toISOString(),
@@ -72,9 +70,11 @@ export class Scans {
       customersListed: 0,
       customersScanned: 0,
     };
+    const running = await this.app.scans.claimRunning(scan.id, this.app.now());
+    if (running.existing) return { scanId: running.id, existing: true };
     await this.app.scans.create(scan);
     await this.workflow.start(Orchestrations.scan, scan.id, this.input(scan.id));
-    return { scan, existing: false };
+    return { scanId: scan.id, existing: false };
   }
 
   private input(scanId: string): ScanInput {
@@ -121,7 +121,12 @@ export class Scans {
   }
 
   /** Reinstatements for the chosen customers of the scan's findings, with the contacts given. */
-  async startReinstatements(id: string, body: unknown, by: string): Promise<BulkSubmission> {
+  async startReinstatements(
+    id: string,
+    body: unknown,
+    by: string,
+    idempotencyKey?: string,
+  ): Promise<BulkSubmission> {
     const { customers } = parseWith(scanReinstatementsSchema, body);
     const findings = await this.findings(id);
     const unknown = customers.findIndex((c) => !findings.has(c.customerTenantId));
@@ -144,6 +149,7 @@ export class Scans {
     return new BulkStarts(this.app, this.workflow).submit(
       { contentType: 'application/json', text: JSON.stringify(rows) },
       `${by} (scan ${id})`,
+      idempotencyKey ? { idempotencyKey } : {},
     );
   }
 

@@ -10,12 +10,15 @@ import { createCredentials } from '../adapters/identity/credentials';
 import type { PartnerUserTokens } from '../adapters/identity/partnerUserTokens';
 import { createVerificationIdentity } from '../adapters/identity/verificationIdentity';
 import { PartnerCenterClient } from '../adapters/partnerCenter/partnerCenterClient';
+import { PartnerCenterBudget } from '../adapters/partnerCenter/requestBudget';
 import { WebhookReadiness } from '../adapters/partnerCenter/webhookReadiness';
 import { WebhookVerifier } from '../adapters/partnerCenter/webhookVerifier';
 import { getConfig, type AppConfig } from '../config/appConfig';
 import { MailDispatch } from '../email/dispatch';
 import { Outbox } from '../email/outbox';
 import { BulkJobRepository } from '../storage/bulkJobRepository';
+import { LinkClicks } from '../storage/linkClicks';
+import { PartnerCenterEventLog } from '../storage/partnerCenterEvents';
 import { ReinstatementRepository } from '../storage/reinstatementRepository';
 import { ScanRepository } from '../storage/scanRepository';
 import { createScanActivities } from '../scan/scanActivities';
@@ -33,9 +36,15 @@ export interface Container {
   mail: MailDispatch;
   verifier: RoleAssignmentVerifier;
   scans: ScanRepository;
+  /** The invitation link's click counter (contention-free, beside each reinstatement's record). */
+  linkClicks: LinkClicks;
+  /** Partner Center events received (by id), so each is acted on once. */
+  partnerCenterEvents: PartnerCenterEventLog;
   /** The partner user's delegated tokens (Secure Application Model), with the identity's health. */
   partnerUser: PartnerUserTokens;
   partnerCenter: PartnerCenterClient;
+  /** The partner tenant's one Partner Center request budget (500 a minute), shared by every caller. */
+  partnerCenterBudget: PartnerCenterBudget;
   webhookVerifier: WebhookVerifier;
   readiness: WebhookReadiness;
   activities: Activities;
@@ -68,7 +77,8 @@ export async function createContainer(
     { giveUpAfterMs: config.schedule.transientRetryHours * 3_600_000 },
   );
   const groupLookup = new GraphPartnerGroupLookup(config, credentials, tables.state, now);
-  const partnerCenter = new PartnerCenterClient(config, credentials);
+  const partnerCenterBudget = new PartnerCenterBudget(tables.state, config.partner.tenantId, now);
+  const partnerCenter = new PartnerCenterClient(config, credentials, partnerCenterBudget);
   const identity = createVerificationIdentity(config, credentials, tables.state);
   const verifier = new ArmRoleAssignmentVerifier(config, identity.tokensIn);
   const scans = new ScanRepository(tables.scans);
@@ -81,8 +91,11 @@ export async function createContainer(
     mail,
     verifier,
     scans,
+    linkClicks: new LinkClicks(tables.reinstatements),
+    partnerCenterEvents: new PartnerCenterEventLog(tables.state),
     partnerUser: identity.partnerUser,
     partnerCenter,
+    partnerCenterBudget,
     webhookVerifier: new WebhookVerifier({
       certificateHost: config.cloud.webhookCertificateHost,
       ...(ca ? { extraTrustedRootsPem: ca, downloadCa: ca } : {}),

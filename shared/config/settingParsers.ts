@@ -115,18 +115,28 @@ export const publicBaseUrlSetting = requiredString('the https origin customers r
   },
 );
 
-/** Link-signing keys: base64 (or base64url) of at least 32 random bytes. */
+const MAKE_A_KEY = `make one with \`openssl rand -base64 32\` or \`node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"\``;
+
+/** Keys published in this repository (the sample settings once carried this one): anyone could sign with them. */
+const PUBLIC_EXAMPLE_KEYS = [Buffer.from('cmVwbGFjZS13aXRoLTMyLXJhbmRvbS1ieXRlcy1iYXNlNjQ=', 'base64')];
+
+/** Link-signing keys: base64 (or base64url) of at least 32 random bytes, never a published example. */
 const signingKey = z
   .string()
-  .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, { error: 'must be base64 of at least 32 random bytes' })
+  .regex(/^[A-Za-z0-9+/_-]+={0,2}$/, { error: `must be base64 of at least 32 random bytes: ${MAKE_A_KEY}` })
   .transform((v) => Buffer.from(v, 'base64'))
-  .refine((b) => b.length >= 32, { error: 'must decode to at least 32 bytes' });
+  .refine((b) => b.length >= 32, { error: `must decode to at least 32 bytes: ${MAKE_A_KEY}` })
+  .refine((b) => !PUBLIC_EXAMPLE_KEYS.some((example) => example.equals(b)), {
+    error: `is the public example key from the repository, with which anyone can sign customer links: ${MAKE_A_KEY}`,
+  });
 
 export const signingKeySetting = (required: boolean) =>
   z.preprocess(
     present,
     required
-      ? z.string({ error: 'is required (base64 of at least 32 random bytes)' }).pipe(signingKey)
+      ? z
+          .string({ error: `is required (base64 of at least 32 random bytes): ${MAKE_A_KEY}` })
+          .pipe(signingKey)
       : signingKey.optional(),
   );
 

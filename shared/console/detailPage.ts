@@ -46,7 +46,12 @@ export const CONSOLE_ACTIONS = {
 
 export type ConsoleAction = keyof typeof CONSOLE_ACTIONS;
 
-export const isConsoleAction = (value: string): value is ConsoleAction => value in CONSOLE_ACTIONS;
+/**
+ * An action named in a URL: one of the table's own keys (`in` would also take `constructor`,
+ * `toString` and the other members every object inherits).
+ */
+export const isConsoleAction = (value: string): value is ConsoleAction =>
+  Object.hasOwn(CONSOLE_ACTIONS, value);
 
 export function possibleActions(state: ReinstatementState): ConsoleAction[] {
   return (Object.keys(CONSOLE_ACTIONS) as ConsoleAction[]).filter((a) =>

@@ -1,3 +1,4 @@
+import type { BudgetUsage } from '../adapters/partnerCenter/requestBudget';
 import type { Readiness } from '../adapters/partnerCenter/webhookReadiness';
 import type { Backlog } from '../email/dispatch';
 import { FinalStates, ReinstatementStates } from '../model/states';
@@ -7,11 +8,15 @@ import type { Overview } from './reinstatementQueries';
 
 const list = (state: string) => `${CONSOLE}/reinstatements?state=${state}`;
 
-/** Where every reinstatement stands, how long each step takes, and the mail still to go. */
+/**
+ * Where every reinstatement stands, how long each step takes, the mail still to go, and how much of
+ * Partner Center's request budget is in use.
+ */
 export function overviewBody(
   overview: Overview,
   backlog: Backlog,
   webhook: { readiness: Readiness | undefined; mayRegister: boolean },
+  partnerCenter: BudgetUsage,
 ): Html {
   const queued = backlog.lanes.people.queued + backlog.lanes.bulk.queued;
   const running = ReinstatementStates.filter((s) => !(FinalStates as readonly string[]).includes(s));
@@ -56,7 +61,23 @@ export function overviewBody(
       ${backlog.sentLastHour} of ${backlog.limits.perHour} allowed.
     </p>
     ${backlog.failingSince ? html`<p class="notice bad">Sending has been failing since ${when(backlog.failingSince)}; mails wait and are retried.</p>` : ''}
-    ${webhookSection(webhook.readiness, webhook.mayRegister)}`;
+    ${budgetSection(partnerCenter)} ${webhookSection(webhook.readiness, webhook.mayRegister)}`;
+}
+
+/** Partner Center's requests in the last minute against its limit, shared by scans, checks and the webhook. */
+function budgetSection(usage: BudgetUsage): Html {
+  return html`<h2>Partner Center requests</h2>
+    <p>
+      ${usage.usedLastMinute} of ${usage.limit} requests used in the last minute (scans, acceptance checks and
+      the webhook registration share Partner Center's limit; what does not fit waits its turn).
+    </p>
+    ${
+      usage.pausedUntil
+        ? html`<p class="notice bad">
+            Partner Center asked the app to wait: nothing is sent to it before ${when(usage.pausedUntil)}.
+          </p>`
+        : ''
+    }`;
 }
 
 /** Whether Partner Center will tell the app about acceptances, and the button that makes sure. */

@@ -86,6 +86,8 @@ export const SORT_KEYS = {
   state: (r: ReinstatementSummary) => String(ReinstatementStates.indexOf(r.state)).padStart(2, '0'),
 } as const;
 export type SortKey = keyof typeof SORT_KEYS;
+/** A sort named in the address: one of the table's own keys, never an inherited member. */
+const isSortKey = (value: string): value is SortKey => Object.hasOwn(SORT_KEYS, value);
 
 export interface TableQuery {
   /** Part of a customer's name, or of its tenant id. */
@@ -108,10 +110,10 @@ export function tableQueryFrom(query: URLSearchParams): TableQuery {
   return {
     search: (query.get('q') ?? '').trim().slice(0, 200),
     ...(isReinstatementState(state) ? { state } : {}),
-    sort: sort in SORT_KEYS ? (sort as SortKey) : 'updated',
+    sort: isSortKey(sort) ? sort : 'updated',
     descending: query.get('dir')
       ? query.get('dir') !== 'asc'
-      : !(sort in SORT_KEYS) || sort === 'updated' || sort === 'created',
+      : !isSortKey(sort) || sort === 'updated' || sort === 'created',
     page: Number.isInteger(page) && page >= 1 ? page : 1,
     pageSize: (PAGE_SIZES as readonly number[]).includes(pageSize) ? pageSize : 50,
   };

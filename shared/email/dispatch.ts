@@ -89,9 +89,15 @@ export class MailDispatch {
         continue;
       }
       // The pace first: a mail that must wait is not even read (the dispatcher comes back for it).
-      // People's lane goes first, unless its next mail stepped aside and bulk mail is due.
+      // People's lane goes first, unless its next mail stepped aside and bulk mail is due, or the
+      // bulk lane has been kept from its turn for a whole spacing (people took every free place):
+      // then bulk's mail goes, so neither lane starves.
       const now = this.now().getTime();
-      const due = (['people', 'bulk'] as const)
+      const bulkHead = heads.bulk;
+      const bulkStarved =
+        bulkHead !== undefined &&
+        now - Math.max(bulkHead.notBefore, row.pace.bulkNextAt) >= this.pace.bulkSpacingMs;
+      const due = (bulkStarved ? (['bulk', 'people'] as const) : (['people', 'bulk'] as const))
         .map((lane) => heads[lane])
         .filter((e): e is QueueEntry => e !== undefined)
         .map((e) => ({ entry: e, at: Math.max(e.notBefore, this.pace.earliest(row.pace, e.lane, now)) }));

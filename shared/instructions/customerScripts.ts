@@ -2,12 +2,14 @@ import { isGuid, normalizeGuid } from '../model/identifiers';
 import { parseScope, renderScope, type Scope, type ScopeKind } from '../model/scopes';
 import { ValidationError } from '../model/validationError';
 import type { Reinstatement } from '../model/reinstatement';
-import { quoteBash, quotePowerShell } from './shellQuoting';
-
+import { arg, renderCommand, type Command } from './commands';
 import { KNOWN_ERRORS } from './knownErrors';
-import { MINIMUM_AZ_RESOURCES_VERSION } from './minimumVersions';
+import { MINIMUM_AZ_RESOURCES_VERSION, MINIMUM_AZURE_CLI_VERSION } from './minimumVersions';
+import { PROCEDURES, type KnownProcedure, type Procedure, type ProcedureId } from './procedures';
+import { renderScriptFile, type ScriptCommand, type ScriptFile } from './scriptFiles';
 
-export { MINIMUM_AZ_RESOURCES_VERSION };
+export { MINIMUM_AZ_RESOURCES_VERSION, MINIMUM_AZURE_CLI_VERSION };
+export type { ScriptCommand };
 
 export interface CustomerScriptInput {
   customerTenantId: string;
@@ -18,12 +20,6 @@ export interface CustomerScriptInput {
   partnerGroupName?: string;
 }
 
-export interface ScriptCommand {
-  /** What this command does, in words for the customer's administrator. */
-  purpose: string;
-  command: string;
-}
-
 /** One thing to try when the previous one failed. */
 export interface Fallback {
   when: string;
@@ -31,22 +27,32 @@ export interface Fallback {
   commands: string[];
 }
 
+/** One procedure (a tab on the page, a file to download) with the customer's values. */
+export interface ProcedureScripts {
+  procedure: KnownProcedure;
+  /** The grant, one command per step. */
+  steps: ScriptCommand[];
+  /** The assignment again with debug output written to a log, per scope, for Microsoft's support. */
+  troubleshooting: ScriptCommand[];
+}
+
 export interface CustomerScripts {
   /** What the scripts restore, for their header: "your Azure CSP subscription <id>" or a count. */
   target: string;
   /** Who may run them, in words. */
   runAs: string;
-  /** The normal PowerShell procedure, one command per step. */
-  powershell: ScriptCommand[];
-  /** The same with the Azure CLI. */
-  azureCli: ScriptCommand[];
-  /** Re-run of the role assignment with debug output, to send to Microsoft. */
-  troubleshooting: ScriptCommand[];
-  /** Reinstall-and-import procedure for when the normal one fails, then its own fallbacks. */
+  /** Every procedure, in the order of PROCEDURES. */
+  procedures: ProcedureScripts[];
+  /** Reinstall-and-import procedure (Azure PowerShell) for when the normal one fails. */
   catchAll: ScriptCommand[];
-  /** How the customer takes the grant back later, whenever they choose (PowerShell). */
-  removal: ScriptCommand[];
   catchAllFallbacks: Fallback[];
+  /** How the customer takes the grant back later, whenever they choose (Azure PowerShell). */
+  removal: ScriptCommand[];
+}
+
+interface Step {
+  purpose: string;
+  command: Command;
 }
 
 const SCOPE_WORDS: Record<ScopeKind, string> = {
@@ -84,19 +90,45 @@ function bySubscription(scopes: Scope[]): [string, Scope[]][] {
   return [...groups];
 }
 
-function newRoleAssignment(objectId: string, scope: Scope): string {
-  return (
-    `New-AzRoleAssignment -ObjectId ${quotePowerShell(objectId)} -RoleDefinitionName ${quotePowerShell('Owner')}` +
-    ` -Scope ${quotePowerShell(renderScope(scope))} -ObjectType ${quotePowerShell('ForeignGroup')}`
+const ps = (...words: Command['words']): Command => ({ tool: 'azPowerShell', words });
+const az = (...words: Command['words']): Command => ({ tool: 'azureCli', words: ['az', ...words] });
+
+/** docs/PROCEDURE.md step 6, in Azure PowerShell. */
+const newRoleAssignment = (objectId: string, scope: Scope) =>
+  ps(
+    'New-AzRoleAssignment',
+    '-ObjectId',
+    arg(objectId),
+    '-RoleDefinitionName',
+    arg('Owner'),
+    '-Scope',
+    arg(renderScope(scope)),
+    '-ObjectType',
+    arg('ForeignGroup'),
   );
-}
+
+/** docs/PROCEDURE.md step 6, with the Azure CLI. */
+const roleAssignmentCreate = (objectId: string, scope: Scope) =>
+  az(
+    'role',
+    'assignment',
+    'create',
+    '--role',
+    arg('Owner'),
+    '--assignee-object-id',
+    arg(objectId),
+    '--scope',
+    arg(renderScope(scope)),
+    '--assignee-principal-type',
+    arg('ForeignGroup'),
+  );
 
 /**
- * The customer's side of docs/PROCEDURE.md steps 5-8, for every requested scope, in PowerShell and the Azure
- * CLI. Only GUIDs and checked ARM ids reach the commands, each as a single-quoted argument; no free
- * text typed by anyone (names, notes) is ever placed in a script.
+ * The customer's side of docs/PROCEDURE.md steps 5-8 for every requested scope, as commands before
+ * any shell sees them. Only GUIDs and checked ARM ids reach the commands, each as a value the shell's
+ * quoting keeps one inert argument; no free text typed by anyone (names, notes) is placed in a script.
  */
-export function buildCustomerScripts(input: CustomerScriptInput): CustomerScripts {
+function buildSteps(input: CustomerScriptInput) {
   const { tenantId, objectId, scopes, groupName } = checkedInput(input);
   const groups = bySubscription(scopes);
   const severalSubscriptions = groups.length > 1;
@@ -104,44 +136,47 @@ export function buildCustomerScripts(input: CustomerScriptInput): CustomerScript
     ? 'needed here: the scopes span more than one subscription'
     : 'needed only when you can assign roles in more than one subscription; harmless otherwise';
   const owner = `Grant Owner to the partner's ${groupName} group (a ForeignGroup from the partner's tenant) on`;
+  const which = (scope: Scope) =>
+    `${SCOPE_WORDS[scope.kind]}${scopes.length === 1 ? '' : ` (${renderScope(scope)})`}`;
 
-  const connectPs: ScriptCommand = {
+  const connect: Step = {
     purpose: 'Sign in to your tenant',
-    command: `Connect-AzAccount -TenantId ${quotePowerShell(tenantId)}`,
+    command: ps('Connect-AzAccount', '-TenantId', arg(tenantId)),
   };
-  const assignmentsPs = (): ScriptCommand[] =>
-    groups.flatMap(([subscriptionId, subScopes]) => [
-      {
-        purpose: `Select the CSP subscription ${subscriptionId} (${contextWhy})`,
-        command: `Set-AzContext -SubscriptionId ${quotePowerShell(subscriptionId)}`,
-      },
-      ...subScopes.map((scope) => ({
-        purpose: `${owner} ${SCOPE_WORDS[scope.kind]}`,
-        command: newRoleAssignment(objectId, scope),
-      })),
-    ]);
+  const assignmentsPs: Step[] = groups.flatMap(([subscriptionId, subScopes]) => [
+    {
+      purpose: `Select the CSP subscription ${subscriptionId} (${contextWhy})`,
+      command: ps('Set-AzContext', '-SubscriptionId', arg(subscriptionId)),
+    },
+    ...subScopes.map((scope) => ({
+      purpose: `${owner} ${SCOPE_WORDS[scope.kind]}`,
+      command: newRoleAssignment(objectId, scope),
+    })),
+  ]);
 
-  const powershell: ScriptCommand[] = [
+  const azPowerShell: Step[] = [
     {
       purpose: `Update the Az.Resources module (${MINIMUM_AZ_RESOURCES_VERSION} or later is needed)`,
-      command: 'Update-Module -Name Az.Resources -Force',
+      command: ps('Update-Module', '-Name', 'Az.Resources', '-Force'),
     },
-    connectPs,
-    ...assignmentsPs(),
+    connect,
+    ...assignmentsPs,
   ];
 
-  const azureCli: ScriptCommand[] = [
-    { purpose: 'Sign in to your tenant', command: `az login --tenant ${quoteBash(tenantId)}` },
+  const azureCli: Step[] = [
+    {
+      purpose: `Check the Azure CLI's version: ${MINIMUM_AZURE_CLI_VERSION} or later is needed, the first that accepts ForeignGroup; if yours is older, update it (az upgrade) first`,
+      command: az('version'),
+    },
+    { purpose: 'Sign in to your tenant', command: az('login', '--tenant', arg(tenantId)) },
     ...groups.flatMap(([subscriptionId, subScopes]) => [
       {
         purpose: `Select the CSP subscription ${subscriptionId} (${contextWhy})`,
-        command: `az account set --subscription ${quoteBash(subscriptionId)}`,
+        command: az('account', 'set', '--subscription', arg(subscriptionId)),
       },
       ...subScopes.map((scope) => ({
         purpose: `${owner} ${SCOPE_WORDS[scope.kind]}`,
-        command:
-          `az role assignment create --role ${quoteBash('Owner')} --assignee-object-id ${quoteBash(objectId)}` +
-          ` --scope ${quoteBash(renderScope(scope))} --assignee-principal-type ${quoteBash('ForeignGroup')}`,
+        command: roleAssignmentCreate(objectId, scope),
       })),
     ]),
   ];
@@ -149,71 +184,113 @@ export function buildCustomerScripts(input: CustomerScriptInput): CustomerScript
   // One log per scope, so that a second failure does not overwrite the first one's evidence.
   const logFile = (index: number) =>
     scopes.length === 1 ? 'newRoleAssignment.log' : `newRoleAssignment-${index + 1}.log`;
-  const troubleshooting: ScriptCommand[] = scopes.map((scope, index) => ({
-    purpose:
-      `If the assignment on ${SCOPE_WORDS[scope.kind]}${scopes.length === 1 ? '' : ` (${renderScope(scope)})`} fails: ` +
-      `run it again with debug output and send ${logFile(index)} to Microsoft support`,
-    command: `${newRoleAssignment(objectId, scope)} -Debug > ${logFile(index)}`,
-  }));
+  const troubleshooting = (make: (objectId: string, scope: Scope) => Command): Step[] =>
+    scopes.map((scope, index) => ({
+      purpose:
+        `If the assignment on ${which(scope)} fails: run it again with debug output; ` +
+        `every stream goes to ${logFile(index)}, for a support request with Microsoft`,
+      command: { ...make(objectId, scope), debugLog: logFile(index) },
+    }));
 
-  const catchAll: ScriptCommand[] = [
+  const catchAll: Step[] = [
     {
       purpose: 'Reinstall the Az.Resources module',
-      command: 'Install-Module -Name Az.Resources -Force -Verbose',
+      command: ps('Install-Module', '-Name', 'Az.Resources', '-Force', '-Verbose'),
     },
     {
       purpose: `Load Az.Resources ${MINIMUM_AZ_RESOURCES_VERSION} or later into this session`,
-      command: `Import-Module -Name Az.Resources -Verbose -MinimumVersion ${MINIMUM_AZ_RESOURCES_VERSION}`,
+      command: ps(
+        'Import-Module',
+        '-Name',
+        'Az.Resources',
+        '-Verbose',
+        '-MinimumVersion',
+        MINIMUM_AZ_RESOURCES_VERSION,
+      ),
     },
-    connectPs,
-    ...assignmentsPs(),
+    connect,
+    ...assignmentsPs,
   ];
 
-  const catchAllFallbacks: Fallback[] = [
-    {
-      when: 'Import-Module says the module is in use',
-      advice: 'Close every PowerShell window, open a new one, and start this procedure again.',
-      commands: [],
-    },
-    {
-      when: 'Import-Module fails for another reason',
-      advice: 'See which versions of Az.Resources are installed.',
-      commands: ['Get-Module Az.Resources -ListAvailable'],
-    },
-    {
-      when: `version ${MINIMUM_AZ_RESOURCES_VERSION} or later is not listed`,
-      advice: 'Update Az.Resources, then start this procedure again.',
-      commands: ['Update-Module Az.Resources -Force'],
-    },
-    {
-      when: 'Az.Resources needs a specific version of Az.Accounts',
-      advice: 'Update Az.Accounts too, then restart PowerShell and start this procedure again.',
-      commands: ['Update-Module Az.Accounts -Force'],
-    },
-  ];
+  const removal: Step[] = scopes.map((scope) => ({
+    purpose: `Remove the partner's Owner role on ${which(scope)}`,
+    command: ps(
+      'Remove-AzRoleAssignment',
+      '-ObjectId',
+      arg(objectId),
+      '-RoleDefinitionName',
+      arg('Owner'),
+      '-Scope',
+      arg(renderScope(scope)),
+    ),
+  }));
 
   return {
-    target: describeTarget(scopes, groups.length),
-    runAs: `Run as a user who is Owner or User Access Administrator on ${
-      severalSubscriptions ? 'each of these subscriptions' : 'the subscription'
-    }.`,
-    powershell,
+    scopes,
+    severalSubscriptions,
+    subscriptions: groups.length,
+    azPowerShell,
     azureCli,
-    troubleshooting,
+    troubleshootingPs: troubleshooting(newRoleAssignment),
+    troubleshootingCli: troubleshooting(roleAssignmentCreate),
     catchAll,
-    catchAllFallbacks,
-    removal: scopes.map((scope) => ({
-      purpose: `Remove the partner's Owner role on ${SCOPE_WORDS[scope.kind]}${scopes.length === 1 ? '' : ` (${renderScope(scope)})`}`,
-      command:
-        `Remove-AzRoleAssignment -ObjectId ${quotePowerShell(objectId)} -RoleDefinitionName ${quotePowerShell('Owner')}` +
-        ` -Scope ${quotePowerShell(renderScope(scope))}`,
+    removal,
+  };
+}
+
+const rendered = (steps: Step[], procedure: Pick<Procedure, 'shell'>): ScriptCommand[] =>
+  steps.map((s) => ({ purpose: s.purpose, command: renderCommand(s.command, procedure.shell) }));
+
+/** Every procedure with the customer's values, each rendered for its own shell. */
+export function buildCustomerScripts(input: CustomerScriptInput): CustomerScripts {
+  const built = buildSteps(input);
+  const powershell = { shell: 'powershell' } as const;
+  return {
+    target: describeTarget(built.scopes, built.subscriptions),
+    runAs: `Run as a user who is Owner or User Access Administrator on ${
+      built.severalSubscriptions ? 'each of these subscriptions' : 'the subscription'
+    }.`,
+    procedures: PROCEDURES.map((procedure) => ({
+      procedure,
+      steps: rendered(procedure.tool === 'azPowerShell' ? built.azPowerShell : built.azureCli, procedure),
+      troubleshooting: rendered(
+        procedure.tool === 'azPowerShell' ? built.troubleshootingPs : built.troubleshootingCli,
+        procedure,
+      ),
     })),
+    catchAll: rendered(built.catchAll, powershell),
+    catchAllFallbacks: [
+      {
+        when: 'Import-Module says the module is in use',
+        advice: 'Close every PowerShell window, open a new one, and start this procedure again.',
+        commands: [],
+      },
+      {
+        when: 'Import-Module fails for another reason',
+        advice: 'See which versions of Az.Resources are installed.',
+        commands: ['Get-Module Az.Resources -ListAvailable'],
+      },
+      {
+        when: `version ${MINIMUM_AZ_RESOURCES_VERSION} or later is not listed`,
+        advice: 'Update Az.Resources, then start this procedure again.',
+        commands: ['Update-Module Az.Resources -Force'],
+      },
+      {
+        when: 'Az.Resources needs a specific version of Az.Accounts',
+        advice: 'Update Az.Accounts too, then restart PowerShell and start this procedure again.',
+        commands: ['Update-Module Az.Accounts -Force'],
+      },
+    ],
+    removal: rendered(built.removal, powershell),
   };
 }
 
 /** The scripts for a recorded reinstatement once the partner group is known. */
 export function customerScriptsFor(
-  reinstatement: Pick<Reinstatement, 'customerTenantId' | 'scopes'> & { partnerGroupObjectId: string },
+  reinstatement: Pick<Reinstatement, 'customerTenantId'> & {
+    scopes: readonly { scope: string }[];
+    partnerGroupObjectId: string;
+  },
   partnerGroupName: string,
 ): CustomerScripts {
   return buildCustomerScripts({
@@ -222,6 +299,13 @@ export function customerScriptsFor(
     partnerGroupObjectId: reinstatement.partnerGroupObjectId,
     partnerGroupName,
   });
+}
+
+/** One procedure of the scripts. */
+export function procedureScripts(scripts: CustomerScripts, id: ProcedureId): ProcedureScripts {
+  const found = scripts.procedures.find((p) => p.procedure.id === id);
+  if (!found) throw new Error(`no procedure ${id}`);
+  return found;
 }
 
 function describeTarget(scopes: Scope[], subscriptions: number): string {
@@ -239,43 +323,44 @@ function describeTarget(scopes: Scope[], subscriptions: number): string {
     : `${scopeCount} in ${subscriptions} of your Azure CSP subscriptions`;
 }
 
-function asScript(header: string[], commands: ScriptCommand[]): string {
-  const lines = header.map((h) => `# ${h}`);
-  commands.forEach((c, i) => lines.push('', `# Step ${i + 1}: ${c.purpose}`, c.command));
-  return `${lines.join('\n')}\n`;
+/** The header every file starts with: what it restores, who may run it, in which shell. */
+function fileHeader(scripts: CustomerScripts, procedure: Procedure): string[] {
+  return [
+    `Restores your Microsoft partner's admin rights on ${scripts.target} (${procedure.label}).`,
+    scripts.runAs,
+  ];
 }
 
-/** The PowerShell procedure as one file a customer can save and run (`.ps1`). */
-export function renderPowerShellScript(scripts: CustomerScripts): string {
-  return asScript(
-    [`Restores your Microsoft partner's admin rights on ${scripts.target}.`, scripts.runAs],
-    scripts.powershell,
-  );
+/** A procedure as one file the customer can save and run. */
+export function scriptFile(scripts: CustomerScripts, id: ProcedureId): ScriptFile {
+  const { procedure, steps } = procedureScripts(scripts, id);
+  return renderScriptFile(procedure, fileHeader(scripts, procedure), steps);
 }
 
-/** The Azure CLI procedure as one bash file. */
-export function renderAzureCliScript(scripts: CustomerScripts): string {
-  return asScript(
-    [`Restores your Microsoft partner's admin rights on ${scripts.target} (Azure CLI, bash).`, scripts.runAs],
-    scripts.azureCli,
-  );
-}
-
-/** Everything, as plain text: the procedure, troubleshooting, and the catch-all with its fallbacks. */
+/**
+ * Everything, as plain text: the Azure PowerShell procedure, the Azure CLI in Bash, troubleshooting,
+ * the known errors, and the catch-all with its fallbacks.
+ */
 export function renderFullGuide(scripts: CustomerScripts): string {
+  const section = (commands: ScriptCommand[], numbered: boolean) =>
+    commands.flatMap((c, i) => ['', `# ${numbered ? `Step ${i + 1}: ` : ''}${c.purpose}`, c.command]);
+  const powershell = procedureScripts(scripts, 'powershell');
+  const bash = procedureScripts(scripts, 'cli-bash');
   const fallbacks = scripts.catchAllFallbacks.flatMap((f) => [
     '',
     `# If ${f.when}: ${f.advice}`,
     ...f.commands,
   ]);
   return [
-    renderPowerShellScript(scripts).trimEnd(),
+    ...fileHeader(scripts, powershell.procedure).map((h) => `# ${h}`),
+    ...section(powershell.steps, true),
     '',
-    '# ---- Azure CLI alternative ----',
-    ...scripts.azureCli.flatMap((c, i) => ['', `# Step ${i + 1}: ${c.purpose}`, c.command]),
+    '# ---- Azure CLI alternative (Bash; the page has it for PowerShell and Command Prompt too) ----',
+    ...section(bash.steps, true),
     '',
     '# ---- Troubleshooting ----',
-    ...scripts.troubleshooting.flatMap((c) => ['', `# ${c.purpose}`, c.command]),
+    ...section(powershell.troubleshooting, false),
+    ...section(bash.troubleshooting, false),
     '',
     '# ---- Known errors: what they mean and what to do ----',
     ...KNOWN_ERRORS.flatMap((e) => [
@@ -287,11 +372,11 @@ export function renderFullGuide(scripts: CustomerScripts): string {
     ]),
     '',
     '# ---- If that still fails: reinstall and retry ----',
-    ...scripts.catchAll.flatMap((c, i) => ['', `# Step ${i + 1}: ${c.purpose}`, c.command]),
+    ...section(scripts.catchAll, true),
     ...fallbacks,
     '',
     '# ---- To take the access back later, whenever you choose ----',
-    ...scripts.removal.flatMap((c) => ['', `# ${c.purpose}`, c.command]),
+    ...section(scripts.removal, false),
     '',
   ].join('\n');
 }

@@ -3,7 +3,10 @@ import { ValidationError } from '../model/validationError';
 
 export interface InvitationLinkInput {
   partnerTenantId: string;
-  /** 0 for a direct partner; the MPN id of the indirect provider otherwise. */
+  /**
+   * As in the link Partner Center drafts: 0 for a direct partner. Microsoft documents no meaning for
+   * it; an indirect reseller copies it from its own drafted link (docs/PROCEDURE.md, "The msppId").
+   */
   msppId: string;
   delegatedAdmin: boolean;
 }
@@ -14,8 +17,9 @@ export interface InvitationLinkInput {
  * always rendered whole. Format from docs/PROCEDURE.md step 1:
  * https://admin.microsoft.com/Adminportal/Home?invType=ResellerRelationship&partnerId=<id>&msppId=0&DAP=true#/BillingAccounts/partner-invitation
  *
- * Since 2023-10-09 Microsoft no longer grants DAP through this link (GDAP FAQ); `DAP=true` is still
- * accepted by the admin center and simply not honoured.
+ * Since 2023-10-09 Microsoft no longer grants DAP through this link ("Starting October 9, 2023, DAP
+ * will no longer be available with reseller relationships", learn.microsoft.com/partner-center/gdap-faq);
+ * `DAP=true` is still accepted by the admin center and simply not honoured.
  */
 export function buildInvitationLink(input: InvitationLinkInput): string {
   if (!isGuid(input.partnerTenantId)) throw ValidationError.single('partnerTenantId', 'must be a GUID');

@@ -112,8 +112,13 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
         };
       let calls = 0;
       let scanned = 0;
-      try {
-        await mapWithConcurrency(saved.customers, CUSTOMER_CONCURRENCY, async (customer) => {
+      // The first wait (a throttled or refused Partner Center call, an outage) stops the page: no
+      // worker takes another customer, and the activity answers only once every worker has stopped,
+      // so nothing of this page still runs while the orchestration waits (the budget's wait included).
+      let wait: WaitAndRetry | undefined;
+      await mapWithConcurrency(saved.customers, CUSTOMER_CONCURRENCY, async (customer) => {
+        if (wait) return;
+        try {
           if (await deps.scans.isCustomerDone(input.scanId, customer.tenantId)) return;
           const at = deps.now().toISOString();
           const base = { customerTenantId: customer.tenantId, customerName: customer.name, checkedAt: at };
@@ -160,16 +165,17 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           }
           await deps.scans.recordCustomer(input.scanId, customer.tenantId, results);
           scanned++;
-        });
-      } catch (error) {
-        if (error instanceof WaitAndRetry)
-          return {
-            kind: 'retry',
-            reason: error.reason,
-            ...(error.afterMs !== undefined ? { afterMs: error.afterMs } : {}),
-          };
-        throw error;
-      }
+        } catch (error) {
+          if (!(error instanceof WaitAndRetry)) throw error;
+          wait ??= error;
+        }
+      });
+      if (wait)
+        return {
+          kind: 'retry',
+          reason: wait.reason,
+          ...(wait.afterMs !== undefined ? { afterMs: wait.afterMs } : {}),
+        };
       return done({ scanned, calls });
     },
 

@@ -1,4 +1,5 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { claim, release } from '../../lib/tables/claims';
 import { readChunks, writeChunks } from '../../lib/tables/chunkedProperty';
 import { isNotFound } from '../../lib/tables/tableErrors';
 import type { FieldIssue } from '../model/validationError';
@@ -37,6 +38,11 @@ export const BULK_PAGE_ROWS = 250;
 const JOB_ROW = 'job';
 const INVALID_ROW = 'invalid';
 const pageKey = (index: number) => `page-${String(index).padStart(5, '0')}`;
+/** A claim whose job never got written this long after claiming it died while being submitted. */
+const SUBMIT_GRACE_MS = 120_000;
+
+/** Who submitted the same job first, and what they submitted (a digest of the request). */
+export type SubmissionClaim = { won: true } | { won: false; jobId: string; requestDigest: string };
 
 /**
  * Bulk start jobs in Table storage, one partition per job: the job, its invalid rows, and its valid
@@ -73,6 +79,42 @@ export class BulkJobRepository {
     }
     await this.table.submitTransaction(actions);
     return stored;
+  }
+
+  /**
+   * Claims `key` (a digest naming "the same submission") for the job `jobId`, by a conditional write:
+   * of any number of identical submissions at once, on any number of app instances, one wins. The
+   * others are answered the job that holds it while it was claimed less than `windowMs` ago (and has
+   * been written, or is being written now); after that the key is free for a new job.
+   */
+  async claimSubmission(
+    key: string,
+    jobId: string,
+    claimed: { requestDigest: string; now: Date; windowMs: number },
+  ): Promise<SubmissionClaim> {
+    const now = claimed.now.getTime();
+    const outcome = await claim(
+      this.table,
+      `claim-${key}`,
+      {
+        holder: jobId,
+        claimedAt: claimed.now.toISOString(),
+        facts: { requestDigest: claimed.requestDigest },
+      },
+      async (held) => {
+        const age = now - Date.parse(held.claimedAt);
+        if (!(age < claimed.windowMs)) return false;
+        return age < SUBMIT_GRACE_MS || (await this.get(held.holder)) !== undefined;
+      },
+    );
+    return outcome.won
+      ? outcome
+      : { won: false, jobId: outcome.claim.holder, requestDigest: outcome.claim.facts.requestDigest ?? '' };
+  }
+
+  /** Gives a submission's claim back (its job could not be written), so that a retry can write it. */
+  releaseSubmission(key: string, jobId: string): Promise<void> {
+    return release(this.table, `claim-${key}`, jobId);
   }
 
   async get(id: string): Promise<BulkJob | undefined> {

@@ -69,6 +69,12 @@ interface StateMove {
   kind: 'forward' | 'reopen';
 }
 
+/** A change (or none) and what it answers the caller, decided together from one read of the record. */
+export interface Decision<T> {
+  change: Change | null;
+  answer: T;
+}
+
 export class ReinstatementNotFoundError extends Error {
   constructor(readonly id: string) {
     super(`No reinstatement with id ${id}`);
@@ -233,6 +239,27 @@ export class ReinstatementRepository {
       }
     }
     throw new ConcurrencyError(id, this.maxAttempts);
+  }
+
+  /**
+   * Like `update`, and answers what the decision that counted said: the one whose change was written,
+   * or the last one when there was nothing to write. Anything a caller limits or counts (a check at
+   * most once a minute, one audit row an hour) is decided here and read from `answer`, never from a
+   * variable the callback sets now and then: a decision made on an attempt that lost to another
+   * writer is replaced by the next attempt's, so only the one made on the state written stands.
+   */
+  async updateDeciding<T>(
+    id: string,
+    decide: (current: Reinstatement) => Decision<T>,
+  ): Promise<{ record: Reinstatement; answer: T }> {
+    let last: { answer: T } | undefined;
+    const record = await this.update(id, (current) => {
+      const decision = decide(current);
+      last = { answer: decision.answer };
+      return decision.change;
+    });
+    if (!last) throw new Error('update answered without deciding');
+    return { record, answer: last.answer };
   }
 
   /** Appends an audit entry without other changes (a click, a reminder, a check). */

@@ -1,7 +1,13 @@
 import { odata, type TableClient } from '@azure/data-tables';
+import { claim } from '../../lib/tables/claims';
 import { isNotFound } from '../../lib/tables/tableErrors';
-import type { PartnerCustomer } from '../adapters/partnerCenter/partnerCenterClient';
 import type { Page, PageRequest } from './reinstatementRepository';
+
+/** A customer as the scan keeps it from Partner Center's list: its tenant and its name. */
+export interface ListedCustomer {
+  tenantId: string;
+  name: string;
+}
 
 /** How one Azure subscription of a customer stands, as the scan found it. */
 export type ScanOutcome = 'has-access' | 'lost-access' | 'could-not-check';
@@ -42,6 +48,10 @@ export interface ScanCounts {
 }
 
 const RECORD = 'scan';
+/** The claim row naming the scan that runs (one at a time across every app instance). */
+const RUNNING_CLAIM = 'claim-running-scan';
+/** A claim whose scan never got its record this long after claiming it died while starting. */
+const START_GRACE_MS = 120_000;
 const pageKey = (page: number) => `page-${String(page).padStart(5, '0')}`;
 const doneKey = (tenantId: string) => `done-${tenantId}`;
 const resultKey = (tenantId: string, subscriptionId?: string) =>
@@ -79,6 +89,26 @@ export class ScanRepository {
     }
   }
 
+  /**
+   * Claims "the scan that runs" for `id` (by a conditional write, so two app instances starting a
+   * scan at the same moment cannot both win). Answers the scan that runs: `id` when it won, or the
+   * one that holds the claim while its record says running (or, without a record yet, while it is
+   * being started). A claim whose scan is done is taken over.
+   */
+  async claimRunning(id: string, now: Date): Promise<{ id: string; existing: boolean }> {
+    const outcome = await claim(
+      this.table,
+      RUNNING_CLAIM,
+      { holder: id, claimedAt: now.toISOString() },
+      async (held) => {
+        const scan = await this.get(held.holder);
+        if (scan) return scan.state === 'running';
+        return now.getTime() - Date.parse(held.claimedAt) < START_GRACE_MS;
+      },
+    );
+    return outcome.won ? { id, existing: false } : { id: outcome.claim.holder, existing: true };
+  }
+
   /** Scans whose record says running (a handful at most: one runs at a time). */
   async running(): Promise<string[]> {
     const ids: string[] = [];
@@ -98,17 +128,17 @@ export class ScanRepository {
    * works on the same customers. (100 customers' ids and names stay far below an entity's 64 KB
    * property limit.)
    */
-  async savePage(id: string, page: number, customers: PartnerCustomer[], next?: string): Promise<void> {
+  async savePage(id: string, page: number, customers: ListedCustomer[], next?: string): Promise<void> {
     await this.table.upsertEntity(
       { partitionKey: id, rowKey: pageKey(page), customers: JSON.stringify(customers), next: next ?? '' },
       'Replace',
     );
   }
 
-  async page(id: string, page: number): Promise<{ customers: PartnerCustomer[]; next?: string } | undefined> {
+  async page(id: string, page: number): Promise<{ customers: ListedCustomer[]; next?: string } | undefined> {
     try {
       const e = await this.table.getEntity<{ customers: string; next: string }>(id, pageKey(page));
-      const customers: PartnerCustomer[] = JSON.parse(e.customers);
+      const customers: ListedCustomer[] = JSON.parse(e.customers);
       return { customers, ...(e.next ? { next: e.next } : {}) };
     } catch (error) {
       if (isNotFound(error)) return undefined;

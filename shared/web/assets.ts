@@ -51,7 +51,7 @@ ol.timeline li::before { content: ""; position: absolute; left: -.45rem; top: .4
 pre { background: #f4f4f4; padding: .7rem; overflow-x: auto; white-space: pre-wrap; word-break: break-word; margin: .3rem 0; }
 .command { margin: .6rem 0 1rem; }
 .command .copy { margin-top: .2rem; }
-[role="tablist"] { display: flex; gap: .3rem; border-bottom: 1px solid var(--line); margin-top: 1rem; }
+[role="tablist"] { display: flex; flex-wrap: wrap; gap: .3rem; border-bottom: 1px solid var(--line); margin-top: 1rem; }
 [role="tab"] { background: #fff; color: var(--accent); border: 1px solid var(--line); border-bottom: 0; border-radius: 4px 4px 0 0; }
 [role="tab"][aria-selected="true"] { background: var(--accent); color: #fff; }
 [role="tabpanel"][hidden] { display: none; }

@@ -20,7 +20,7 @@ const ROW_ATTEMPTS = 3;
 /** The bulk job's activity: start the rows of one stored page, each under an id fixed by the row. */
 export function createBulkActivities(deps: BulkActivityDeps): BulkActivities {
   return {
-    async startBulkPage({ jobId, page: number }, env) {
+    async startBulkPage({ jobId, page: number, lane = 'bulk' }, env) {
       const page = await deps.bulkJobs.page(jobId, number);
       if (page.results) return done(countResults(page.results));
       const results = await mapWithConcurrency(
@@ -37,6 +37,7 @@ export function createBulkActivities(deps: BulkActivityDeps): BulkActivities {
                 request,
                 id,
                 `bulk ${jobId}`,
+                lane,
               );
               return { row, status: started.kind, id: started.id };
             } catch (error) {

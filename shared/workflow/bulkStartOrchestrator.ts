@@ -10,7 +10,7 @@ import { proxyActivities, type BulkStartInput, type StepOutcome, type BulkPageCo
  */
 export const bulkStartOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const act = proxyActivities(context);
-  const { jobId, pages } = context.df.getInput<BulkStartInput>();
+  const { jobId, pages, lane } = context.df.getInput<BulkStartInput>();
   const totals = { started: 0, existing: 0, failed: 0 };
   for (let page = 0; page < pages; page++) {
     context.df.setCustomStatus({ page, pages, ...totals });
@@ -19,7 +19,7 @@ export const bulkStartOrchestrator: OrchestrationHandler = function* (context: O
     const firstAttemptAt = context.df.currentUtcDateTime.getTime();
     for (let attempt = 1; ; attempt++) {
       try {
-        outcome = yield* act.startBulkPage({ jobId, page });
+        outcome = yield* act.startBulkPage({ jobId, page, ...(lane ? { lane } : {}) });
       } catch (error) {
         outcome = { kind: 'retry', reason: errorMessage(error) };
       }

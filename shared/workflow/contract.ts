@@ -103,6 +103,11 @@ export interface ReinstatementInput {
   /** Set when an operator retries a failed reinstatement: waits start again from now. */
   retry?: boolean;
   /**
+   * The mail lane of the first invitation: `people` when a person asked for this one (a single
+   * start, a few customers at once), so it goes ahead of bulk jobs' invitations; `bulk` otherwise.
+   */
+  invitationLane?: Lane;
+  /**
    * Set to end a reinstatement whose orchestration is gone (it failed, was terminated, or never
    * started): the orchestration does nothing but record this end, so that every move of a
    * reinstatement's state is still its orchestration's.
@@ -119,6 +124,8 @@ export interface ScanInput {
 export interface BulkStartInput {
   jobId: string;
   pages: number;
+  /** The lane of the job's invitations (a job of a few rows is a person's request). */
+  lane?: Lane;
 }
 
 /**
@@ -252,7 +259,7 @@ export interface MailActivities {
 export interface BulkActivities {
   /** Starts the rows of one page of a bulk job; a retried page starts each row exactly once. */
   startBulkPage(
-    input: { jobId: string; page: number },
+    input: { jobId: string; page: number; lane?: Lane },
     env: ActivityEnv,
   ): Promise<StepOutcome<BulkPageCounts>>;
 }

@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config/appConfig';
+import type { Lane } from '../email/pace';
 import { activeKey } from '../model/activeKey';
 import type { Reinstatement } from '../model/reinstatement';
 import type { ReinstatementRequest } from '../model/request';
@@ -16,6 +17,7 @@ export function reinstatementInput(
   config: Pick<AppConfig, 'schedule'>,
   id: string,
   start: 'fresh' | 'resume' | 'retry' | { end: NonNullable<ReinstatementInput['end']> } = 'resume',
+  invitationLane: Lane = 'bulk',
 ): ReinstatementInput {
   const schedule = config.schedule;
   return {
@@ -30,6 +32,7 @@ export function reinstatementInput(
     ...(start === 'fresh' ? { fresh: true } : {}),
     ...(start === 'retry' ? { retry: true } : {}),
     ...(typeof start === 'object' ? start : {}),
+    invitationLane,
   };
 }
 
@@ -61,6 +64,8 @@ export async function startReinstatement(
   request: ReinstatementRequest,
   id: string,
   requestedBy: string,
+  /** `people` for a person's own request: its invitation goes ahead of bulk jobs'. */
+  invitationLane: Lane,
 ): Promise<StartResult> {
   const { repository, workflow } = deps;
   const holder = await repository.claimActive(
@@ -71,7 +76,11 @@ export async function startReinstatement(
     const existing = await repository.get(holder);
     // A start that died between recording and starting its orchestration is completed here.
     if (existing?.state === 'Requested' && !(await workflow.status(holder)))
-      await workflow.start(Orchestrations.reinstatement, holder, reinstatementInput(deps.config, holder));
+      await workflow.start(
+        Orchestrations.reinstatement,
+        holder,
+        reinstatementInput(deps.config, holder, 'resume', invitationLane),
+      );
     return { kind: 'existing', id: holder, ...(existing ? { reinstatement: existing } : {}) };
   }
   let reinstatement: Reinstatement;
@@ -84,7 +93,12 @@ export async function startReinstatement(
   await workflow.start(
     Orchestrations.reinstatement,
     id,
-    reinstatementInput(deps.config, id, reinstatement.state === 'Requested' ? 'fresh' : 'resume'),
+    reinstatementInput(
+      deps.config,
+      id,
+      reinstatement.state === 'Requested' ? 'fresh' : 'resume',
+      invitationLane,
+    ),
   );
   return { kind: 'started', id, reinstatement };
 }

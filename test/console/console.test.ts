@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildCustomerScripts } from '../../shared/instructions/customerScripts';
+import { readFileSync } from 'node:fs';
+import { buildCustomerScripts, scriptFile } from '../../shared/instructions/customerScripts';
 import { parseScope } from '../../shared/model/scopes';
 import { launchChromium, screenshots, seriousViolations, type AxeViolation } from '../support/browser';
 import { CUSTOMER_TENANT, requestBody, SUBSCRIPTION } from '../support/fixtures';
@@ -139,39 +140,66 @@ describe('the partner console and the customer pages, in Chromium', () => {
     await openMail(page, 'ada@contoso.com', /One last step/);
     await page.locator('a[href*="/instructions"]').first().click();
     await page.waitForURL(/\/instructions$/);
+    expect(await text(page, 'main')).toContain('not granted yet');
     await check(page, 'instructions');
     const scripts = buildCustomerScripts({
       customerTenantId: CUSTOMER_TENANT,
       scopes: [parseScope(`/subscriptions/${SUBSCRIPTION}`)],
       partnerGroupObjectId: product.cloud.state.adminAgents.id,
     });
-    const assignment = scripts.powershell.findIndex((c) => c.command.startsWith('New-AzRoleAssignment'));
-    const panel = page.getByRole('tabpanel', { name: 'PowerShell' });
-    await panel.getByRole('button', { name: 'Copy' }).nth(assignment).click();
-    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(
-      scripts.powershell[assignment]?.command,
-    );
-    // The Azure CLI tab, by keyboard, shows the CLI's commands in place of PowerShell's.
-    await page.getByRole('tab', { name: 'PowerShell' }).focus();
-    await page.keyboard.press('ArrowRight');
-    await expect(page.getByRole('tabpanel', { name: 'Azure CLI' }).isVisible()).resolves.toBe(true);
-    await expect(panel.isVisible()).resolves.toBe(false);
-    const cliPanel = page.getByRole('tabpanel', { name: 'Azure CLI' });
-    const cliAssignment = scripts.azureCli.findIndex((c) => c.command.startsWith('az role assignment'));
-    await cliPanel.getByRole('button', { name: 'Copy' }).nth(cliAssignment).click();
-    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(
-      scripts.azureCli[cliAssignment]?.command,
-    );
+    // A tab per tool and shell, reached by keyboard; each copies its own command and downloads its file.
+    const tabs = [
+      'Azure PowerShell',
+      'Azure CLI in Bash',
+      'Azure CLI in PowerShell',
+      'Azure CLI in Command Prompt',
+    ];
+    expect(await page.getByRole('tab').allInnerTexts()).toEqual(tabs);
+    for (const [i, { procedure, steps }] of scripts.procedures.entries()) {
+      if (i > 0) {
+        // By keyboard: from the previous tab, the arrow key selects the next one.
+        await page.getByRole('tab', { name: tabs[i - 1], exact: true }).focus();
+        await page.keyboard.press('ArrowRight');
+      }
+      const panel = page.getByRole('tabpanel', { name: procedure.label, exact: true });
+      await expect(panel.isVisible()).resolves.toBe(true);
+      expect(await page.getByRole('tabpanel').filter({ visible: true }).count()).toBe(1);
+      const assignment = steps.findIndex((c) =>
+        /New-AzRoleAssignment|az role assignment create/.test(c.command),
+      );
+      await panel.getByRole('button', { name: 'Copy' }).nth(assignment).click();
+      expect(await page.evaluate('navigator.clipboard.readText()')).toBe(steps[assignment]?.command);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        panel.getByRole('link', { name: `Download ${procedure.fileName}` }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(procedure.fileName);
+      expect(readFileSync(await download.path(), 'utf8')).toBe(scriptFile(scripts, procedure.id).body);
+    }
+    await check(page, 'instructions-command-prompt');
     const instructionsUrl = page.url();
 
-    // The customer's Owner assigns the role in the tenant, then says "I've done it".
+    // "I've done it" before anything was granted: post, redirect, get; reloading asks nothing twice.
+    product.clock.advance(61_000);
+    await page.getByRole('button', { name: "I've done it: check now" }).click();
+    await page.waitForURL(/\/instructions\?checked=now$/);
+    expect(await text(page, '[role=status]')).toBe('We checked your role assignments just now.');
+    const reloaded = await page.reload();
+    expect(reloaded?.status()).toBe(200);
+    expect(page.url()).not.toContain('/done');
+
+    // The customer's Owner assigns the role in the tenant, and opens the page again a while later: the
+    // page checks on opening and says it is done, instead of the commands.
     await page.goto(`${cloud}/sandbox/tenants/${CUSTOMER_TENANT}`);
     await page.getByRole('button', { name: /Assign Owner/ }).click();
+    product.clock.advance(61_000);
     const instructions = await page.goto(instructionsUrl);
     const csp = instructions?.headers()['content-security-policy'] ?? '';
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toMatch(/script-src 'self';/);
     expect(instructions?.headers()['x-content-type-options']).toBe('nosniff');
+    expect(await text(page, 'h1')).toBe('All done, thank you');
+    expect(await text(page, 'main')).not.toMatch(/not granted yet|One last step|Run these commands/);
     // Another site cannot frame the page to have its button clicked through an invisible frame.
     const framer = await context.newPage();
     await framer.setContent(`<iframe src="${instructionsUrl}"></iframe>`);
@@ -179,8 +207,6 @@ describe('the partner console and the customer pages, in Chromium', () => {
     const framed = framer.frames().find((f) => f !== framer.mainFrame());
     expect(framed?.url()).toBe('chrome-error://chromewebdata/');
     await framer.close();
-    await page.getByRole('button', { name: "I've done it: check now" }).click();
-    expect(await text(page, 'h1')).toBe('All done, thank you');
     await check(page, 'checked');
     await product.settle();
 
@@ -229,6 +255,14 @@ describe('the partner console and the customer pages, in Chromium', () => {
     expect(
       reinstatement.audit.find((a) => a.details.by?.includes('partner.admin@partner.example')),
     ).toBeDefined();
+    // The customer's invitation link now says what happened, instead of forwarding to the admin center.
+    await settleAndReload(page);
+    await openMail(page, 'ada@contoso.com', /invites Northwind Traders/);
+    await page.locator('a[href*="/api/c/"]').first().click();
+    expect(page.url()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/c\//);
+    expect(await text(page, 'h1')).toBe('This request was withdrawn');
+    expect(await text(page, 'main')).toContain('Fabrikam CSP withdrew its request');
+    await check(page, 'customer-link-withdrawn');
     await context.close();
   });
 

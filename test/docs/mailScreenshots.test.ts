@@ -27,7 +27,7 @@ let browser: Browser;
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   browser = await launchChromium();
-}, 60_000);
+});
 afterAll(() => browser?.close());
 
 describe('mails in a browser, desktop and phone', () => {

@@ -24,7 +24,7 @@ const VALIDATOR = join(
 let p: Product;
 beforeAll(async () => {
   p = await startProduct();
-}, 60_000);
+});
 afterAll(() => p.stop());
 
 describe('the OpenAPI document', () => {

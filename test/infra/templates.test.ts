@@ -6,7 +6,7 @@ import { withMonitoring, type DeploymentTemplate } from '../../shared/telemetry/
 import { METRIC_NAMES, RECORDED_ATTRIBUTE_KEYS } from '../../shared/telemetry/names';
 import { ArmRoleAssignmentVerifier } from '../../shared/adapters/arm/roleAssignmentVerifier';
 import { loadConfig, SETTING_NAMES } from '../../shared/config/appConfig';
-import { buildCustomerScripts } from '../../shared/instructions/customerScripts';
+import { buildCustomerScripts, procedureScripts } from '../../shared/instructions/customerScripts';
 import { grantTemplate, type GrantTarget } from '../../shared/instructions/grantTemplates';
 import { parseScope } from '../../shared/model/scopes';
 import fc from 'fast-check';
@@ -547,7 +547,9 @@ describe("the customer's one-click grant", () => {
         partnerGroupObjectId: group,
       });
       const command =
-        scripts.powershell.find((c) => c.command.startsWith('New-AzRoleAssignment'))?.command ?? '';
+        procedureScripts(scripts, 'powershell').steps.find((c) =>
+          c.command.startsWith('New-AzRoleAssignment'),
+        )?.command ?? '';
       expect(command).toContain(`-ObjectId '${group}'`);
       expect(command).toContain(`-Scope '${scope}'`);
       expect(resource.properties).toMatchObject({ principalId: group, principalType: 'ForeignGroup' });

@@ -33,6 +33,9 @@ describe('offline runtime: durable orchestrations through durable-functions repl
   it('runs activities in sequence and reports output, custom status and history through the client', async () => {
     const { id, statusQueryGetUri } = await start('sequence');
     expect(statusQueryGetUri).toContain(`${rt.host.url}/runtime/webhooks/durabletask/instances/${id}`);
+    // The client binding carries the extension's system key, as in Azure, never the master key.
+    expect(statusQueryGetUri).toContain(`code=${encodeURIComponent(rt.host.keys.systemKey)}`);
+    expect(statusQueryGetUri).not.toContain(KEYS.masterKey);
     await rt.settle();
     const s = await status(id);
     expect(s.runtimeStatus).toBe('Completed');

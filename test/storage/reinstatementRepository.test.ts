@@ -198,6 +198,21 @@ describe('ReinstatementRepository against Azurite', () => {
     expect(audit.map((a) => a.sequence)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
   });
 
+  it('answers the decision of the attempt that was written: of 20 once-a-minute limits at once, one allows', async () => {
+    const id = newId();
+    await repo.create(id, sampleRequest(), { actor: 'partner' });
+    const limitOnceAMinute = () =>
+      repo.updateDeciding(id, (current) => {
+        if (current.lastCustomerCheckAt) return { change: null, answer: 'too soon' as const };
+        current.lastCustomerCheckAt = now.toISOString();
+        return { change: { next: current }, answer: 'allowed' as const };
+      });
+    const answers = await Promise.all(Array.from({ length: 20 }, limitOnceAMinute));
+    expect(answers.filter((a) => a.answer === 'allowed')).toHaveLength(1);
+    // Every caller sees the record as it stands after the one allowed write.
+    for (const a of answers) expect(a.record.lastCustomerCheckAt).toBe(now.toISOString());
+  });
+
   it('lets exactly one of two conflicting transitions win; the loser re-decides and writes nothing', async () => {
     const id = newId();
     await repo.create(id, sampleRequest(), { actor: 'partner' });

@@ -7,7 +7,13 @@ import { FunctionHost } from '../../runtime/functionHost';
 import { SandboxCloud } from '../../sandbox/sandboxCloud';
 import { setAppClock } from '../../shared/app/container';
 import { OWNER_ROLE_DEFINITION_ID } from '../../lib/azure/builtInRoles';
-import { freePort, startAzurite, uniqueTableName, type RunningAzurite } from './azurite';
+import {
+  freePort,
+  startAzurite,
+  uniqueTableSettings,
+  type AppTableSettings,
+  type RunningAzurite,
+} from './azurite';
 import { startChildRuntime, type ChildRuntime } from './childRuntime';
 import { checkAnswer } from './openApiCheck';
 import { CUSTOMER_TENANT, PARTNER_TENANT, SUBSCRIPTION } from './fixtures';
@@ -32,22 +38,31 @@ export const linkIn = (text: string | undefined, line: RegExp): string =>
 export function compiledApp(world: ProductWorld): {
   run(): Promise<ChildRuntime>;
   api(path: string, init?: RequestInit): Promise<Response>;
+  /** Mails queued and not yet sent or given up (GET /api/email/backlog): none means nothing more goes out. */
+  mailsQueued(): Promise<number>;
 } {
+  const api = (path: string, init?: RequestInit) =>
+    fetch(`http://127.0.0.1:${world.port}${path}`, {
+      ...init,
+      headers: {
+        'x-functions-key': KEYS.functionKey,
+        ...(init?.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(init?.headers ?? {}),
+      },
+    });
   return {
     run: () =>
       startChildRuntime(world.azurite.connectionString, world.settings, {
         app: join(__dirname, '..', '..'),
         port: world.port,
       }),
-    api: (path, init) =>
-      fetch(`http://127.0.0.1:${world.port}${path}`, {
-        ...init,
-        headers: {
-          'x-functions-key': KEYS.functionKey,
-          ...(init?.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...(init?.headers ?? {}),
-        },
-      }),
+    api,
+    mailsQueued: async () => {
+      const { lanes } = (await (await api('/api/email/backlog')).json()) as {
+        lanes: Record<'people' | 'bulk', { queued: number }>;
+      };
+      return lanes.people.queued + lanes.bulk.queued;
+    },
   };
 }
 
@@ -57,6 +72,8 @@ export interface ProductWorld {
   port: number;
   /** The app settings pointing the product at this world. */
   settings: Record<string, string>;
+  /** The names of the app's tables in this world (its own, on storage other tests share). */
+  tables: AppTableSettings;
   /** Partner Center delivers to the app's webhook (as the readiness check would have registered). */
   registerWebhook(): void;
   /** The customer's administrator grants Owner to the partner group with the real ARM SDK. */
@@ -68,9 +85,9 @@ export interface ProductWorld {
 export async function startProductWorld(
   overrides: Record<string, string> = {},
   now?: () => number,
-  options: { azuriteProcess?: boolean } = {},
+  options: StorageOptions = {},
 ): Promise<ProductWorld> {
-  const azurite = await startAzurite({ ownProcess: options.azuriteProcess ?? false });
+  const azurite = await startAzurite({ ownProcess: options.ownStorage ?? false });
   const cloud = await SandboxCloud.start({
     partnerTenantId: PARTNER_TENANT,
     partnerAppClientId: randomUUID(),
@@ -83,6 +100,7 @@ export async function startProductWorld(
   const caFile = join(mkdtempSync(join(tmpdir(), 'product-')), 'ca.pem');
   writeFileSync(caFile, cloud.pki.trustedRootsPem);
   const port = await freePort();
+  const tables = uniqueTableSettings();
   cloud.state.partnerApp.redirectUris = [
     `http://127.0.0.1:${port}/api/identity/consent/callback`,
     `http://127.0.0.1:${port}/.auth/login/aad/callback`,
@@ -92,7 +110,7 @@ export async function startProductWorld(
     TLS_CA_FILE: caFile,
     AzureWebJobsStorage: azurite.connectionString,
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-    TASK_HUB_NAME: uniqueTableName('hub'),
+    ...tables,
     EMAIL_SEND_RATE_PER_MINUTE: '100000',
     EMAIL_SEND_RATE_PER_HOUR: '1000000',
     VERIFY_SCHEDULE: '0 */15 * * * *',
@@ -104,6 +122,7 @@ export async function startProductWorld(
     cloud,
     port,
     settings,
+    tables,
     registerWebhook: () => {
       cloud.state.registration = {
         SubscriberId: 's',
@@ -134,6 +153,8 @@ export interface Product {
   cloud: SandboxCloud;
   azurite: RunningAzurite;
   clock: ManualClock;
+  /** The names of the app's tables (its own, on storage other tests share). */
+  tables: AppTableSettings;
   /** Calls the app as the partner's tooling would (function key). */
   partner(path: string, init?: RequestInit): Promise<Response>;
   /** Calls the app as a customer's browser would (no key, no redirects followed). */
@@ -148,10 +169,15 @@ export interface Product {
   stop(): Promise<void>;
 }
 
+export interface StorageOptions {
+  /** Azurite of its own, for a test that stops storage (otherwise the jest worker's, shared). */
+  ownStorage?: boolean;
+}
+
 /** The product itself, in this process on the offline runtime with a manual clock. */
 export async function startProduct(
   overrides: Record<string, string> = {},
-  options: { azuriteProcess?: boolean } = {},
+  options: StorageOptions = {},
 ): Promise<Product> {
   const clock = new ManualClock(new Date());
   const world = await startProductWorld(overrides, () => clock.now().getTime(), options);
@@ -173,6 +199,7 @@ export async function startProduct(
     cloud: world.cloud,
     azurite: world.azurite,
     clock,
+    tables: world.tables,
     partner: async (path, init) => {
       const response = await fetch(`${host.url}${path}`, {
         ...init,

@@ -15,13 +15,13 @@ import {
   createVerificationIdentity,
   type VerificationIdentity,
 } from '../../shared/adapters/identity/verificationIdentity';
-import { startAzurite, uniqueTableName, type RunningAzurite } from './azurite';
+import { startAzurite, uniqueTableName, uniqueTableSettings, type RunningAzurite } from './azurite';
 import { PARTNER_TENANT } from './fixtures';
 import { validSettings } from './settings';
 
 let pki: Promise<SandboxPki> | undefined;
-/** One PKI per test process: RSA key generation is the slow part. */
-export const sharedPki = () => (pki ??= createSandboxPki());
+/** One PKI per jest worker (or per process elsewhere): RSA key generation is the slow part. */
+export const sharedPki = () => globalThis.testWorker?.pki() ?? (pki ??= createSandboxPki());
 
 export interface SandboxWorld {
   cloud: SandboxCloud;
@@ -53,6 +53,7 @@ export async function startSandboxWorld(overrides: Record<string, string> = {}):
       ...cloud.appSettings(),
       TLS_CA_FILE: caFile,
       AzureWebJobsStorage: azurite.connectionString,
+      ...uniqueTableSettings(),
       ...overrides,
     }),
   );

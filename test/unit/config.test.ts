@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, SETTING_NAMES } from '../../shared/config/appConfig';
@@ -162,6 +163,10 @@ describe('loadConfig', () => {
     ['PUBLIC_BASE_URL', 'http://reinstate.contoso.com', 'https'],
     ['PUBLIC_BASE_URL', 'https://reinstate.contoso.com/?x=1', 'query'],
     ['LINK_SIGNING_KEY', 'c2hvcnQ=', 'at least 32 bytes'],
+    ['LINK_SIGNING_KEY', 'c2hvcnQ=', 'openssl rand -base64 32'],
+    // The placeholder the sample settings once carried: public in the repository, so anyone could sign links.
+    ['LINK_SIGNING_KEY', 'cmVwbGFjZS13aXRoLTMyLXJhbmRvbS1ieXRlcy1iYXNlNjQ=', 'public example key'],
+    ['LINK_SIGNING_KEY_PREVIOUS', 'cmVwbGFjZS13aXRoLTMyLXJhbmRvbS1ieXRlcy1iYXNlNjQ=', 'public example key'],
     ['LINK_SIGNING_KEY', 'not base64!', 'base64'],
     ['LINK_SIGNING_KEY_PREVIOUS', SIGNING_KEY, 'must differ'],
     ['INVITATION_REMINDER_DAYS', '7,3', 'strictly increasing'],
@@ -297,11 +302,25 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('TOP');
   });
 
-  it('local.settings.sample.json documents every setting the app reads, and is valid', () => {
+  it('says how to make a link-signing key when none is set', () => {
+    const rule = problems(validSettings({ LINK_SIGNING_KEY: '' })).find(
+      (p) => p.setting === 'LINK_SIGNING_KEY',
+    )?.rule;
+    expect(rule).toContain('openssl rand -base64 32');
+    expect(rule).toContain(`node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`);
+  });
+
+  it('local.settings.sample.json documents every setting the app reads, and is valid once given a key of its own', () => {
     const sample = JSON.parse(readFileSync(join(__dirname, '../../local.settings.sample.json'), 'utf8')) as {
       Values: Record<string, string>;
     };
-    expect(() => loadConfig(sample.Values)).not.toThrow();
+    // The sample carries no signing key: a copy of it refuses to start until it has one of its own.
+    expect(problems(sample.Values)).toEqual([
+      { setting: 'LINK_SIGNING_KEY', rule: expect.stringContaining('openssl rand -base64 32') },
+    ]);
+    expect(() =>
+      loadConfig({ ...sample.Values, LINK_SIGNING_KEY: randomBytes(32).toString('base64') }),
+    ).not.toThrow();
     expect(SETTING_NAMES.length).toBeGreaterThan(15);
     for (const name of SETTING_NAMES) expect(Object.keys(sample.Values)).toContain(name);
   });

@@ -8,34 +8,39 @@ import { composeMail } from '../../shared/email/templates/composeMail';
 import { loadConfig } from '../../shared/config/appConfig';
 import { validSettings } from '../support/settings';
 
-/** Each known error as a customer would paste it: the whole line their tool printed. */
-const PASTED: Record<string, string> = {
-  'cli-foreign-group':
-    "az role assignment create: 'ForeignGroup' is not a valid value for '--assignee-principal-type'. Allowed values: User, Group, ServicePrincipal.",
-  'unmatched-principal-type':
-    "New-AzRoleAssignment : The PrincipalId '0b5ad5d4-6e5f-4d4c-9a0e-2b1c3d4e5f60' has type 'ForeignGroup' , which is different from specified PrincipalType 'Group'.\nAt line:1 char:1",
-  'authorization-failed':
-    "(AuthorizationFailed) The client 'admin@contoso.com' with object id '2b1c3d4e-5f60-4b5a-9d4c-6e5f0b5ad5d4' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/write' over scope '/subscriptions/a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d' or the scope is invalid.",
-  'principal-not-found':
-    'New-AzRoleAssignment : Principal 0b5ad5d4-6e5f-4d4c-9a0e-2b1c3d4e5f60 does not exist in the directory 7f3c2a10-4b5e-4c6d-8e9f-0a1b2c3d4e5f.',
-  'role-assignment-exists': '(RoleAssignmentExists) The role assignment already exists.',
-  'subscription-not-found':
-    "Set-AzContext : Please provide a valid tenant or a valid subscription.\n(SubscriptionNotFound) The subscription 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d' could not be found.",
-  'module-in-use':
-    "WARNING: The version '6.5.0' of module 'Az.Resources' is currently in use. Retry the operation after closing the applications.",
-  'module-version-missing':
-    "Import-Module : The specified module 'Az.Resources' with version '4.1.1' was not loaded because no valid module file was found in any module directory.",
-  'accounts-version':
-    'Import-Module : This module requires Az.Accounts version 2.12.1. An earlier version of Az.Accounts is imported in the current PowerShell session. Please open a new session before importing this module.',
-  'owner-on-narrower-scope':
-    'Owner is assigned on resource group rg-one, but this request is for the whole subscription',
-};
-
 describe('the known errors a customer can meet', () => {
-  it.each(KNOWN_ERRORS.map((e) => [e.id]))('%s: its message, pasted, finds it first', (id) => {
-    const pasted = PASTED[id];
-    expect(pasted).toBeDefined(); // every entry has a realistic sample here
-    expect(findKnownErrors(pasted as string)[0]?.id).toBe(id);
+  it.each(KNOWN_ERRORS.map((e) => [e.id, e]))(
+    '%s: the message as it was really printed, pasted, finds it first',
+    (id, entry) => {
+      expect(entry.seenAs.length).toBeGreaterThan(0);
+      for (const seen of entry.seenAs) {
+        // Where it was printed: a public issue or Microsoft's page, or this service's own wording.
+        expect(seen.source).toMatch(/^(https:\/\/(github\.com|learn\.microsoft\.com)\/|this service: )/);
+        expect(findKnownErrors(seen.text)[0]?.id).toBe(id);
+      }
+    },
+  );
+
+  it("keeps Azure's own spelling: the ForeignGroup mismatch is printed with PrinciaplType", () => {
+    const entry = KNOWN_ERRORS.find((e) => e.id === 'unmatched-principal-type');
+    expect(entry?.seenAs.map((s) => s.text).every((t) => t.includes("specified PrinciaplType 'Group'"))).toBe(
+      true,
+    );
+    expect(entry?.message).toContain('PrinciaplType');
+  });
+
+  it('says the Azure CLI accepts ForeignGroup from 2.28.0, as its release notes do', () => {
+    const entry = KNOWN_ERRORS.find((e) => e.id === 'cli-foreign-group');
+    expect(entry?.cause).toContain('2.28.0');
+    expect(entry?.source).toContain('2.28.0');
+  });
+
+  it('tells a User Access Administrator refused by \u201cDeploy to Azure\u201d to use the commands', () => {
+    const [entry] = findKnownErrors(
+      '{"code":"AuthorizationFailed","message":"The client \'x@contoso.com\' with object id \'1\' does not have authorization to perform action \'Microsoft.Resources/deployments/validate/action\' over scope \'/subscriptions/a\'"}',
+    );
+    expect(entry?.id).toBe('deployment-not-allowed');
+    expect(entry?.fix).toMatch(/Azure PowerShell or Azure CLI commands/);
   });
 
   it('each entry says why, what to do, and where that is documented', () => {
@@ -43,6 +48,7 @@ describe('the known errors a customer can meet', () => {
       expect(e.cause.length).toBeGreaterThan(20);
       expect(e.fix.length).toBeGreaterThan(10);
       expect(e.source).toMatch(/^https:\/\/learn\.microsoft\.com\//);
+      expect(e.seenAs.length).toBeGreaterThan(0);
     }
     expect(new Set(KNOWN_ERRORS.map((e) => e.id)).size).toBe(KNOWN_ERRORS.length);
   });
@@ -86,6 +92,7 @@ const render = (pastedError?: string) =>
     pastedError,
     sender: { partnerName: 'Fabrikam CSP', supportEmail: 'support@partner.example' },
     linkBase: 'https://app.example/api/c/t',
+    now: new Date('2026-11-27T10:05:00Z'),
   }).body ?? '';
 
 describe('where the customer looks', () => {
@@ -97,8 +104,8 @@ describe('where the customer looks', () => {
       expect(page).toContain(escapeHtml(e.fix));
     }
     expect(page).not.toContain('id="search-result"');
-    for (const [id, pasted] of Object.entries(PASTED)) {
-      const answered = render(pasted);
+    for (const { id, seenAs } of KNOWN_ERRORS) {
+      const answered = render(seenAs[0]?.text);
       const result = answered.slice(answered.indexOf('id="search-result"'));
       expect(result).toContain('This is a known error');
       expect(result.slice(0, result.indexOf('</div>'))).toContain(`id="known-${id}"`);
@@ -114,7 +121,7 @@ describe('where the customer looks', () => {
 
   it("the scope's diagnosis links to the matching entry", () => {
     expect(render()).toContain(
-      'but this request is for the whole subscription (<a href="#known-owner-on-narrower-scope">what to do</a>)',
+      'but this request is for the whole subscription; <a href="#known-owner-on-narrower-scope">what to do</a>)',
     );
   });
 
@@ -140,7 +147,12 @@ describe('the instructions mail', () => {
       deadline: new Date('2026-12-10T00:00:00Z'),
       reminderNumber: 0,
     });
-    for (const id of ['cli-foreign-group', 'authorization-failed', 'role-assignment-exists']) {
+    for (const id of [
+      'cli-foreign-group',
+      'authorization-failed',
+      'deployment-not-allowed',
+      'role-assignment-exists',
+    ]) {
       const entry = KNOWN_ERRORS.find((e) => e.id === id);
       expect(mail.text).toContain(entry?.message);
       expect(mail.text).toContain(entry?.fix);

@@ -4,7 +4,7 @@ import { startProduct, type Product } from '../support/productHarness';
 let p: Product;
 beforeAll(async () => {
   p = await startProduct();
-}, 60_000);
+});
 afterAll(() => p.stop());
 
 const row = (rg: string, extra: Record<string, unknown> = {}) => ({
@@ -67,15 +67,25 @@ describe('bulk start', () => {
     expect(first.audit[0]?.details.by).toBe(`bulk ${accepted.jobId}`);
   });
 
-  it('posting the same rows again while they run gives existing for each, and pages the results', async () => {
+  it('the same rows again: the same job within ten minutes; later a new job whose rows are existing', async () => {
     const rows = JSON.stringify([row('again-1'), row('again-2'), row('again-3')]);
-    const one = (await (await submit(rows)).json()) as Accepted;
-    const two = (await (await submit(rows)).json()) as Accepted;
+    const first = await submit(rows);
+    expect(first.status).toBe(202);
+    const one = (await first.json()) as Accepted & { existing: boolean };
+    const second = await submit(rows);
+    expect(second.status).toBe(200);
+    expect(await second.json()).toMatchObject({ jobId: one.jobId, existing: true });
     await p.settle();
-    const [a, b] = [await job(one.jobId), await job(two.jobId)];
+    await p.advance('11m');
+    const three = (await (await submit(rows)).json()) as Accepted & { existing: boolean };
+    expect(three).toMatchObject({ existing: false });
+    expect(three.jobId).not.toBe(one.jobId);
+    await p.settle();
+    const [a, c] = [await job(one.jobId), await job(three.jobId)];
     const ids = (s: JobStatus) => s.results.map((r) => r.id);
-    expect(ids(b)).toEqual(ids(a));
-    expect([...a.results, ...b.results].filter((r) => r.status === 'started')).toHaveLength(3);
+    expect(ids(c)).toEqual(ids(a));
+    expect(a.results.map((r) => r.status)).toEqual(['started', 'started', 'started']);
+    expect(c.results.map((r) => r.status)).toEqual(['existing', 'existing', 'existing']);
     const page = await job(one.jobId, '?page=2&pageSize=2');
     expect(page.results.map((r) => r.row)).toEqual([3]);
   });

@@ -8,7 +8,7 @@ beforeAll(async () => {
   p = await startProduct();
   rows = async () => {
     let n = 0;
-    for (const name of ['Reinstatements', 'EmailOutbox']) {
+    for (const name of [p.tables.TABLE_REINSTATEMENTS, p.tables.TABLE_EMAIL_OUTBOX]) {
       const table = TableClient.fromConnectionString(p.azurite.connectionString, name, {
         allowInsecureConnection: true,
       });
@@ -16,7 +16,7 @@ beforeAll(async () => {
     }
     return n;
   };
-}, 60_000);
+});
 afterAll(() => p.stop());
 
 /** JSON-ish bodies that cannot be a valid request: missing, mistyped and hostile fields. */
@@ -146,7 +146,16 @@ describe('hostile input on every route: only 4xx, never 5xx, nothing written', (
     await fc.assert(
       fc.asyncProperty(
         segment,
-        fc.constantFrom('acceptance', 'verify', 'resend', 'cancel', 'nope'),
+        fc.constantFrom(
+          'acceptance',
+          'verify',
+          'resend',
+          'cancel',
+          'nope',
+          'constructor',
+          'toString',
+          'valueOf',
+        ),
         async (id, action) =>
           expect4xx(await p.partner(`/api/reinstatements/${id}/${action}`, { method: 'POST' }), 'action'),
       ),

@@ -9,7 +9,7 @@ import { startProduct, type Product } from '../support/productHarness';
 let p: Product;
 beforeAll(async () => {
   p = await startProduct({ TRANSIENT_RETRY_HOURS: '1', WATCHDOG_SCHEDULE: '0 0 0 1 1 *' });
-}, 60_000);
+});
 afterAll(() => p.stop());
 afterEach(() => p.cloud.faults.clear());
 
@@ -46,7 +46,7 @@ async function startMany(count: number, tag: string): Promise<string[]> {
 const view = async (id: string) => (await (await p.partner(`/api/reinstatements/${id}`)).json()) as View;
 
 it('Microsoft Graph down: every reinstatement fails at the group lookup, with why, and the partner is told', async () => {
-  const ids = await startMany(100, 'graph-down');
+  const ids = await startMany(20, 'graph-down');
   p.cloud.faults.set('graph', { rate5xx: 1 });
   for (const id of ids) await p.partner(`/api/reinstatements/${id}/acceptance`, { method: 'POST' });
   await p.settle();
@@ -65,12 +65,10 @@ it('Microsoft Graph down: every reinstatement fails at the group lookup, with wh
       expect.arrayContaining(['step-retrying', 'failed', 'partner-notified']),
     );
   }
-  const notices = p
-    .mailsTo('ops@partner.example')
-    .filter((m) => m.subject.startsWith('Reinstatement failed'));
+  const notices = p.mailsTo('ops@partner.example').filter((m) => m.subject.startsWith('Request failed'));
   expect(notices).toHaveLength(ids.length);
   expect(notices[0]?.plainText).toContain('Reason: looking up the partner group: still failing');
-}, 120_000);
+}, 300_000);
 
 it('ACS down: invitations are given up after the deadline, with why, and the undeliverable notice is on record', async () => {
   p.cloud.faults.set('acs', { rate5xx: 1 });
@@ -96,4 +94,4 @@ it('ACS down: invitations are given up after the deadline, with why, and the und
   expect(await retried.json()).toEqual({ id: ids[0], state: 'Requested' });
   await p.settle();
   expect((await view(ids[0] as string)).state).toBe('InvitationSent');
-}, 60_000);
+});

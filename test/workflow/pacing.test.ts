@@ -3,36 +3,38 @@ import { SUBSCRIPTION } from '../support/fixtures';
 import { startProduct, type Product } from '../support/productHarness';
 
 /**
- * Bulk at real quotas, through the whole app: 5,000 reinstatements posted as one CSV, mail paced to
- * ACS's default custom-domain quota (30 a minute, 100 an hour) on the runtime's simulated clock,
- * against a simulated ACS that enforces the same quota. One customer accepts ten hours in; their
- * instructions must not wait behind the backlog of invitations.
+ * Bulk at real quotas, through the whole app: reinstatements posted as one CSV, mail paced to ACS's
+ * default custom-domain quota (30 a minute, 100 an hour) on the runtime's simulated clock, against a
+ * simulated ACS that enforces the same quota. 300 rows are three hours of invitations, so the hourly
+ * window fills and slides three times; one customer accepts an hour in, with two hours of
+ * invitations still queued, and their instructions must not wait behind them. `npm run bench` runs
+ * the same at 5,000 rows (50 hours) and prints its figures; PACING_ROWS runs this test at any size.
  */
-const ROWS = Number(process.env.PACING_ROWS ?? 5000);
+const ROWS = Number(process.env.PACING_ROWS ?? 300);
 const HOUR = 3_600_000;
+/** When the early customer accepts: an hour in here, ten at 5,000 rows. */
+const ACCEPT_AFTER = Math.min(10, ROWS / 300) * HOUR;
+/** The early customer: rows queued at one moment go in id order, so row 1 is invited first. */
+const FAST_ROW = 1;
 let p: Product;
 
 beforeAll(async () => {
-  p = await startProduct(
-    {
-      EMAIL_SEND_RATE_PER_MINUTE: '30',
-      EMAIL_SEND_RATE_PER_HOUR: '100',
-      VERIFY_SCHEDULE: '0 0 0 1 1 *',
-      WATCHDOG_SCHEDULE: '0 0 0 1 1 *',
-    },
-    // Storage in a process of its own, as in the sandbox: the app and Azurite each get a core.
-    { azuriteProcess: true },
-  );
+  p = await startProduct({
+    EMAIL_SEND_RATE_PER_MINUTE: '30',
+    EMAIL_SEND_RATE_PER_HOUR: '100',
+    VERIFY_SCHEDULE: '0 0 0 1 1 *',
+    WATCHDOG_SCHEDULE: '0 0 0 1 1 *',
+  });
   p.cloud.acs.limits = { perMinute: 30, perHour: 100 };
-}, 60_000);
+});
 afterAll(() => p.stop());
 
-it('sends 5,000 invitations within the quota in about 50 hours, and a person\u2019s mail within 2 minutes', async () => {
+it('sends the invitations within the quota at its rate, and a person\u2019s mail within 2 minutes', async () => {
   const fast = randomUUID(); // the customer who accepts early
   p.cloud.state.addCustomer(fast, [SUBSCRIPTION]);
   const lines = ['customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note'];
   for (let i = 1; i <= ROWS; i++) {
-    const tenant = i === 100 ? fast : randomUUID();
+    const tenant = i === FAST_ROW ? fast : randomUUID();
     lines.push(
       `${tenant},Customer ${i},Admin ${i},admin${i}@customer${i}.example,/subscriptions/${SUBSCRIPTION},,`,
     );
@@ -61,8 +63,9 @@ it('sends 5,000 invitations within the quota in about 50 hours, and a person\u20
   while (p.cloud.state.outbox.length < ROWS + 1) {
     const next = await p.toNextTimer();
     if (!next || next.getTime() - started > 60 * HOUR) break;
-    if (acceptedAt === undefined && p.clock.now().getTime() - started >= 10 * HOUR) {
+    if (acceptedAt === undefined && p.clock.now().getTime() - started >= ACCEPT_AFTER) {
       acceptedAt = p.clock.now().getTime();
+      expect(invitations().map((m) => m.to[0])).toContain(`admin${FAST_ROW}@customer${FAST_ROW}.example`);
       await p.cloud.partnerCenter.accept(fast, false); // the signed webhook, at once
     }
   }
@@ -93,11 +96,17 @@ it('sends 5,000 invitations within the quota in about 50 hours, and a person\u20
     `pacing: ${ROWS} invitations in ${hours.toFixed(2)} h (ideal ${ROWS / 100} h); busiest minute ${perMinute}, busiest hour ${perHour}`,
   );
 
-  // The customer who accepted at hour 10 had the instructions within 2 simulated minutes.
+  // The customer who accepted had the instructions within 2 simulated minutes, ahead of the
+  // invitations still queued then.
   const instructions = p.cloud.state.outbox.find((m) => m.subject.includes('last step'));
   expect(acceptedAt).toBeDefined();
   expect(instructions).toBeDefined();
-  const waited = Date.parse(instructions!.acceptedAt) - (acceptedAt as number);
+  const instructedAt = Date.parse(instructions?.acceptedAt ?? '');
+  const waited = instructedAt - (acceptedAt ?? 0);
   expect(waited).toBeLessThanOrEqual(120_000);
-  console.log(`pacing: instructions ${Math.round(waited / 1000)} s after the acceptance at hour 10`);
-}, 900_000);
+  const overtaken = sent.filter((at) => at > instructedAt).length;
+  expect(overtaken).toBeGreaterThanOrEqual(ROWS / 2);
+  console.log(
+    `pacing: instructions ${Math.round(waited / 1000)} s after the acceptance at hour ${ACCEPT_AFTER / HOUR}, ahead of ${overtaken} queued invitations`,
+  );
+}, 600_000);

@@ -13,7 +13,7 @@ import { startProduct, type Product } from '../support/productHarness';
 let p: Product;
 beforeAll(async () => {
   p = await startProduct({ WATCHDOG_SCHEDULE: '0 0 0 1 1 *' });
-}, 60_000);
+});
 afterAll(() => p.stop());
 
 type Expected = { outcome: string; finding?: string; inReinstatement?: boolean };

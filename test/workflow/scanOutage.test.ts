@@ -7,7 +7,7 @@ import { startProduct, type Product } from '../support/productHarness';
 let p: Product;
 beforeAll(async () => {
   p = await startProduct({ TRANSIENT_RETRY_HOURS: '1', WATCHDOG_SCHEDULE: '0 0 0 1 1 *' });
-}, 60_000);
+});
 afterAll(() => p.stop());
 
 it('says why when Partner Center never lists the customers', async () => {

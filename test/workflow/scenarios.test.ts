@@ -5,7 +5,7 @@ import { startProduct, type Product } from '../support/productHarness';
 let p: Product;
 beforeAll(async () => {
   p = await startProduct();
-}, 60_000);
+});
 afterAll(() => p.stop());
 afterEach(() => p.cloud.faults.clear());
 

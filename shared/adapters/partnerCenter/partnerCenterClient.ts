@@ -2,9 +2,10 @@ import type { AppConfig } from '../../config/appConfig';
 import { scopeFor } from '../../../lib/azure/clouds';
 import { isGuid } from '../../model/identifiers';
 import type { Credentials } from '../identity/credentials';
-import { JsonServiceClient } from '../jsonServiceClient';
+import { JsonServiceClient, type JsonResult } from '../jsonServiceClient';
 import type { Failure } from '../outcomes';
 import { tlsOptions } from '../tls';
+import type { PartnerCenterBudget } from './requestBudget';
 
 export type RelationshipCheck =
   { kind: 'related'; relationship: string } | { kind: 'notRelated' } | { kind: 'failed'; failure: Failure };
@@ -24,27 +25,55 @@ export interface WebhookRegistration {
 
 /**
  * Partner Center REST API (https://learn.microsoft.com/partner-center/developer/):
- * `GET /v1/customers/{id}` (relationshipToPartner), and the webhook registration API
- * (`/webhooks/v1/registration`, `.../validationEvents`). Partner Center allows 500 requests per
- * minute per tenant; callers pace reconciliation accordingly.
+ * `GET /v1/customers/{id}` (relationshipToPartner), the customer list and Azure entitlements (the
+ * scan), and the webhook registration API (`/webhooks/v1/registration`, `.../validationEvents`).
+ *
+ * Every request takes its place in the partner tenant's one request budget first (500 a minute,
+ * shared by every caller and app instance); a request the budget refuses is not sent, and is answered
+ * as Partner Center answers a throttled one (`throttled` with how long to wait), so that callers wait
+ * it out the way they wait out a 429. A 429's Retry-After pauses the budget for everyone. Nothing is
+ * retried inside a call: each attempt is a request the budget must count.
  */
 export class PartnerCenterClient {
   private readonly api: JsonServiceClient;
 
-  constructor(config: AppConfig, credentials: Credentials, timeoutMs = 15_000) {
+  constructor(
+    config: AppConfig,
+    credentials: Credentials,
+    private readonly budget?: PartnerCenterBudget,
+    timeoutMs = 15_000,
+  ) {
     this.api = new JsonServiceClient({
       timeoutMs,
       baseUrl: config.cloud.partnerCenter,
       credential: credentials.forTenant(config.partner.tenantId),
       scope: scopeFor(config.cloud.audiences.partnerCenter),
       service: 'Partner Center',
+      ...(budget ? { maxRetries: 0 } : {}),
       ...tlsOptions(config),
     });
   }
 
+  /** One request within the budget: refused ones are not sent; a 429 pauses the budget. */
+  private async call<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<JsonResult<T>> {
+    if (this.budget) {
+      const grant = await this.budget.take();
+      if (!grant.granted) return { ok: false, failure: { kind: 'throttled', retryAfterMs: grant.waitMs } };
+    }
+    const result = await this.api.request<T>(method, path, body, headers);
+    if (!result.ok && result.failure.kind === 'throttled')
+      await this.budget?.throttled(result.failure.retryAfterMs);
+    return result;
+  }
+
   async customerRelationship(customerTenantId: string): Promise<RelationshipCheck> {
     if (!isGuid(customerTenantId)) throw new Error('customer tenant id must be a GUID');
-    const result = await this.api.request<{ relationshipToPartner?: string }>(
+    const result = await this.call<{ relationshipToPartner?: string }>(
       'GET',
       `/v1/customers/${customerTenantId}`,
     );
@@ -67,7 +96,7 @@ export class PartnerCenterClient {
     continuationToken?: string,
     size = 100,
   ): Promise<{ ok: true; customers: PartnerCustomer[]; next?: string } | { ok: false; failure: Failure }> {
-    const result = await this.api.request<{
+    const result = await this.call<{
       items?: { id?: unknown; companyProfile?: { companyName?: unknown; domain?: unknown } }[];
       links?: { next?: { headers?: { key?: unknown; value?: unknown }[] } };
     }>(
@@ -107,7 +136,7 @@ export class PartnerCenterClient {
     { ok: true; subscriptionIds: string[]; calls: number } | { ok: false; failure: Failure; calls: number }
   > {
     if (!isGuid(customerTenantId)) throw new Error('customer tenant id must be a GUID');
-    const plans = await this.api.request<{ items?: { id?: unknown; offerId?: unknown; status?: unknown }[] }>(
+    const plans = await this.call<{ items?: { id?: unknown; offerId?: unknown; status?: unknown }[] }>(
       'GET',
       `/v1/customers/${customerTenantId}/subscriptions`,
     );
@@ -123,7 +152,7 @@ export class PartnerCenterClient {
     let calls = 1;
     for (const plan of azurePlans) {
       calls++;
-      const entitlements = await this.api.request<{ items?: { id?: unknown; status?: unknown }[] }>(
+      const entitlements = await this.call<{ items?: { id?: unknown; status?: unknown }[] }>(
         'GET',
         `/v1/customers/${customerTenantId}/subscriptions/${encodeURIComponent(String(plan.id))}/azureEntitlements`,
       );
@@ -140,7 +169,7 @@ export class PartnerCenterClient {
     | { kind: 'registered'; registration: WebhookRegistration }
     | { kind: 'failed'; failure: Failure }
   > {
-    const result = await this.api.request<WebhookRegistration>('GET', '/webhooks/v1/registration');
+    const result = await this.call<WebhookRegistration>('GET', '/webhooks/v1/registration');
     if (!result.ok)
       return result.failure.kind === 'permanent' && result.failure.status === 404
         ? { kind: 'none' }
@@ -155,19 +184,15 @@ export class PartnerCenterClient {
   }
 
   async register(registration: WebhookRegistration, update: boolean) {
-    return this.api.request<WebhookRegistration>(
-      update ? 'PUT' : 'POST',
-      '/webhooks/v1/registration',
-      registration,
-    );
+    return this.call<WebhookRegistration>(update ? 'PUT' : 'POST', '/webhooks/v1/registration', registration);
   }
 
   async sendValidationEvent() {
-    return this.api.request<{ correlationId: string }>('POST', '/webhooks/v1/registration/validationEvents');
+    return this.call<{ correlationId: string }>('POST', '/webhooks/v1/registration/validationEvents');
   }
 
   async validationEvent(correlationId: string) {
-    return this.api.request<{ status: string; results?: { responseCode: string; dateTimeUtc: string }[] }>(
+    return this.call<{ status: string; results?: { responseCode: string; dateTimeUtc: string }[] }>(
       'GET',
       `/webhooks/v1/registration/validationEvents/${encodeURIComponent(correlationId)}`,
     );

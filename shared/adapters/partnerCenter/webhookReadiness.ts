@@ -1,6 +1,11 @@
 import type { TableClient } from '@azure/data-tables';
+import { randomUUID } from 'node:crypto';
+import { claim, readClaim, release } from '../../../lib/tables/claims';
 import { isNotFound } from '../../../lib/tables/tableErrors';
 import type { PartnerCenterClient } from './partnerCenterClient';
+
+/** The claim naming the registration in progress (one at a time, across app instances). */
+const ENSURE_CLAIM = 'webhook-ensure';
 
 /** The events this product needs Partner Center to send it. */
 export const REQUIRED_EVENTS = [
@@ -46,9 +51,45 @@ export class WebhookReadiness {
     return this.ensure(callbackUrl, { validate: false, register: false });
   }
 
+  /**
+   * Registers (or completes) the webhook and sends the test event, once at a time across every app
+   * instance: a claim in Table storage names the registration in progress, and a request that finds
+   * one waits for it and answers what it found (one registration, one test event, however many ask
+   * at once). A check that changes nothing (`register: false`, no validation) runs at once.
+   */
   async ensure(
     callbackUrl: string,
     options: { validate: boolean; waitMs?: number; register?: boolean } = { validate: true },
+  ): Promise<Readiness> {
+    if (options.register === false && !options.validate) return this.run(callbackUrl, options);
+    const leaseMs = (options.waitMs ?? 30_000) + 60_000;
+    const ticket = randomUUID();
+    const claimedAt = this.now();
+    const outcome = await claim(
+      this.table,
+      ENSURE_CLAIM,
+      { holder: ticket, claimedAt: claimedAt.toISOString() },
+      async (held) => claimedAt.getTime() - Date.parse(held.claimedAt) < leaseMs,
+    );
+    if (!outcome.won) return this.afterTheOneRunning(callbackUrl, outcome.claim.holder, leaseMs);
+    try {
+      return await this.run(callbackUrl, options);
+    } finally {
+      await release(this.table, ENSURE_CLAIM, ticket);
+    }
+  }
+
+  /** Waits for the registration in progress to end, then answers what it recorded. */
+  private async afterTheOneRunning(callbackUrl: string, holder: string, leaseMs: number): Promise<Readiness> {
+    const until = Date.now() + leaseMs;
+    while (Date.now() < until && (await readClaim(this.table, ENSURE_CLAIM))?.holder === holder)
+      await this.sleep(100);
+    return (await this.read()) ?? this.check(callbackUrl);
+  }
+
+  private async run(
+    callbackUrl: string,
+    options: { validate: boolean; waitMs?: number; register?: boolean },
   ): Promise<Readiness> {
     const checkedAt = this.now().toISOString();
     const base: Readiness = {
@@ -66,7 +107,9 @@ export class WebhookReadiness {
         error:
           current.failure.kind === 'permanent'
             ? current.failure.message
-            : `Partner Center unavailable (${current.failure.kind})`,
+            : current.failure.kind === 'throttled'
+              ? `Partner Center's request budget is used up for now; try again in ${Math.ceil(current.failure.retryAfterMs / 1000)} s`
+              : `Partner Center unavailable (${current.failure.kind})`,
       };
     } else if (current.kind === 'none' && options.register === false) {
       readiness = base;

@@ -57,6 +57,18 @@ const scanIdParameter = {
   description: 'The scan id (`s-` and 32 hex digits)',
   schema: { type: 'string' },
 };
+const idempotencyKeyHeader = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Names this submission (draft-ietf-httpapi-idempotency-key-header; 1 to 255 visible ASCII characters, quoted or bare): the same key within a day is answered the first job (200, `existing: true`); the same key with a different body is refused (422). Without a key, the same body (content type and bytes) within ten minutes is the same submission.',
+  schema: { type: 'string', maxLength: 257 },
+};
+const sameSubmission = json(
+  'BulkAccepted',
+  'The same submission was accepted already: its job (`existing: true`); nothing new started',
+);
 const idParameter = {
   name: 'id',
   in: 'path',
@@ -99,7 +111,10 @@ const action = (summary: string, description: string, ok: Record<string, unknown
   },
 });
 
-/** Every operation may fail unexpectedly: a 500 problem document that reveals nothing. */
+/**
+ * Every operation may fail unexpectedly (a 500 problem document that reveals nothing), or meet a
+ * dependency that does not answer (503 with Retry-After).
+ */
 interface Operation {
   summary: string;
   responses: Record<string, unknown>;
@@ -108,8 +123,12 @@ interface Operation {
 
 function withServerErrors(paths: Record<string, Record<string, Operation>>) {
   for (const operations of Object.values(paths))
-    for (const operation of Object.values(operations))
+    for (const operation of Object.values(operations)) {
       operation.responses['500'] = problem('An unexpected failure (logged; the answer reveals nothing)');
+      operation.responses['503'] ??= problem(
+        'Table storage (or another service the app stands on) does not answer; nothing was changed. `Retry-After` says when to try again',
+      );
+    }
   return paths;
 }
 
@@ -180,6 +199,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Start many at once',
           description: `Up to ${MAX_BULK_ROWS} rows, as a JSON array of requests or as text/csv with the header \`customerTenantId,customerName,contactName,contactEmail,scopes,delegatedAdmin,note\` (several scopes separated by \`;\`). Every row is validated at once; the answer lists the invalid rows (nothing of them is written) and durable work starts the valid ones.`,
           tags: ['bulk'],
+          parameters: [idempotencyKeyHeader],
           requestBody: {
             required: true,
             content: {
@@ -196,10 +216,12 @@ export function openApiDocument(): Record<string, unknown> {
           },
           responses: {
             '202': json('BulkAccepted', 'Accepted; follow `statusUrl`'),
+            '200': sameSubmission,
             '400': problem(
-              'Not one row is valid (each row and its reasons in `results`), or the body is malformed',
+              'Not one row is valid (each row and its reasons in `results`), the body is malformed, or the Idempotency-Key is',
             ),
             '401': unauthorized,
+            '422': problem('The Idempotency-Key was used for a different body'),
             '413': problem('The body is over 20 MB'),
             '415': problem('Neither application/json nor text/csv'),
           },
@@ -265,7 +287,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: "Scan the partner's customers for lost admin rights",
           description:
-            "Lists the partner's customers from Partner Center, each one's Azure subscriptions, and checks each with the verification rule, paced to Partner Center's limit. One scan runs at a time: while one runs, it is answered (200).",
+            "Lists the partner's customers from Partner Center, each one's Azure subscriptions, and checks each with the verification rule, paced to Partner Center's limit. One scan runs at a time: while one runs, it is answered (200, `existing: true`); requests at the same moment start one scan between them.",
           tags: ['scan'],
           responses: {
             '202': json('ScanStarted', 'Started; follow `statusUrl`'),
@@ -331,15 +353,17 @@ export function openApiDocument(): Record<string, unknown> {
         post: {
           summary: "Start reinstatements for chosen customers of a scan's findings, with their contacts",
           tags: ['scan'],
-          parameters: [scanIdParameter],
+          parameters: [scanIdParameter, idempotencyKeyHeader],
           requestBody: {
             required: true,
             content: { 'application/json': { schema: ref('ScanReinstatementsRequest') } },
           },
           responses: {
             '202': json('BulkAccepted', 'Accepted as a bulk job; follow `statusUrl`'),
+            '200': sameSubmission,
             '400': problem('Invalid: a customer not among the findings, a bad contact (each named)'),
             '401': unauthorized,
+            '422': problem('The Idempotency-Key was used for a different body'),
             '404': problem('No such scan'),
             '413': problem('The body is over 5 MB'),
             '415': problem('Not application/json'),
@@ -435,10 +459,15 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/health': {
         get: {
-          summary: 'Liveness',
+          summary: "Health: storage answers, and how verification's identity stands",
           tags: ['operations'],
           security: [],
-          responses: { '200': json('Health', 'The app loaded and its configuration is valid') },
+          responses: {
+            '200': json('Health', 'Table storage answers; the verification identity as it stands'),
+            '503': problem(
+              'A part the app needs does not answer: `failing` names it (`storage`); `Retry-After` says when to ask again',
+            ),
+          },
         },
       },
     }),

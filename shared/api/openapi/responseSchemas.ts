@@ -172,6 +172,10 @@ export const bulkAcceptedSchema = z.strictObject({
   valid: z.number().int(),
   invalid: z.number().int(),
   invalidRows: z.array(rowResultSchema),
+  existing: z.boolean().meta({
+    description:
+      'The same submission (same Idempotency-Key within a day, or same body within ten minutes) was accepted already: this is its job, and nothing new was started',
+  }),
 });
 
 export const bulkJobStatusSchema = z.strictObject({
@@ -257,6 +261,11 @@ export const healthSchema = z.strictObject({
   status: z.literal('ok'),
   partnerTenantId: z.string(),
   taskHub: z.string(),
+  storage: z.literal('ok').meta({ description: 'Table storage answered within three seconds' }),
+  verificationIdentity: identityHealthSchema.meta({
+    description:
+      "How verification's identity stands (as /api/identity/readiness says); an unhealthy identity is reported here, not a failure of the app",
+  }),
 });
 
 /** The answers handlers build inline, typed from their schemas (`satisfies` at each handler). */

@@ -1,7 +1,9 @@
 import type { AppConfig } from '../../config/appConfig';
 import { KNOWN_ERRORS } from '../../instructions/knownErrors';
-import type { CustomerScripts } from '../../instructions/customerScripts';
+import { procedureScripts, type CustomerScripts } from '../../instructions/customerScripts';
+import { PROCEDURES, scriptFileUrl } from '../../instructions/procedures';
 import type { ScopeStatus } from '../../model/reinstatement';
+import { countOf, possessive } from '../../text/words';
 import { fillTemplate, type MailTemplateKind, type MailValues } from './mailTemplate';
 import { renderMessage, type Block, type EmailContent, type Sender } from './message';
 
@@ -50,9 +52,44 @@ export type MailFacts =
     };
 
 /** The known errors customers meet most with the generated commands, named in the instructions mail. */
-const MAIL_KNOWN_ERRORS = ['cli-foreign-group', 'authorization-failed', 'role-assignment-exists'];
+const MAIL_KNOWN_ERRORS = [
+  'cli-foreign-group',
+  'authorization-failed',
+  'deployment-not-allowed',
+  'role-assignment-exists',
+];
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/** How a reinstatement ended, as a subject's first words: never the state's identifier. */
+const OUTCOME_TITLES: Record<string, string> = {
+  Reinstated: 'Admin rights restored',
+  Expired: 'Request expired',
+  Cancelled: 'Request cancelled',
+  Failed: 'Request failed',
+};
+
+/**
+ * The Azure PowerShell procedure as the mail shows it: every step of the page's first tab, with what
+ * it does, so that a customer who reads only the mail runs the whole procedure, not a part of it.
+ */
+export function mailCommands(scripts: CustomerScripts): string {
+  return procedureScripts(scripts, 'powershell')
+    .steps.map((step, i) => `# Step ${i + 1}: ${step.purpose}\n${step.command}`)
+    .join('\n\n');
+}
+
+/**
+ * Every procedure of the customer's page as a file to download from the customer's link: the mail
+ * names each one plainly, so the Azure CLI forms are one click away.
+ */
+export function mailScriptLinks(instructionsLink: string): { label: string; url: string }[] {
+  const linkBase = instructionsLink.replace(/\/instructions$/, '');
+  return PROCEDURES.map((procedure) => ({
+    label: `${procedure.label} (${procedure.fileName})`,
+    url: scriptFileUrl(linkBase, procedure),
+  }));
+}
 
 /** The settings a mail is written from: who the partner is, and its templates. */
 export type MailSettings = Pick<AppConfig, 'partner' | 'email'>;
@@ -70,6 +107,7 @@ export function senderOf(config: Pick<AppConfig, 'partner'>): Sender {
 function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
   const partner = {
     partnerName: config.partner.displayName,
+    partnerNamePossessive: possessive(config.partner.displayName),
     partnerSupportEmail: config.partner.supportEmail,
     partnerSupportPhone: config.partner.supportPhone ?? '',
     partnerWebsite: config.partner.website ?? '',
@@ -85,6 +123,7 @@ function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
         values: {
           ...partner,
           customerName: facts.customerName,
+          customerNamePossessive: possessive(facts.customerName),
           contactName: facts.contactName,
           expiresOn: day(facts.expiresAt),
           reminderNumber: String(facts.reminderNumber),
@@ -99,18 +138,20 @@ function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
       };
     case 'instructions':
     case 'instructions-reminder': {
-      const assignments = facts.scripts.powershell.filter((c) =>
-        c.command.startsWith('New-AzRoleAssignment'),
-      );
       const pending = facts.scopes.filter((s) => s.status !== 'Verified');
       return {
         values: {
           ...partner,
           customerName: facts.customerName,
+          customerNamePossessive: possessive(facts.customerName),
           contactName: facts.contactName,
           deadline: day(facts.deadline),
           groupName: config.partner.groupName,
           scopeCount: String(facts.scopes.length),
+          scopesRequested:
+            facts.scopes.length === 1
+              ? 'the requested scope'
+              : `the ${countOf(facts.scopes.length, 'requested scope')}`,
           reminderNumber: String(facts.reminderNumber),
         },
         flags: {},
@@ -121,15 +162,20 @@ function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
         blocks: {
           commands: {
             kind: 'code',
-            label: 'The key commands (PowerShell):',
-            text: [facts.scripts.powershell[1]?.command ?? '', ...assignments.map((c) => c.command)].join(
-              '\n',
-            ),
+            label: 'Every step in Azure PowerShell, as on your page:',
+            text: mailCommands(facts.scripts),
+          },
+          scriptLinks: {
+            kind: 'links',
+            label:
+              'The same steps as a file to download, and for the Azure CLI in Bash, PowerShell or Command Prompt:',
+            links: mailScriptLinks(facts.instructionsLink),
           },
           deployLinks: facts.deployLinks.length
             ? {
                 kind: 'links',
-                label: 'Or grant it without commands, in the Azure portal ("Deploy to Azure"):',
+                label:
+                  'An Owner of the subscription can also grant it without commands, in the Azure portal ("Deploy to Azure"; a User Access Administrator cannot, and uses the commands):',
                 links: facts.deployLinks.map((d) => ({ label: d.scope, url: d.url })),
               }
             : undefined,
@@ -154,7 +200,12 @@ function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
     }
     case 'thanks':
       return {
-        values: { ...partner, customerName: facts.customerName, contactName: facts.contactName },
+        values: {
+          ...partner,
+          customerName: facts.customerName,
+          customerNamePossessive: possessive(facts.customerName),
+          contactName: facts.contactName,
+        },
         flags: {},
         links: {},
         blocks: {
@@ -168,11 +219,13 @@ function valuesFor(config: MailSettings, facts: MailFacts): MailValues {
         values: {
           ...partner,
           customerName: facts.customerName,
+          customerNamePossessive: possessive(facts.customerName),
           contactName: '',
           reinstatementId: facts.reinstatementId,
           customerTenantId: facts.customerTenantId,
           state: facts.state,
           outcome: facts.state.toLowerCase(),
+          outcomeTitle: OUTCOME_TITLES[facts.state] ?? `Ended: ${facts.state}`,
           stateReason: facts.stateReason ?? '',
           verifiedCount: String(verified),
           scopeCount: String(facts.scopes.length),

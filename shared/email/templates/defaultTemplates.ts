@@ -38,17 +38,19 @@ Hello {{contactName}},
 
 The invitation expires on {{expiresOn}}. If you have already accepted it, you can ignore this reminder.`,
 
-  instructions: `Subject: One last step to restore {{partnerName}}'s access to {{customerName}}'s Azure subscriptions
+  instructions: `Subject: One last step to restore {{partnerNamePossessive}} access to {{customerNamePossessive}} Azure subscriptions
 
 Hello {{contactName}},
 
-Thank you for accepting the reseller relationship. One step remains: an Owner or User Access Administrator of your Azure subscription grants the Owner role to {{partnerName}}'s {{groupName}} group. This lets the partner's administrators manage the {{scopeCount}} requested scope(s) for you; you can see and remove the assignment at any time in the Azure portal (Access control (IAM)).
+Thank you for accepting the reseller relationship. One step remains: an Owner or User Access Administrator of your Azure subscription grants the Owner role to {{partnerNamePossessive}} {{groupName}} group. This lets the partner's administrators manage {{scopesRequested}} for you; you can see and remove the assignment at any time in the Azure portal (Access control (IAM)).
 
 [Open your instructions]({{instructionsLink}})
 
-Your page has every command, for PowerShell and the Azure CLI, with what to do if one fails. When you have run them, press "I've done it" there and we check at once.
+Your page has these steps for Azure PowerShell and for the Azure CLI in Bash, PowerShell or Command Prompt, what to do if one fails, and an "I've done it" button: press it once they have run and we check at once. If the role is granted already, the page says so when you open it.
 
 {{commands}}
+
+{{scriptLinks}}
 
 {{deployLinks}}
 
@@ -62,11 +64,11 @@ To take the access back later, whenever you choose:
 
 Please complete this step by {{deadline}}.`,
 
-  'instructions-reminder': `Subject: Reminder: one last step to restore {{partnerName}}'s access to {{customerName}}'s Azure subscriptions
+  'instructions-reminder': `Subject: Reminder: one last step to restore {{partnerNamePossessive}} access to {{customerNamePossessive}} Azure subscriptions
 
 Hello {{contactName}},
 
-We have not yet seen the Owner role granted to {{partnerName}}'s {{groupName}} group on every requested scope. This is what we found at the last check:
+We have not yet seen the Owner role granted to {{partnerNamePossessive}} {{groupName}} group on every requested scope. This is what we found at the last check:
 
 {{missing}}
 
@@ -74,11 +76,11 @@ We have not yet seen the Owner role granted to {{partnerName}}'s {{groupName}} g
 
 Your page has every command and what to do if one fails; press "I've done it" there once they have run. Please complete this step by {{deadline}}.`,
 
-  thanks: `Subject: Thank you: {{partnerName}} can manage {{customerName}}'s Azure subscriptions again
+  thanks: `Subject: Thank you: {{partnerName}} can manage {{customerNamePossessive}} Azure subscriptions again
 
 Hello {{contactName}},
 
-We confirmed the Owner role for {{partnerName}}'s admin group on every requested scope. Nothing else is needed.
+We confirmed the Owner role for {{partnerNamePossessive}} admin group on every requested scope. Nothing else is needed.
 
 {{scopes}}
 
@@ -86,9 +88,9 @@ You can see or remove the assignment at any time in the Azure portal (Access con
 
 {{removal}}`,
 
-  'partner-notice': `Subject: Reinstatement {{outcome}}: {{customerName}}
+  'partner-notice': `Subject: {{outcomeTitle}}: {{customerName}}
 
-Reinstatement {{reinstatementId}} for {{customerName}} ({{customerTenantId}}) ended as {{state}}.
+The reinstatement {{reinstatementId}} for {{customerName}} (tenant {{customerTenantId}}) has ended: {{outcomeTitle}}.
 
 {{#hasReason}}Reason: {{stateReason}}{{/hasReason}}
 

@@ -44,10 +44,12 @@ export interface TemplateSpec {
 
 const PARTNER_VALUES = {
   partnerName: "The partner's name (PARTNER_NAME)",
+  partnerNamePossessive: "The partner's name with its possessive: Fabrikam's, Northwind Traders'",
   partnerSupportEmail: "The partner's support address (PARTNER_SUPPORT_EMAIL); mails are answered there",
   partnerSupportPhone: "The partner's phone (PARTNER_SUPPORT_PHONE), or empty",
   partnerWebsite: "The partner's website (PARTNER_WEBSITE), or empty",
   customerName: "The customer's name as the partner gave it",
+  customerNamePossessive: "The customer's name with its possessive: Contoso's, Northwind Traders'",
   contactName: "The customer's administrator's name",
 };
 
@@ -72,6 +74,7 @@ const INSTRUCTIONS: TemplateSpec = {
     deadline: 'The day the request expires (YYYY-MM-DD)',
     groupName: "The partner's group that is granted Owner (AdminAgents)",
     scopeCount: 'How many scopes are asked for',
+    scopesRequested: "'the requested scope', or 'the 3 requested scopes'",
     reminderNumber: '1, 2, ... in reminders; 0 in the first mail',
   },
   flags: {},
@@ -80,7 +83,10 @@ const INSTRUCTIONS: TemplateSpec = {
     errorsLink: 'The page\u2019s \u201cIf you see this error\u201d section',
   },
   blocks: {
-    commands: 'The key PowerShell commands with the customer\u2019s values',
+    commands:
+      'Every step in Azure PowerShell with the customer\u2019s values, as the page\u2019s first tab has them',
+    scriptLinks:
+      'A link per procedure of the page (Azure PowerShell; the Azure CLI in Bash, PowerShell, Command Prompt) to its file',
     knownErrors: 'The errors customers meet most with these commands, and what to do',
     deployLinks: 'The one-click grant ("Deploy to Azure") for each subscription or resource group',
     missing: 'Each scope still missing and what the last check found there',
@@ -111,6 +117,7 @@ export const TEMPLATE_SPECS: Record<MailTemplateKind, TemplateSpec> = {
       customerTenantId: "The customer's tenant id",
       state: 'The state it ended in (Reinstated, Expired, Cancelled, Failed)',
       outcome: 'The same in lower case, for a sentence or a subject (reinstated, expired, ...)',
+      outcomeTitle: 'How it ended, in words for a subject: Admin rights restored, Request expired, ...',
       stateReason: 'Why (for Failed, Expired, Cancelled), or empty',
       verifiedCount: 'How many scopes were verified',
       scopeCount: 'How many scopes were asked for',

@@ -1,4 +1,5 @@
 import { escapeHtml } from '../../text/plainText';
+import { possessive } from '../../text/words';
 
 /** An email in both forms ACS sends: plain text and HTML. */
 export interface EmailContent {
@@ -97,7 +98,7 @@ function footerLines(sender: Sender, audience: Audience): string[] {
     ...(sender.supportPhone ? [`call ${sender.supportPhone}`] : []),
     ...(sender.website ? [`see ${sender.website}`] : []),
   ].join(', ');
-  if (audience === 'partner') return [`Sent by ${sender.partnerName}'s reinstatement service.`];
+  if (audience === 'partner') return [`Sent by ${possessive(sender.partnerName)} reinstatement service.`];
   return [
     `Sent by ${sender.partnerName}, your Microsoft Cloud Solution Provider partner.`,
     `Is this genuine? Microsoft asks you to accept a partner relationship only in your own Microsoft 365 admin center (admin.microsoft.com), and the role assignment is made by you, in your own Azure tenant. We never ask for your password. If in doubt, ${contact}.`,

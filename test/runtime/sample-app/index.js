@@ -49,6 +49,13 @@ app.http('principal', {
   }),
 });
 
+// The URL the app sees for a request (the public one, as behind Azure's front end).
+app.http('where', {
+  route: 'where',
+  methods: ['GET'],
+  handler: async (request) => ({ jsonBody: { url: request.url } }),
+});
+
 app.http('secret', {
   route: 'secret/{id:int}',
   methods: ['GET', 'PUT'],
