@@ -16,6 +16,8 @@ interface Instruments {
   mailFinishIn: Gauge;
   mailSentLastHour: Gauge;
   throttled: Counter;
+  partnerCenterBudgetUsed: Gauge;
+  partnerCenterBudgetRefused: Counter;
   findings: Counter;
   identityHealthy: Gauge;
   identityDaysLeft: Gauge;
@@ -39,6 +41,14 @@ function instruments(): Instruments {
     mailFinishIn: meter.createGauge(Metrics.mailFinishIn.name, options(Metrics.mailFinishIn)),
     mailSentLastHour: meter.createGauge(Metrics.mailSentLastHour.name, options(Metrics.mailSentLastHour)),
     throttled: meter.createCounter(Metrics.throttled.name, options(Metrics.throttled)),
+    partnerCenterBudgetUsed: meter.createGauge(
+      Metrics.partnerCenterBudgetUsed.name,
+      options(Metrics.partnerCenterBudgetUsed),
+    ),
+    partnerCenterBudgetRefused: meter.createCounter(
+      Metrics.partnerCenterBudgetRefused.name,
+      options(Metrics.partnerCenterBudgetRefused),
+    ),
     findings: meter.createCounter(Metrics.findings.name, options(Metrics.findings)),
     identityHealthy: meter.createGauge(Metrics.identityHealthy.name, options(Metrics.identityHealthy)),
     identityDaysLeft: meter.createGauge(Metrics.identityDaysLeft.name, options(Metrics.identityDaysLeft)),
@@ -60,6 +70,20 @@ export function recordStateMove(from: string | undefined, to: string, secondsIn:
 
 export function recordThrottled(service: MicrosoftService): void {
   instruments().throttled.add(1, { 'dependency.service': service });
+}
+
+/** Why the shared Partner Center budget held a request back. */
+export type BudgetRefusalCause = 'limit' | 'retry-after' | 'busy';
+
+export function recordPartnerCenterBudgetRefused(cause: BudgetRefusalCause): void {
+  instruments().partnerCenterBudgetRefused.add(1, { 'partner_center.budget.cause': cause });
+}
+
+/** The watchdog's look at the shared Partner Center budget. */
+export function recordPartnerCenterBudgetUsage(usage: { limit: number; usedLastMinute: number }): void {
+  instruments().partnerCenterBudgetUsed.record(usage.usedLastMinute, {
+    'partner_center.budget.limit': usage.limit,
+  });
 }
 
 export function recordVerificationFinding(finding: string): void {

@@ -139,6 +139,22 @@ export const Metrics = {
     description: "Microsoft's 429 answers, per service",
     attributes: ['dependency.service'],
   },
+  partnerCenterBudgetUsed: {
+    name: 'partner_center.budget.used',
+    kind: 'gauge',
+    unit: '{request}',
+    description:
+      "Partner Center requests sent in the last minute, of the partner tenant's shared budget (sampled by the watchdog)",
+    attributes: ['partner_center.budget.limit'],
+  },
+  partnerCenterBudgetRefused: {
+    name: 'partner_center.budget.refused',
+    kind: 'counter',
+    unit: '{request}',
+    description:
+      "Partner Center requests held back by the shared budget: its per-minute limit, or a 429's Retry-After still running",
+    attributes: ['partner_center.budget.cause'],
+  },
   findings: {
     name: 'verification.findings',
     kind: 'counter',

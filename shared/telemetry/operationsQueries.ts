@@ -185,6 +185,15 @@ export const WORKBOOK_QUERIES: WorkbookQuery[] = [
     ].join('\n'),
   },
   {
+    title: "Partner Center's shared request budget",
+    visualization: 'timechart',
+    query: [
+      'customMetrics',
+      `| where name in ("${Metrics.partnerCenterBudgetUsed.name}", "${Metrics.partnerCenterBudgetRefused.name}")`,
+      `| summarize sentLastMinute = maxif(value, name == "${Metrics.partnerCenterBudgetUsed.name}"), heldBack = sumif(value, name == "${Metrics.partnerCenterBudgetRefused.name}") by bin(timestamp, 10m)`,
+    ].join('\n'),
+  },
+  {
     title: 'Role-assignment checks per finding',
     visualization: 'barchart',
     query: [

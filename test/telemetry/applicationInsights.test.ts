@@ -91,8 +91,11 @@ beforeAll(async () => {
   await p.settle();
   await p.grantOwner(`/subscriptions/${SUBSCRIPTION}`);
   await p.runVerificationTimer();
-  // ARM throttles a check once, and an HTTP call fails: the throttling and 5xx the alerts watch.
-  p.cloud.faults.set('partnerCenter', { rate429: 1, retryAfterSeconds: 0, limit: 1 });
+  // Partner Center throttles a call once, and the shared budget holds the next back: the throttling the
+  // workbook shows.
+  p.cloud.faults.set('partnerCenter', { rate429: 1, retryAfterSeconds: 60, limit: 1 });
+  await p.partner('/api/webhooks/partner-center/readiness');
+  // Within its Retry-After, the shared budget holds the next request back without sending it.
   await p.partner('/api/webhooks/partner-center/readiness');
   await p.host.runTimerNow('watchdog');
   await p.settle();

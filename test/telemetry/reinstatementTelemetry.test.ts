@@ -51,8 +51,10 @@ beforeAll(async () => {
   expect(((await (await p.partner(`/api/reinstatements/${id}`)).json()) as { state: string }).state).toBe(
     'Reinstated',
   );
-  // Partner Center throttles once: the next call's 429 is counted.
-  p.cloud.faults.set('partnerCenter', { rate429: 1, retryAfterSeconds: 0, limit: 1 });
+  // Partner Center throttles once: the next call's 429 is counted, and the call after it is held back.
+  p.cloud.faults.set('partnerCenter', { rate429: 1, retryAfterSeconds: 60, limit: 1 });
+  await p.partner('/api/webhooks/partner-center/readiness');
+  // Within its Retry-After, the shared budget holds the next request back without sending it.
   await p.partner('/api/webhooks/partner-center/readiness');
   await p.host.runTimerNow('watchdog');
   await p.settle();
@@ -238,6 +240,12 @@ describe('the operations metrics', () => {
     expect(points('dependency.throttled')).toEqual([
       { attributes: { 'dependency.service': 'Partner Center' }, value: 1 },
     ]);
+    expect(points('partner_center.budget.refused')).toEqual([
+      { attributes: { 'partner_center.budget.cause': 'retry-after' }, value: 1 },
+    ]);
+    const used = points('partner_center.budget.used');
+    expect(used.map((d) => d.attributes)).toEqual([{ 'partner_center.budget.limit': 500 }]);
+    expect(used[0]?.value).toBeGreaterThan(0);
     expect(
       points('verification.findings')
         .map((d) => d.attributes['verification.finding'])
