@@ -5,6 +5,8 @@ import { INSTRUMENTATION_SCOPE } from './names';
 export type TelemetryDestination = 'Application Insights' | 'console' | 'OTLP' | 'off';
 
 let started: TelemetryDestination | undefined;
+/** Flushes and stops the export that started (every span and metric point recorded is sent). */
+let stop: () => Promise<void> = () => Promise.resolve();
 
 /**
  * Starts exporting the product's traces and metrics, once per process, before any function runs:
@@ -28,9 +30,10 @@ export function startTelemetry(app: Pick<AppConfig, 'telemetry' | 'identity'>): 
   if (started) return started;
   const config = app.telemetry;
   if (config.applicationInsights) {
-    const { useAzureMonitor } = load<typeof import('@azure/monitor-opentelemetry')>(
+    const { useAzureMonitor, shutdownAzureMonitor } = load<typeof import('@azure/monitor-opentelemetry')>(
       '@azure/monitor-opentelemetry',
     );
+    stop = shutdownAzureMonitor;
     useAzureMonitor({
       azureMonitorExporterOptions: tlsOptions(app),
       samplingRatio: 1,
@@ -52,7 +55,7 @@ export function startTelemetry(app: Pick<AppConfig, 'telemetry' | 'identity'>): 
       metrics: sdkMetrics,
       tracing,
     } = load<typeof import('@opentelemetry/sdk-node')>('@opentelemetry/sdk-node');
-    new NodeSDK({
+    const sdk = new NodeSDK({
       serviceName: INSTRUMENTATION_SCOPE,
       traceExporter: new tracing.ConsoleSpanExporter(),
       metricReaders: [
@@ -61,15 +64,25 @@ export function startTelemetry(app: Pick<AppConfig, 'telemetry' | 'identity'>): 
           exportIntervalMillis: 10_000,
         }),
       ],
-    }).start();
+    });
+    sdk.start();
+    stop = () => sdk.shutdown();
     started = 'console';
   } else if (config.export === 'otlp') {
     const { NodeSDK } = load<typeof import('@opentelemetry/sdk-node')>('@opentelemetry/sdk-node');
     // The exporters come from the standard variables (OTEL_EXPORTER_OTLP_ENDPOINT and the like).
-    new NodeSDK({ serviceName: INSTRUMENTATION_SCOPE }).start();
+    const sdk = new NodeSDK({ serviceName: INSTRUMENTATION_SCOPE });
+    sdk.start();
+    stop = () => sdk.shutdown();
     started = 'OTLP';
   } else started = 'off';
   return started;
+}
+
+/** Sends what is still buffered and stops exporting (a process about to exit, a test). */
+export async function stopTelemetry(): Promise<void> {
+  await stop();
+  stop = () => Promise.resolve();
 }
 
 /**
