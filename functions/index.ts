@@ -4,11 +4,14 @@
  */
 import { getConfig } from '../shared/config/appConfig';
 import { checkMailTemplates } from '../shared/email/templates/templateSet';
+import { startTelemetry } from '../shared/telemetry/startTelemetry';
 
 // Validate every setting before any function registers: a misconfigured app fails to start with a
 // message naming each bad setting, instead of failing later in the middle of a reinstatement. The
 // partner's mail templates are read and checked too (MAIL_TEMPLATES_DIR, each file and its problem).
+// Then telemetry, before any function can run.
 checkMailTemplates(getConfig());
+startTelemetry(getConfig());
 
 import './http/health';
 import './http/reinstatements';

@@ -14,6 +14,7 @@ import {
 import { mailDispatcher } from '../shared/workflow/mailDispatcher';
 import { reinstatementOrchestrator } from '../shared/workflow/reinstatementOrchestrator';
 import { scanOrchestrator } from '../shared/workflow/scanOrchestrator';
+import { inActivitySpan } from '../shared/telemetry/invocationSpans';
 import { workflowClient } from './workflowClient';
 
 df.app.orchestration(Orchestrations.reinstatement, reinstatementOrchestrator);
@@ -26,14 +27,18 @@ type Registry = {
   [K in ActivityName]: (input: ActivityInput<K>, env: ActivityEnv) => Promise<ActivityOutput<K>>;
 };
 
-/** Each activity is a one-line hand-off to the activities built from the app's dependencies. */
+/**
+ * Each activity is a one-line hand-off to the activities built from the app's dependencies, in a span
+ * of its own: in its reinstatement's trace when its input names one.
+ */
 function registerActivity<K extends ActivityName>(name: K): void {
   df.app.activity(name, {
     extraInputs: [df.input.durableClient()],
-    handler: async (input: ActivityInput<K>, context: InvocationContext) => {
-      const activities: Registry = (await getContainer()).activities satisfies Activities;
-      return activities[name](input, { workflow: workflowClient(df.getClient(context)) });
-    },
+    handler: (input: ActivityInput<K>, context: InvocationContext) =>
+      inActivitySpan(name, input, context.invocationId, async () => {
+        const activities: Registry = (await getContainer()).activities satisfies Activities;
+        return activities[name](input, { workflow: workflowClient(df.getClient(context)) });
+      }),
   });
 }
 

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CLOUDS } from '../lib/azure/clouds';
@@ -187,6 +188,9 @@ export class SandboxCloud {
     }
     const service = this.serviceOf(sim);
     if (service) this.requests.set(service, (this.requests.get(service) ?? 0) + 1);
+    if (service)
+      for (const [name, value] of Object.entries(correlationHeaders(service, sim.req.headers)))
+        sim.res.setHeader(name, value);
     if (service && (await this.faults.apply(service, sim.req, sim.res))) return;
     const aud = CLOUDS.AzurePublic.audiences;
     const handled =
@@ -199,5 +203,40 @@ export class SandboxCloud {
       json(sim.res, 404, {
         error: { code: 'NotFound', message: `No simulated endpoint at ${sim.method} ${sim.path}` },
       });
+  }
+}
+
+/**
+ * The ids each service puts on its responses (throttled and failed ones too) for its support to find
+ * the call: ARM's x-ms-request-id and x-ms-correlation-request-id (the caller's, or a new one;
+ * Azure/azure-resource-manager-rpc, v1.0/common-api-details.md), Graph's request-id and
+ * client-request-id (https://learn.microsoft.com/graph/errors), Entra ID's x-ms-request-id, and
+ * Partner Center's MS-RequestId and MS-CorrelationId, the caller's when it sent them
+ * (https://learn.microsoft.com/partner-center/developer/headers).
+ */
+function correlationHeaders(service: Service, headers: IncomingHttpHeaders): Record<string, string> {
+  const sent = (name: string) => {
+    const value = headers[name];
+    return typeof value === 'string' && value ? value : undefined;
+  };
+  switch (service) {
+    case 'arm':
+      return {
+        'x-ms-request-id': randomUUID(),
+        'x-ms-correlation-request-id': sent('x-ms-correlation-request-id') ?? randomUUID(),
+      };
+    case 'graph': {
+      const requestId = randomUUID();
+      return { 'request-id': requestId, 'client-request-id': sent('client-request-id') ?? requestId };
+    }
+    case 'entra':
+      return { 'x-ms-request-id': randomUUID() };
+    case 'partnerCenter':
+      return {
+        'MS-RequestId': sent('ms-requestid') ?? randomUUID(),
+        'MS-CorrelationId': sent('ms-correlationid') ?? randomUUID(),
+      };
+    case 'acs':
+      return {};
   }
 }

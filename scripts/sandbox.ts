@@ -280,6 +280,7 @@ async function main(): Promise<void> {
     );
   else console.log('  Sandbox cloud  off (SANDBOX=0): using the endpoints in the settings');
   console.log(`  Settings       ${source}`);
+  console.log(`  Telemetry      ${telemetryLine(settings)}`);
   console.log(
     '  Everything above is also in .sandbox/endpoints.json. Ctrl-C stops (or npm run sandbox:stop elsewhere).',
   );
@@ -297,6 +298,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** Where the app's traces and metrics go (shared/telemetry/startTelemetry.ts), and how to change it. */
+function telemetryLine(settings: Record<string, string>): string {
+  if (settings.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim()) return 'Application Insights';
+  const exportTo = (settings.TELEMETRY_EXPORT ?? '').trim().toLowerCase();
+  if (exportTo === 'console') return 'printed here (TELEMETRY_EXPORT=console)';
+  if (exportTo === 'otlp')
+    return `OTLP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT || 'http://localhost:4318'} (TELEMETRY_EXPORT=otlp)`;
+  return 'off: TELEMETRY_EXPORT=console npm start prints every span and metric; TELEMETRY_EXPORT=otlp sends them to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318)';
 }
 
 main().catch((error: unknown) => {

@@ -10,6 +10,8 @@ import {
   type Pipeline,
 } from '@azure/core-rest-pipeline';
 import { useShortInCallRetries } from '../../lib/azure/inCallRetries';
+import { addMicrosoftApiTelemetry } from '../telemetry/microsoftApiSpans';
+import type { MicrosoftService } from '../telemetry/names';
 import { failureFor, type Failure } from './outcomes';
 
 export type JsonResult<T> = { ok: true; status: number; data: T } | { ok: false; failure: Failure };
@@ -18,7 +20,7 @@ export interface JsonServiceClientOptions {
   baseUrl: string;
   credential: TokenCredential;
   scope: string;
-  service: string;
+  service: MicrosoftService;
   tlsOptions?: { ca: string };
   timeoutMs?: number;
   /** Retries inside the call for transient faults and short throttling (lib/azure/inCallRetries). */
@@ -42,6 +44,7 @@ export class JsonServiceClient {
     this.pipeline.addPolicy(
       bearerTokenAuthenticationPolicy({ credential: options.credential, scopes: options.scope }),
     );
+    addMicrosoftApiTelemetry(this.pipeline, options.service);
   }
 
   async request<T>(

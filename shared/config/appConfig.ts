@@ -175,6 +175,10 @@ const settingsShape = {
   EMAIL_SEND_RATE_PER_MINUTE: integerSetting(30, 1, 100000),
   EMAIL_SEND_RATE_PER_HOUR: integerSetting(100, 1, 1000000),
   ADMIN_AGENTS_CACHE_HOURS: integerSetting(24, 0, 24 * 30),
+  TELEMETRY_EXPORT: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase() : 'off'),
+    z.enum(['off', 'console', 'otlp'], { error: 'must be off, console or otlp' }),
+  ),
 };
 
 /** The names of every app setting the app reads (besides the platform's own). */
@@ -302,6 +306,11 @@ export interface AppConfig {
   pacing: { emailsPerMinute: number; emailsPerHour: number; adminAgentsCacheHours: number };
   /** People sign in to the console with App Service authentication (the platform vouches for them). */
   console: { signIn: boolean };
+  /**
+   * Where traces and metrics go: Application Insights when the platform connected it, else the
+   * console or an OTLP endpoint when asked (shared/telemetry/startTelemetry.ts).
+   */
+  telemetry: { applicationInsights: boolean; export: 'off' | 'console' | 'otlp' };
 }
 
 /** Every setting is wrong in its own way; this lists them all, and never echoes a value. */
@@ -312,11 +321,25 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * App Service hands the app a Key Vault reference it could not resolve as the reference text itself
+ * (https://learn.microsoft.com/azure/app-service/app-service-key-vault-references#troubleshoot-key-vault-references).
+ */
+const UNRESOLVED_REFERENCE =
+  "is a Key Vault reference App Service has not resolved: the app's identity cannot read the secret yet " +
+  '(a new role assignment takes minutes to apply) or the secret does not exist; restart the app once ' +
+  'it can (docs/OPERATIONS.md, "The app does not start")';
+
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const result = settingsSchema.safeParse(env);
-  const problems = result.success
-    ? []
-    : result.error.issues.map((i) => ({ setting: String(i.path[0] ?? 'settings'), rule: i.message }));
+  const unresolved = SETTING_NAMES.filter((name) => /^@Microsoft\.KeyVault\(/i.test(env[name]?.trim() ?? ''));
+  const problems = (
+    result.success
+      ? []
+      : result.error.issues.map((i) => ({ setting: String(i.path[0] ?? 'settings'), rule: i.message }))
+  )
+    .filter((p) => !unresolved.includes(p.setting))
+    .concat(unresolved.map((setting) => ({ setting, rule: UNRESOLVED_REFERENCE })));
   const identityStorage =
     env.AzureWebJobsStorage__accountName?.trim() || env.AzureWebJobsStorage__tableServiceUri?.trim();
   if (!env.AzureWebJobsStorage?.trim() === !identityStorage) {
@@ -433,6 +456,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     // The platform's own setting, "True" when App Service authentication is on: only then does it
     // strip X-MS-CLIENT-PRINCIPAL from requests, so only then may the app believe the header.
     console: { signIn: env.WEBSITE_AUTH_ENABLED?.trim().toLowerCase() === 'true' },
+    // The platform's own setting, present when the app is connected to Application Insights.
+    telemetry: {
+      applicationInsights: Boolean(env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim()),
+      export: settings.TELEMETRY_EXPORT,
+    },
   } satisfies AppConfig);
 }
 

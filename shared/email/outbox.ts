@@ -5,6 +5,7 @@ import { isConflict, isNotFound, isPreconditionFailed } from '../../lib/tables/t
 import { assertSafeTableKey } from '../../lib/tables/tableKeys';
 import type { Failure } from '../adapters/outcomes';
 import type { EmailSender, OutgoingMail } from '../adapters/email/acsEmailSender';
+import { inMailSpan } from '../telemetry/reinstatementTrace';
 import { EMPTY_PACE, type Lane, type PaceState } from './pace';
 
 /** Identifies one mail for good: the same key is never sent twice. */
@@ -302,7 +303,10 @@ export class Outbox {
           throw error;
         }
       }
-      const result = await this.sender.send(mail, { requestId: requestIdFor(key, renewals), firstSent });
+      const sending = mail;
+      const result = await inMailSpan(key, () =>
+        this.sender.send(sending, { requestId: requestIdFor(key, renewals), firstSent }),
+      );
       if (result.kind === 'windowExpired') {
         await this.merge(key, { firstSent: new Date(0).toUTCString() });
         continue;
@@ -333,7 +337,8 @@ export class Outbox {
   /** Asks ACS where an accepted mail stands, and records it (a failed status call changes nothing). */
   async refreshStatus(mail: MailRecord): Promise<string | undefined> {
     if (!mail.operationId) return undefined;
-    const status = await this.sender.status(mail.operationId);
+    const operationId = mail.operationId;
+    const status = await inMailSpan(mail.key, () => this.sender.status(operationId));
     if (status.kind === 'known') await this.merge(mail.key, { acsStatus: status.status });
     return status.kind === 'known' ? status.status : undefined;
   }

@@ -6,6 +6,8 @@ import { newReinstatement, type Reinstatement } from '../model/reinstatement';
 import type { ReinstatementRequest } from '../model/request';
 import { assertMove, isFinalState, type ReinstatementState } from '../model/states';
 import { ValidationError } from '../model/validationError';
+import { recordStateMove } from '../telemetry/metrics';
+import { noteCustomerTenant } from '../telemetry/reinstatementTrace';
 import {
   AUDIT_ROW_PREFIX,
   fromAuditEntity,
@@ -157,6 +159,7 @@ export class ReinstatementRepository {
       if (isConflict(error)) throw new ReinstatementExistsError(id);
       throw error;
     }
+    recordStateMove(undefined, record.state, undefined);
     return record;
   }
 
@@ -221,6 +224,12 @@ export class ReinstatementRepository {
           ['update', toRecordEntity(next.record), 'Replace', { etag: current.etag }],
           ...(next.entry ? [['create', toAuditEntity(next.entry)] as TransactionAction] : []),
         ]);
+        if (next.record.state !== current.record.state)
+          recordStateMove(
+            current.record.state,
+            next.record.state,
+            (Date.parse(next.record.stateChangedAt) - Date.parse(current.record.stateChangedAt)) / 1000,
+          );
         return next.record;
       } catch (error) {
         // 412: the record changed since we read it. 409: someone appended the same audit row,
@@ -410,7 +419,9 @@ export class ReinstatementRepository {
     this.checkId(id);
     try {
       const entity = await this.table.getEntity<Record<string, unknown>>(id, RECORD_ROW);
-      return { record: fromRecordEntity(entity), etag: entity.etag };
+      const record = fromRecordEntity(entity);
+      noteCustomerTenant(record.id, record.customerTenantId);
+      return { record, etag: entity.etag };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

@@ -5,6 +5,8 @@ import { IDENTITY_WIDE_PROBLEMS } from '../adapters/identity/entraErrors';
 import type { AuditActor } from '../model/audit';
 import type { Reinstatement, ScopeCheckResult } from '../model/reinstatement';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
+import { recordVerificationFinding } from '../telemetry/metrics';
+import { inScopeCheckSpan } from '../telemetry/reinstatementTrace';
 
 export interface VerificationDeps {
   repository: ReinstatementRepository;
@@ -86,13 +88,17 @@ export async function verifyScopes(
           },
         };
       const check =
-        identityDown ?? (await deps.verifier.verify(reinstatement.customerTenantId, scope, groupId));
+        identityDown ??
+        (await inScopeCheckSpan(reinstatement, () =>
+          deps.verifier.verify(reinstatement.customerTenantId, scope, groupId),
+        ));
       if (check.kind === 'identity' && IDENTITY_WIDE_PROBLEMS.has(check.problem)) identityDown = check;
       if (check.kind === 'throttled') {
         throttledTenants.add(reinstatement.customerTenantId);
         backOffMs = Math.max(backOffMs ?? 0, check.retryAfterMs);
       }
       const result: ScopeCheckResult = { at, finding: findingOf(check), explanation: check.explanation };
+      recordVerificationFinding(result.finding);
       await record(deps, reinstatement.id, scope, result, check, actor, by);
       return { kind: check.kind, outcome: { reinstatementId: reinstatement.id, scope, ...result } };
     },

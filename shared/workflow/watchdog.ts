@@ -1,5 +1,6 @@
+import type { IdentityHealth } from '../adapters/identity/partnerUserTokens';
 import type { AppConfig } from '../config/appConfig';
-import type { MailDispatch } from '../email/dispatch';
+import type { Backlog, MailDispatch } from '../email/dispatch';
 import type { BulkJobRepository } from '../storage/bulkJobRepository';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
 import type { ScanRepository } from '../storage/scanRepository';
@@ -29,6 +30,8 @@ export interface WatchdogReport {
   mailDispatcherWoken: boolean;
   /** Verification's identity: well, or what is wrong with it; whether the partner's team was told. */
   identity: { healthy: boolean; problem?: string; notified: boolean };
+  /** What the run saw, for the operations metrics: reinstatements per state, the mail queue, the identity. */
+  seen: { byState: Record<string, number>; backlog?: Backlog; identity?: IdentityHealth };
 }
 
 /** A record this young may still be having its orchestration started by whoever created it. */
@@ -59,6 +62,7 @@ export async function runWatchdog(app: WatchdogDeps, workflow: WorkflowClient): 
     scansResumed: 0,
     mailDispatcherWoken: false,
     identity: { healthy: true, notified: false },
+    seen: { byState: {} },
   };
   const running = new Set(
     (await workflow.list(['Pending', 'Running', 'ContinuedAsNew'])).map((i) => i.instanceId),
@@ -70,8 +74,10 @@ export async function runWatchdog(app: WatchdogDeps, workflow: WorkflowClient): 
   );
   const now = app.now().getTime();
   for (const state of RESUMABLE_STATES) {
+    report.seen.byState[state] = 0;
     for await (const items of allPages((page) => app.repository.listByState(state, page), 500)) {
       report.examined += items.length;
+      report.seen.byState[state] = (report.seen.byState[state] ?? 0) + items.length;
       for (const r of items) {
         if (running.has(r.id)) continue;
         const instance = broken.get(r.id);
@@ -104,11 +110,13 @@ export async function runWatchdog(app: WatchdogDeps, workflow: WorkflowClient): 
       report.scansResumed++;
   }
   const backlog = await app.mail.backlog();
+  report.seen.backlog = backlog;
   if (backlog.lanes.people.queued + backlog.lanes.bulk.queued > 0) {
     await wakeMailDispatcher(workflow);
     report.mailDispatcherWoken = true;
   }
   const { health, notified } = await watchVerificationIdentity(app, workflow);
+  report.seen.identity = health;
   report.identity = {
     healthy: health.healthy,
     notified,

@@ -333,4 +333,40 @@ describe('loadConfig', () => {
     expect(SETTING_NAMES.length).toBeGreaterThan(15);
     for (const name of SETTING_NAMES) expect(Object.keys(sample.Values)).toContain(name);
   });
+  it('names a Key Vault reference App Service could not resolve, instead of calling the value malformed', () => {
+    const error = (() => {
+      try {
+        return loadConfig(
+          validSettings({
+            LINK_SIGNING_KEY:
+              '@Microsoft.KeyVault(VaultName=cspreinkv4lym3ofqce6wl;SecretName=link-signing-key)',
+          }),
+        );
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })() as ConfigError;
+    expect(error.problems).toEqual([
+      {
+        setting: 'LINK_SIGNING_KEY',
+        rule: expect.stringContaining('Key Vault reference App Service has not resolved'),
+      },
+    ]);
+    expect(error.message).not.toContain('cspreinkv4lym3ofqce6wl');
+  });
+
+  it('sends telemetry where asked: Application Insights when the platform connected it, else off, console or OTLP', () => {
+    expect(loadConfig(validSettings()).telemetry).toEqual({ applicationInsights: false, export: 'off' });
+    expect(loadConfig(validSettings({ TELEMETRY_EXPORT: ' Console ' })).telemetry.export).toBe('console');
+    expect(
+      loadConfig(
+        validSettings({
+          APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
+        }),
+      ).telemetry.applicationInsights,
+    ).toBe(true);
+    expect(() => loadConfig(validSettings({ TELEMETRY_EXPORT: 'zipkin' }))).toThrow(
+      /TELEMETRY_EXPORT: must be off, console or otlp/,
+    );
+  });
 });

@@ -8,6 +8,7 @@ import type { ScopeFinding } from '../../model/reinstatement';
 import { coversScope, parseScope, renderScope, type Scope } from '../../model/scopes';
 import type { TokenCredential } from '@azure/identity';
 import { identityErrorFrom, type IdentityProblem } from '../identity/entraErrors';
+import { microsoftApiTelemetry } from '../../telemetry/microsoftApiSpans';
 import { failureFor, type Failure } from '../outcomes';
 import { tlsOptions } from '../tls';
 
@@ -70,6 +71,7 @@ export class ArmRoleAssignmentVerifier implements RoleAssignmentVerifier {
         // No waiting inside the call: throttling is reported and waited out by the caller.
         retryOptions: { maxRetries: 0 },
         ...tlsOptions(this.config),
+        ...microsoftApiTelemetry('ARM'),
       });
       this.clients.set(key, client);
     }

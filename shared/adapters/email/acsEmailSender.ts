@@ -9,6 +9,7 @@ import {
 } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/identity';
 import type { AppConfig } from '../../config/appConfig';
+import { addMicrosoftApiTelemetry, microsoftApiTelemetry } from '../../telemetry/microsoftApiSpans';
 import { failureFor, type Failure } from '../outcomes';
 import { tlsOptions } from '../tls';
 
@@ -61,11 +62,12 @@ export class AcsEmailSender implements EmailSender {
     // No retries inside the call: a 429's Retry-After can be a minute or more, and the workflow waits
     // that out on a durable timer rather than holding an activity (and its host) hostage.
     const options = { retryOptions: { maxRetries: 0 }, ...tlsOptions(config) };
+    const traced = { ...options, ...microsoftApiTelemetry('ACS Email') };
     const acs = config.email.acs;
     this.client =
       acs.kind === 'connectionString'
-        ? new EmailClient(acs.connectionString, options)
-        : new EmailClient(acs.endpoint, credential ?? missingCredential(), options);
+        ? new EmailClient(acs.connectionString, traced)
+        : new EmailClient(acs.endpoint, credential ?? missingCredential(), traced);
     const parsed =
       acs.kind === 'connectionString'
         ? parseClientArguments(acs.connectionString)
@@ -73,6 +75,7 @@ export class AcsEmailSender implements EmailSender {
     this.endpoint = parsed.url.replace(/\/+$/, '');
     this.statusPipeline = createPipelineFromOptions(options);
     this.statusPipeline.addPolicy(createCommunicationAuthPolicy(parsed.credential));
+    addMicrosoftApiTelemetry(this.statusPipeline, 'ACS Email');
   }
 
   async send(

@@ -7,6 +7,7 @@ import {
 } from '@azure/identity';
 import type { AppConfig } from '../../config/appConfig';
 import { CLOUDS } from '../../../lib/azure/clouds';
+import { microsoftApiTelemetry } from '../../telemetry/microsoftApiSpans';
 import { tlsOptions } from '../tls';
 import { clientAuthentication, type ClientAuthentication } from './clientAuthentication';
 
@@ -37,13 +38,17 @@ export function createCredentials(config: AppConfig): Credentials {
     // Instance discovery only knows Microsoft's own authority hosts; a stand-in must skip it.
     disableInstanceDiscovery: !KNOWN_AUTHORITIES.has(authorityHost),
     ...tlsOptions(config),
+    ...microsoftApiTelemetry('Entra ID'),
   };
   const byTenant = new Map<string, TokenCredential>();
   let managedIdentity: ManagedIdentityCredential | undefined;
   const mi = () =>
     (managedIdentity ??= config.identity.managedIdentityClientId
-      ? new ManagedIdentityCredential({ clientId: config.identity.managedIdentityClientId })
-      : new ManagedIdentityCredential());
+      ? new ManagedIdentityCredential({
+          clientId: config.identity.managedIdentityClientId,
+          ...microsoftApiTelemetry('Entra ID'),
+        })
+      : new ManagedIdentityCredential(microsoftApiTelemetry('Entra ID')));
 
   const forTenant = (tenantId: string): TokenCredential => {
     const cached = byTenant.get(tenantId);

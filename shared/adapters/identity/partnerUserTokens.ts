@@ -12,6 +12,7 @@ import {
 } from '@azure/core-rest-pipeline';
 import { scopeFor } from '../../../lib/azure/clouds';
 import type { AppConfig } from '../../config/appConfig';
+import { addMicrosoftApiTelemetry } from '../../telemetry/microsoftApiSpans';
 import { tlsOptions } from '../tls';
 import type { ClientAuthentication } from './clientAuthentication';
 import {
@@ -87,7 +88,10 @@ export class PartnerUserTokens {
     /** Token lifetimes follow the issuer's clock, which is real time. */
     private readonly now: () => number = Date.now,
   ) {
-    this.pipeline = useShortInCallRetries(createPipelineFromOptions(tlsOptions(config)));
+    this.pipeline = addMicrosoftApiTelemetry(
+      useShortInCallRetries(createPipelineFromOptions(tlsOptions(config))),
+      'Entra ID',
+    );
   }
 
   /** A credential acting as the partner user in `tenantId`, for an Azure SDK client. */

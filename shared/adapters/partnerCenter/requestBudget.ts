@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import { isConflict, isNotFound, isPreconditionFailed } from '../../../lib/tables/tableErrors';
+import { recordPartnerCenterBudgetRefused } from '../../telemetry/metrics';
 
 /**
  * Partner Center throttles per partner tenant; its documented limit for the customer APIs this
@@ -54,7 +55,10 @@ export class PartnerCenterBudget {
       const at = this.now().getTime();
       const { state, etag } = await this.read();
       const grant = this.decide(state, at);
-      if (!grant.granted) return grant;
+      if (!grant.granted) {
+        recordPartnerCenterBudgetRefused(state.pausedUntil > at ? 'retry-after' : 'limit');
+        return grant;
+      }
       try {
         await this.write(record(state, at), etag);
         return grant;
@@ -63,6 +67,7 @@ export class PartnerCenterBudget {
         await backOff(attempt);
       }
     }
+    recordPartnerCenterBudgetRefused('busy');
     return { granted: false, waitMs: 1_000, reason: 'the request budget is busy' };
   }
 
