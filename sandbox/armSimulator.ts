@@ -209,6 +209,11 @@ function getAssignment(request: Authorized, name: string): void {
   json(request.sim.res, 200, toResource(existing));
 }
 
+/**
+ * Role Assignments - Delete (api-version 2022-04-01): 200 with the deleted assignment, 204 when it was
+ * already deleted or does not exist; the caller needs Microsoft.Authorization/roleAssignments/delete.
+ * https://learn.microsoft.com/rest/api/authorization/role-assignments/delete
+ */
 function deleteAssignment(request: Authorized, name: string): void {
   if (!request.isCustomerAdmin) return denied(request, 'Microsoft.Authorization/roleAssignments/delete');
   const existing = request.state.roleAssignments.get(name);

@@ -28,6 +28,7 @@ export async function scanResults(request: HttpRequest, scope: RequestScope): Pr
   const q = request.query;
   const page = await scans(scope).results(request.params.scanId ?? '', {
     outcome: q.get('outcome'),
+    change: q.get('change'),
     pageSize: q.get('pageSize'),
     continuationToken: q.get('continuationToken'),
   });

@@ -13,6 +13,7 @@ import {
   type ScanResult,
 } from '../storage/scanRepository';
 import type { Page } from '../storage/reinstatementRepository';
+import { isWatchChange, WATCH_CHANGES } from '../scan/watchChanges';
 import { Orchestrations, type ScanInput, type WorkflowClient } from '../workflow/contract';
 import { BulkStarts, type BulkSubmission } from './bulkStarts';
 import { CSV_COLUMNS } from './bulkCsv';
@@ -63,16 +64,20 @@ export class Scans {
    * on one app instance or several, start one scan between them.
    */
   async start(by: string): Promise<{ scanId: string; existing: boolean }> {
+    const id = `s-${randomUUID().replace(/-/g, '')}`;
+    const running = await this.app.scans.claimRunning(id, this.app.now());
+    if (running.existing) return { scanId: running.id, existing: true };
+    // The watch compares this scan with the last one that listed every customer.
+    const previousScanId = await this.app.scans.latestFinished();
     const scan: ScanRecord = {
-      id: `s-${randomUUID().replace(/-/g, '')}`,
+      id,
       createdAt: this.app.now().toISOString(),
       createdBy: by,
       state: 'running',
       customersListed: 0,
       customersScanned: 0,
+      ...(previousScanId ? { previousScanId } : {}),
     };
-    const running = await this.app.scans.claimRunning(scan.id, this.app.now());
-    if (running.existing) return { scanId: running.id, existing: true };
     await this.app.scans.create(scan);
     await this.workflow.start(Orchestrations.scan, scan.id, this.input(scan.id));
     return { scanId: scan.id, existing: false };
@@ -87,14 +92,20 @@ export class Scans {
     const results = await this.app.scans.allResults(id);
     return {
       ...scan,
-      customersScanned: new Set(results.map((r) => r.customerTenantId)).size,
+      customersScanned: new Set(results.filter((r) => r.change !== 'gone').map((r) => r.customerTenantId))
+        .size,
       counts: countResults(results),
     };
   }
 
   async results(
     id: string,
-    query: { outcome?: string | null; pageSize?: string | null; continuationToken?: string | null },
+    query: {
+      outcome?: string | null;
+      change?: string | null;
+      pageSize?: string | null;
+      continuationToken?: string | null;
+    },
   ): Promise<Page<ScanResult>> {
     await this.require(id);
     const pageSize = query.pageSize ? Number(query.pageSize) : 100;
@@ -103,9 +114,13 @@ export class Scans {
     const outcome = query.outcome ?? undefined;
     if (outcome !== undefined && !isOutcome(outcome))
       throw ValidationError.single('outcome', `must be one of ${OUTCOMES.join(', ')}`);
+    const change = query.change ?? undefined;
+    if (change !== undefined && !isWatchChange(change))
+      throw ValidationError.single('change', `must be one of ${WATCH_CHANGES.join(', ')}`);
     return this.app.scans.results(id, {
       pageSize,
       ...(outcome ? { outcome } : {}),
+      ...(change ? { change } : {}),
       ...(query.continuationToken ? { continuationToken: query.continuationToken } : {}),
     });
   }
@@ -173,7 +188,8 @@ export class Scans {
     await this.require(id);
     const lost = new Map<string, { tenantId: string; name: string; scopes: string[] }>();
     for (const r of await this.app.scans.allResults(id)) {
-      if (r.outcome !== 'lost-access' || r.inReinstatement || !r.subscriptionId) continue;
+      if (r.outcome !== 'lost-access' || r.change === 'gone' || r.inReinstatement || !r.subscriptionId)
+        continue;
       const entry = lost.get(r.customerTenantId) ?? {
         tenantId: r.customerTenantId,
         name: r.customerName,

@@ -19,6 +19,9 @@ import {
   tableNameSetting,
 } from './settingParsers';
 
+/** The watch's scan when SCAN_SCHEDULE is not set: every day at 05:30 UTC, before the working day. */
+export const DEFAULT_SCAN_SCHEDULE = '0 30 5 * * *';
+
 /**
  * Every setting the app reads, in one place. Read once at start-up; a bad or missing setting stops
  * the app with a message naming each one, rather than failing later in the middle of a workflow.
@@ -124,12 +127,12 @@ const settingsShape = {
   TABLE_PARTNER_STATE: tableNameSetting('PartnerState'),
   TABLE_BULK_JOBS: tableNameSetting('BulkJobs'),
   TABLE_SCANS: tableNameSetting('Scans'),
+  // The watch: a scan every day unless the partner sets another schedule or `off`.
   SCAN_SCHEDULE: z.preprocess(
-    (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
-    z
-      .string()
-      .refine(isNcrontab, { error: 'must be a six-field NCRONTAB expression, e.g. "0 0 6 * * 1", or empty' })
-      .optional(),
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : DEFAULT_SCAN_SCHEDULE),
+    z.string().refine((v) => v.toLowerCase() === 'off' || isNcrontab(v), {
+      error: 'must be a six-field NCRONTAB expression, e.g. "0 30 5 * * *", or off',
+    }),
   ),
   CLOUD: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() ? v.trim() : 'AzurePublic'),
@@ -392,7 +395,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       roleAssignmentDeadlineDays: settings.ROLE_ASSIGNMENT_DEADLINE_DAYS,
       verifySchedule: settings.VERIFY_SCHEDULE,
       watchdogSchedule: settings.WATCHDOG_SCHEDULE,
-      ...(settings.SCAN_SCHEDULE ? { scanSchedule: settings.SCAN_SCHEDULE } : {}),
+      ...(settings.SCAN_SCHEDULE.toLowerCase() !== 'off' ? { scanSchedule: settings.SCAN_SCHEDULE } : {}),
       verifyConcurrency: settings.VERIFY_CONCURRENCY,
       transientRetryHours: settings.TRANSIENT_RETRY_HOURS,
     },

@@ -7,6 +7,7 @@ import { isFinalState } from '../model/states';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
 import { countResults, type ScanRepository, type ScanResult } from '../storage/scanRepository';
 import { done, type ScanActivities } from '../workflow/contract';
+import { watchFacts } from './watchChanges';
 
 export interface ScanDeps {
   scans: ScanRepository;
@@ -110,6 +111,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           kind: 'failed',
           reason: `the partner group ${group.displayName} is ${group.kind === 'notFound' ? 'not found' : 'ambiguous'}`,
         };
+      const previousScanId = (await deps.scans.get(input.scanId))?.previousScanId;
       let calls = 0;
       let scanned = 0;
       // The first wait (a throttled or refused Partner Center call, an outage) stops the page: no
@@ -132,14 +134,18 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
                 `listing ${customer.name}'s Azure subscriptions: ${describeFailure(listed.failure)}`,
                 listed.failure.kind === 'throttled' ? listed.failure.retryAfterMs : undefined,
               );
-            await deps.scans.recordCustomer(input.scanId, customer.tenantId, [
-              {
-                ...base,
-                ...inReinstatement,
-                outcome: 'could-not-check',
-                explanation: `Partner Center did not list the Azure subscriptions: ${describeFailure(listed.failure)}`,
-              },
-            ]);
+            await deps.scans.recordCustomer(
+              input.scanId,
+              customer.tenantId,
+              await comparedWithPrevious(deps.scans, previousScanId, customer.tenantId, [
+                {
+                  ...base,
+                  ...inReinstatement,
+                  outcome: 'could-not-check',
+                  explanation: `Partner Center did not list the Azure subscriptions: ${describeFailure(listed.failure)}`,
+                },
+              ]),
+            );
             scanned++;
             return;
           }
@@ -163,7 +169,11 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
               ...(found ?? { outcome: 'could-not-check', explanation: check.explanation }),
             });
           }
-          await deps.scans.recordCustomer(input.scanId, customer.tenantId, results);
+          await deps.scans.recordCustomer(
+            input.scanId,
+            customer.tenantId,
+            await comparedWithPrevious(deps.scans, previousScanId, customer.tenantId, results),
+          );
           scanned++;
         } catch (error) {
           if (!(error instanceof WaitAndRetry)) throw error;
@@ -180,13 +190,26 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
     },
 
     async finishScan(input) {
-      const results = await deps.scans.allResults(input.scanId);
+      const record = await deps.scans.get(input.scanId);
+      let results = await deps.scans.allResults(input.scanId);
+      const finishedAt = deps.now().toISOString();
+      // Only a scan that listed every customer can tell what Partner Center no longer lists, and only
+      // such a scan is the next one's baseline (a partial one would make the rest look new).
+      if (!input.stoppedBecause) {
+        if (record?.previousScanId) {
+          const gone = goneSince(await deps.scans.allResults(record.previousScanId), results, finishedAt);
+          await deps.scans.recordGone(input.scanId, gone);
+          results = [...results, ...gone];
+        }
+        await deps.scans.markLatestFinished(input.scanId, finishedAt);
+      }
       const counts = countResults(results);
       await deps.scans.update(input.scanId, {
         state: 'done',
-        finishedAt: deps.now().toISOString(),
+        finishedAt,
         ...(input.stoppedBecause ? { stoppedBecause: input.stoppedBecause } : {}),
-        customersScanned: new Set(results.map((r) => r.customerTenantId)).size,
+        customersScanned: new Set(results.filter((r) => r.change !== 'gone').map((r) => r.customerTenantId))
+          .size,
       });
       return done(counts);
     },
@@ -200,4 +223,44 @@ async function runningReinstatement(
 ): Promise<string | undefined> {
   const page = await repository.listByCustomer(tenantId, { pageSize: 50 });
   return page.items.find((r) => !isFinalState(r.state))?.id;
+}
+
+const subscriptionKey = (r: Pick<ScanResult, 'customerTenantId' | 'subscriptionId'>) =>
+  `${r.customerTenantId}/${r.subscriptionId ?? ''}`;
+
+/** A customer's results with the watch's facts, from the previous finished scan's results for it. */
+async function comparedWithPrevious(
+  scans: ScanRepository,
+  previousScanId: string | undefined,
+  tenantId: string,
+  results: ScanResult[],
+): Promise<ScanResult[]> {
+  const previous = previousScanId ? await scans.customerResults(previousScanId, tenantId) : [];
+  const before = new Map(previous.filter((r) => r.change !== 'gone').map((r) => [subscriptionKey(r), r]));
+  return results.map((r) => ({ ...r, ...watchFacts(r, before.get(subscriptionKey(r))) }));
+}
+
+/**
+ * The previous scan's subscriptions this scan did not see, as `gone` results. A customer whose
+ * subscriptions could not be listed this time says nothing about them, so they are not gone.
+ */
+function goneSince(previous: ScanResult[], current: ScanResult[], at: string): ScanResult[] {
+  const seen = new Set(current.map(subscriptionKey));
+  const unlisted = new Set(current.filter((r) => !r.subscriptionId).map((r) => r.customerTenantId));
+  return previous
+    .filter((r) => r.change !== 'gone' && r.subscriptionId && !seen.has(subscriptionKey(r)))
+    .filter((r) => !unlisted.has(r.customerTenantId))
+    .map((r) => ({
+      customerTenantId: r.customerTenantId,
+      customerName: r.customerName,
+      ...(r.subscriptionId ? { subscriptionId: r.subscriptionId } : {}),
+      outcome: r.outcome,
+      explanation: 'Partner Center no longer lists this Azure subscription for the customer.',
+      checkedAt: at,
+      change: 'gone' as const,
+      ...(r.lastKnown ? { lastKnown: r.lastKnown } : {}),
+      ...(r.lastAccessAt || r.outcome === 'has-access'
+        ? { lastAccessAt: r.lastAccessAt ?? r.checkedAt }
+        : {}),
+    }));
 }

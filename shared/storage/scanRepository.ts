@@ -1,6 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { claim } from '../../lib/tables/claims';
-import { isNotFound } from '../../lib/tables/tableErrors';
+import { isConflict, isNotFound, isPreconditionFailed } from '../../lib/tables/tableErrors';
+import type { WatchChange, WatchFacts } from '../scan/watchChanges';
 import type { Page, PageRequest } from './reinstatementRepository';
 
 /** A customer as the scan keeps it from Partner Center's list: its tenant and its name. */
@@ -24,6 +25,11 @@ export interface ScanResult {
   /** A reinstatement already running for this customer. */
   inReinstatement?: string;
   checkedAt: string;
+  /** The watch: how it moved since the previous finished scan, and when it last had access. */
+  change?: WatchFacts['change'];
+  lastKnown?: WatchFacts['lastKnown'];
+  lastAccessAt?: string;
+  accessSince?: string;
 }
 
 export interface ScanRecord {
@@ -37,6 +43,8 @@ export interface ScanRecord {
   /** Customers Partner Center listed so far, and those whose subscriptions are all classified. */
   customersListed: number;
   customersScanned: number;
+  /** The finished scan this one's results are compared with (the watch), when there was one. */
+  previousScanId?: string;
 }
 
 export interface ScanCounts {
@@ -45,9 +53,15 @@ export interface ScanCounts {
   lostAccess: number;
   couldNotCheck: number;
   inReinstatement: number;
+  /** The watch's changes since the previous finished scan. */
+  newlyLost: number;
+  regained: number;
+  gone: number;
 }
 
 const RECORD = 'scan';
+/** The pointer to the last scan that finished having listed every customer (the watch's baseline). */
+const LATEST = { partitionKey: 'watch', rowKey: 'latest-finished' } as const;
 /** The claim row naming the scan that runs (one at a time across every app instance). */
 const RUNNING_CLAIM = 'claim-running-scan';
 /** A claim whose scan never got its record this long after claiming it died while starting. */
@@ -82,6 +96,7 @@ export class ScanRepository {
         ...(e.stoppedBecause ? { stoppedBecause: e.stoppedBecause } : {}),
         customersListed: Number(e.customersListed ?? 0),
         customersScanned: Number(e.customersScanned ?? 0),
+        ...(e.previousScanId ? { previousScanId: e.previousScanId } : {}),
       };
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -169,11 +184,72 @@ export class ScanRepository {
     );
   }
 
-  /** Results a page at a time, optionally of one outcome. */
-  async results(id: string, page: PageRequest & { outcome?: ScanOutcome } = {}): Promise<Page<ScanResult>> {
-    const filter = page.outcome
-      ? odata`PartitionKey eq ${id} and RowKey ge 'result-' and RowKey lt 'result.' and outcome eq ${page.outcome}`
-      : odata`PartitionKey eq ${id} and RowKey ge 'result-' and RowKey lt 'result.'`;
+  /** The results of one customer (the watch compares a customer's subscriptions with the previous scan's). */
+  async customerResults(id: string, tenantId: string): Promise<ScanResult[]> {
+    const from = `result-${tenantId}-`;
+    const results: ScanResult[] = [];
+    for await (const e of this.table.listEntities<ScanResult>({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${id} and RowKey ge ${from} and RowKey lt ${`${from}~`}`,
+      },
+    }))
+      results.push(toResult(e));
+    return results;
+  }
+
+  /** Results of a subscription no longer listed (`gone`), written when the scan finishes. */
+  async recordGone(id: string, results: ScanResult[]): Promise<void> {
+    for (const result of results)
+      await this.table.upsertEntity(
+        { partitionKey: id, rowKey: resultKey(result.customerTenantId, result.subscriptionId), ...result },
+        'Replace',
+      );
+  }
+
+  /** The last scan that finished having listed every customer. */
+  async latestFinished(): Promise<string | undefined> {
+    try {
+      return (await this.table.getEntity<{ scanId: string }>(LATEST.partitionKey, LATEST.rowKey)).scanId;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Makes `id` the watch's baseline unless a scan that finished later already is. */
+  async markLatestFinished(id: string, finishedAt: string): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let current: { scanId: string; finishedAt: string; etag?: string } | undefined;
+      try {
+        current = await this.table.getEntity<{ scanId: string; finishedAt: string }>(
+          LATEST.partitionKey,
+          LATEST.rowKey,
+        );
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+      if (current && current.finishedAt >= finishedAt) return;
+      try {
+        if (current?.etag)
+          await this.table.updateEntity({ ...LATEST, scanId: id, finishedAt }, 'Replace', {
+            etag: current.etag,
+          });
+        else await this.table.createEntity({ ...LATEST, scanId: id, finishedAt });
+        return;
+      } catch (error) {
+        if (!isConflict(error) && !isPreconditionFailed(error)) throw error;
+      }
+    }
+  }
+
+  /** Results a page at a time, optionally of one outcome or one change since the previous scan. */
+  async results(
+    id: string,
+    page: PageRequest & { outcome?: ScanOutcome; change?: WatchChange } = {},
+  ): Promise<Page<ScanResult>> {
+    let filter = odata`PartitionKey eq ${id} and RowKey ge 'result-' and RowKey lt 'result.'`;
+    if (page.outcome) filter += odata` and outcome eq ${page.outcome}`;
+    if (page.change) filter += odata` and change eq ${page.change}`;
     const iterator = this.table.listEntities<ScanResult>({ queryOptions: { filter } }).byPage({
       maxPageSize: page.pageSize ?? 100,
       ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
@@ -212,15 +288,24 @@ function toResult(e: ScanResult): ScanResult {
     explanation: e.explanation,
     ...(e.inReinstatement ? { inReinstatement: e.inReinstatement } : {}),
     checkedAt: e.checkedAt,
+    ...(e.change ? { change: e.change } : {}),
+    ...(e.lastKnown ? { lastKnown: e.lastKnown } : {}),
+    ...(e.lastAccessAt ? { lastAccessAt: e.lastAccessAt } : {}),
+    ...(e.accessSince ? { accessSince: e.accessSince } : {}),
   };
 }
 
-export function countResults(results: ScanResult[]): ScanCounts {
+export function countResults(all: ScanResult[]): ScanCounts {
+  // A subscription Partner Center no longer lists is reported, not counted as checked.
+  const results = all.filter((r) => r.change !== 'gone');
   return {
     subscriptions: results.filter((r) => r.subscriptionId).length,
     hasAccess: results.filter((r) => r.outcome === 'has-access').length,
     lostAccess: results.filter((r) => r.outcome === 'lost-access').length,
     couldNotCheck: results.filter((r) => r.outcome === 'could-not-check').length,
     inReinstatement: new Set(results.filter((r) => r.inReinstatement).map((r) => r.customerTenantId)).size,
+    newlyLost: results.filter((r) => r.change === 'newly-lost').length,
+    regained: results.filter((r) => r.change === 'regained').length,
+    gone: all.length - results.length,
   };
 }

@@ -220,3 +220,23 @@ describe("the customer's errors, as ARM answers them, lead to their known entry"
     expect(findKnownErrors(message)[0]?.id).toBe(entry);
   });
 });
+
+describe("the customer's administrator removes a grant with ARM's DELETE", () => {
+  // Role Assignments - Delete: 200 with the deleted assignment, 204 when it does not exist.
+  // https://learn.microsoft.com/rest/api/authorization/role-assignments/delete
+  it('answers 200 with the deleted assignment, then 204, and the assignment is gone', async () => {
+    const scope = `${sub}/resourceGroups/rg-removed`;
+    const name = randomUUID();
+    await grant(scope, { name });
+    const statuses: number[] = [];
+    const onResponse = (raw: { status: number }) => void statuses.push(raw.status);
+    const deleted = await customerArm.roleAssignments.delete(scope, name, { onResponse });
+    expect(deleted).toMatchObject({ name, principalId: groupId, principalType: 'ForeignGroup', scope });
+    await customerArm.roleAssignments.delete(scope, name, { onResponse });
+    expect(statuses).toEqual([200, 204]);
+    await expect(customerArm.roleAssignments.get(scope, name)).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'RoleAssignmentNotFound',
+    });
+  });
+});

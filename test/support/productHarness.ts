@@ -78,6 +78,11 @@ export interface ProductWorld {
   registerWebhook(): void;
   /** The customer's administrator grants Owner to the partner group with the real ARM SDK. */
   grantOwner(scope: string): Promise<void>;
+  /**
+   * The customer's administrator removes the partner group's role assignments at the scope with the
+   * real ARM SDK (list, then `DELETE` each), as one would in the portal or with Remove-AzRoleAssignment.
+   */
+  removeOwner(scope: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -141,6 +146,17 @@ export async function startProductWorld(
         principalType: 'ForeignGroup',
       });
     },
+    removeOwner: async (scope) => {
+      let removed = 0;
+      for await (const assignment of arm.roleAssignments.listForScope(scope, {
+        filter: `principalId eq '${cloud.state.adminAgents.id}'`,
+      }))
+        if (assignment.name && assignment.scope?.toLowerCase() === scope.toLowerCase()) {
+          await arm.roleAssignments.delete(scope, assignment.name);
+          removed++;
+        }
+      return removed;
+    },
     stop: async () => {
       await cloud.stop();
       await azurite.stop();
@@ -164,6 +180,7 @@ export interface Product {
   /** Moves the clock to the next durable timer (if it is still to come) and lets what is due run. */
   toNextTimer(): Promise<Date | undefined>;
   grantOwner(scope: string): Promise<void>;
+  removeOwner(scope: string): Promise<number>;
   mailsTo(address: string): { subject: string; plainText?: string }[];
   runVerificationTimer(): Promise<void>;
   stop(): Promise<void>;
@@ -232,6 +249,7 @@ export async function startProduct(
       return next;
     },
     grantOwner: world.grantOwner,
+    removeOwner: world.removeOwner,
     mailsTo: (address) =>
       world.cloud.state.outbox
         .filter((m) => m.to.includes(address))

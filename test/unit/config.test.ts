@@ -219,8 +219,14 @@ describe('loadConfig', () => {
     });
   });
 
-  it('runs the scan on SCAN_SCHEDULE only when it is set, and refuses a malformed schedule', () => {
-    expect(loadConfig(validSettings()).schedule.scanSchedule).toBeUndefined();
+  it('runs the watch daily unless SCAN_SCHEDULE says otherwise or off, and refuses a malformed schedule', () => {
+    expect(loadConfig(validSettings({ SCAN_SCHEDULE: undefined })).schedule.scanSchedule).toBe(
+      '0 30 5 * * *',
+    );
+    expect(loadConfig(validSettings({ SCAN_SCHEDULE: '' })).schedule.scanSchedule).toBe('0 30 5 * * *');
+    expect(loadConfig(validSettings({ SCAN_SCHEDULE: 'off' })).schedule.scanSchedule).toBeUndefined();
+    expect(loadConfig(validSettings({ SCAN_SCHEDULE: 'OFF' })).schedule.scanSchedule).toBeUndefined();
+    expect(problems(validSettings({ SCAN_SCHEDULE: 'of' }))[0]?.setting).toBe('SCAN_SCHEDULE');
     expect(loadConfig(validSettings({ SCAN_SCHEDULE: '0 0 6 * * 1' })).schedule.scanSchedule).toBe(
       '0 0 6 * * 1',
     );

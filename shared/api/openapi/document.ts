@@ -5,6 +5,7 @@ import { reinstatementRequestSchema } from '../../model/request';
 import { ReinstatementStates } from '../../model/states';
 import { MAIL_TEMPLATE_KINDS } from '../../email/templates/mailTemplate';
 import { scanReinstatementsSchema } from '../scans';
+import { WATCH_CHANGES } from '../../scan/watchChanges';
 import * as answers from './responseSchemas';
 
 /**
@@ -322,12 +323,13 @@ export function openApiDocument(): Record<string, unknown> {
               in: 'query',
               schema: { type: 'string', enum: ['has-access', 'lost-access', 'could-not-check'] },
             },
+            { name: 'change', in: 'query', schema: { type: 'string', enum: [...WATCH_CHANGES] } },
             { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
             { name: 'continuationToken', in: 'query', schema: { type: 'string' } },
           ],
           responses: {
             '200': json('ScanResultList', 'A page; `continuationToken` when there is more'),
-            '400': problem('An invalid scan id, outcome or page size'),
+            '400': problem('An invalid scan id, outcome, change or page size'),
             '401': unauthorized,
             '404': problem('No such scan'),
           },

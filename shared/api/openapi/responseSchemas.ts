@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ReinstatementStates } from '../../model/states';
 import { AuditActors } from '../../model/audit';
 import { LANGUAGES } from '../../model/languages';
+import { WATCH_CHANGES } from '../../scan/watchChanges';
 
 /**
  * The shapes of the API's answers, as schemas: the OpenAPI document is generated from them, and
@@ -304,6 +305,18 @@ export const scanResultSchema = z.strictObject({
   explanation: z.string(),
   inReinstatement: z.string().optional(),
   checkedAt: timestamp,
+  change: z
+    .enum(WATCH_CHANGES)
+    .optional()
+    .meta({ description: 'How it moved since the previous finished scan (the watch)' }),
+  lastKnown: z
+    .enum(['has-access', 'lost-access'])
+    .optional()
+    .meta({ description: 'The last outcome that could tell, carried over a check that could not' }),
+  lastAccessAt: timestamp.optional().meta({ description: 'When the last check that found access ran' }),
+  accessSince: timestamp
+    .optional()
+    .meta({ description: 'Since when it has had access without a break the watch saw' }),
 });
 
 export const scanStatusSchema = z.strictObject({
@@ -324,7 +337,14 @@ export const scanStatusSchema = z.strictObject({
     lostAccess: z.number().int(),
     couldNotCheck: z.number().int(),
     inReinstatement: z.number().int(),
+    newlyLost: z.number().int(),
+    regained: z.number().int(),
+    gone: z.number().int(),
   }),
+  previousScanId: z
+    .string()
+    .optional()
+    .meta({ description: 'The finished scan whose results this one is compared with' }),
 });
 
 export const scanResultListSchema = z.strictObject({

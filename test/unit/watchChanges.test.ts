@@ -1,0 +1,69 @@
+import { watchFacts } from '../../shared/scan/watchChanges';
+
+const MON = '2026-11-30T05:30:00.000Z';
+const TUE = '2026-12-01T05:30:00.000Z';
+const WED = '2026-12-02T05:30:00.000Z';
+
+describe("the watch's change of a subscription since the previous scan", () => {
+  it('is new when the previous scan did not see it, with access since now when it has access', () => {
+    expect(watchFacts({ outcome: 'has-access', checkedAt: TUE }, undefined)).toEqual({
+      change: 'new',
+      lastKnown: 'has-access',
+      lastAccessAt: TUE,
+      accessSince: TUE,
+    });
+    expect(watchFacts({ outcome: 'lost-access', checkedAt: TUE }, undefined)).toEqual({
+      change: 'new',
+      lastKnown: 'lost-access',
+    });
+  });
+
+  it('is newly-lost from access to none, keeping the date of the last check that had access', () => {
+    const monday = { outcome: 'has-access' as const, checkedAt: MON, accessSince: MON, lastAccessAt: MON };
+    expect(watchFacts({ outcome: 'lost-access', checkedAt: TUE }, monday)).toEqual({
+      change: 'newly-lost',
+      lastKnown: 'lost-access',
+      lastAccessAt: MON,
+    });
+  });
+
+  it('is regained from none to access, and unchanged with access keeps since when', () => {
+    const lost = { outcome: 'lost-access' as const, checkedAt: MON, lastKnown: 'lost-access' as const };
+    const regained = watchFacts({ outcome: 'has-access', checkedAt: TUE }, lost);
+    expect(regained).toEqual({
+      change: 'regained',
+      lastKnown: 'has-access',
+      lastAccessAt: TUE,
+      accessSince: TUE,
+    });
+    expect(
+      watchFacts(
+        { outcome: 'has-access', checkedAt: WED },
+        { outcome: 'has-access', checkedAt: TUE, ...regained },
+      ),
+    ).toEqual({
+      change: 'unchanged',
+      lastKnown: 'has-access',
+      lastAccessAt: WED,
+      accessSince: TUE,
+    });
+  });
+
+  it('counts a check that could not tell as no change, and compares the next one with what was known', () => {
+    const had = {
+      outcome: 'has-access' as const,
+      checkedAt: MON,
+      lastKnown: 'has-access' as const,
+      lastAccessAt: MON,
+      accessSince: MON,
+    };
+    const unknown = watchFacts({ outcome: 'could-not-check', checkedAt: TUE }, had);
+    expect(unknown).toEqual({ change: 'unchanged', lastKnown: 'has-access', lastAccessAt: MON });
+    expect(
+      watchFacts(
+        { outcome: 'lost-access', checkedAt: WED },
+        { outcome: 'could-not-check', checkedAt: TUE, ...unknown },
+      ).change,
+    ).toBe('newly-lost');
+  });
+});
