@@ -68,7 +68,9 @@ export function languageQuery(page: PageLanguage | undefined, separator: '?' | '
 /** The links to read the page in another language: each in its own words, keyboard reachable. */
 function languageSwitcher(page: PageLanguage, t: Translator): Html {
   const order = [...new Set<Language>([page.own, ...page.browser, ...LANGUAGES])];
-  const link = (language: Language) => `${page.path}?lang=${encodeURIComponent(language)}`;
+  // Relative to the page itself: the address (and its token) is never written into the page, so a
+  // refused link's page is the same whatever was asked for.
+  const link = (language: Language) => `?lang=${encodeURIComponent(language)}`;
   const [wanted] = page.browser;
   const suggestion =
     wanted && wanted !== page.language

@@ -64,12 +64,12 @@ describe("the customer's language, in Chromium", () => {
     expect((await language.locator('option').allInnerTexts()).map((o) => o.trim())).toContain(
       'Deutsch (German)',
     );
-    await page.getByLabel('Customer tenant id', { exact: true }).fill(CUSTOMER_TENANT);
+    await page.getByLabel('Customer tenant ID', { exact: true }).fill(CUSTOMER_TENANT);
     await page.getByLabel('Customer name', { exact: true }).fill('Contoso GmbH');
     await page.getByLabel('Contact name', { exact: true }).fill('Ada Admin');
-    await page.getByLabel('Contact e-mail', { exact: true }).fill('ada@contoso.de');
+    await page.getByLabel('Contact email', { exact: true }).fill('ada@contoso.de');
     await language.selectOption({ label: 'Deutsch (German)' });
-    await page.getByLabel('Scopes', { exact: true }).fill(`/subscriptions/${SUBSCRIPTION}`);
+    await page.getByLabel('Azure scopes', { exact: true }).fill(`/subscriptions/${SUBSCRIPTION}`);
     await check(page, 'start-in-german');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.waitForURL(/\/api\/console\/reinstatements\/r-/);

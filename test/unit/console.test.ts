@@ -188,7 +188,7 @@ describe('the console table', () => {
   it('exports every filtered row with its dates', () => {
     const csv = exportCsv(rows.slice(0, 1));
     expect(csv.split('\n')[0]).toBe(
-      'id,customerName,customerTenantId,state,createdAt,invitationSentAt,acceptedAt,instructionsSentAt,stateChangedAt',
+      'Reinstatement ID,Customer name,Customer tenant ID,State,Requested (UTC),Invitation sent (UTC),Accepted (UTC),Instructions sent (UTC),State since (UTC)',
     );
     expect(csv.split('\n')[1]).toContain('r-a,Alpha,');
   });

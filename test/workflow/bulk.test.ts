@@ -51,7 +51,17 @@ describe('bulk start', () => {
     expect(res.headers.get('location')).toBe(accepted.statusUrl);
     expect(accepted).toMatchObject({ rows: 4, valid: 3, invalid: 1 });
     expect(accepted.invalidRows).toEqual([
-      { row: 2, status: 'invalid', errors: [{ field: 'contact.email', rule: expect.any(String) }] },
+      {
+        row: 2,
+        status: 'invalid',
+        errors: [
+          expect.objectContaining({
+            field: 'contact.email',
+            label: 'Contact email',
+            rule: expect.any(String),
+          }),
+        ],
+      },
     ]);
     await p.settle();
     const status = await job(accepted.jobId);
@@ -120,7 +130,11 @@ describe('bulk start', () => {
       expect(((await res.json()) as { detail: string }).detail).toMatch(detail);
     };
     await expectProblem(await submit(JSON.stringify(row('x'))), 400, /JSON array/);
-    await expectProblem(await submit('tenant,name\nx,y', 'text/csv'), 400, /unknown columns/);
+    await expectProblem(
+      await submit('tenant,name\nx,y', 'text/csv'),
+      400,
+      /columns this product does not know \("tenant", "name"\)/,
+    );
     await expectProblem(
       await submit(JSON.stringify(Array.from({ length: 5001 }, (_, i) => row(`many-${i}`)))),
       400,
