@@ -77,8 +77,8 @@ it('a reinstatement survives SIGKILL midway and finishes with every mail sent ex
   expect(sent).toEqual(
     [
       'ada@contoso.com | Fabrikam CSP invites Contoso to a reseller relationship',
-      "ada@contoso.com | One last step to restore Fabrikam CSP’s access to Contoso’s Azure subscriptions",
-      "ada@contoso.com | Thank you: Fabrikam CSP can manage Contoso’s Azure subscriptions again",
+      'ada@contoso.com | One last step to restore Fabrikam CSP’s access to Contoso’s Azure subscriptions',
+      'ada@contoso.com | Thank you: Fabrikam CSP can manage Contoso’s Azure subscriptions again',
       'ops@partner.example | Admin rights restored: Contoso',
     ].sort(),
   );
