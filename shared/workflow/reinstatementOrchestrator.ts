@@ -19,10 +19,15 @@ export const reinstatementOrchestrator: OrchestrationHandler = function* (contex
       ? { state: 'Requested' }
       : yield* flow.run('reading the reinstatement', () => act.loadProgress({ reinstatementId: id }));
 
-    // 1-2. Request the reseller relationship: the invitation with Microsoft's link, at the bulk pace.
+    // 1-2. Request the reseller relationship: the invitation with Microsoft's link, in the lane of
+    // whoever asked (a person's start goes ahead of a bulk job's queue).
     let invitedAt = record.invitationSentAt;
     if (record.state === 'Requested')
-      invitedAt = yield* flow.send('invitation', 'bulk', schedule.invitationExpiryDays);
+      invitedAt = yield* flow.send(
+        'invitation',
+        flow.input.invitationLane ?? 'bulk',
+        schedule.invitationExpiryDays,
+      );
 
     // 3. The customer's Global admin accepts in the Microsoft 365 admin center.
     if (record.state === 'Requested' || record.state === 'InvitationSent') {
