@@ -2,12 +2,8 @@ import * as df from 'durable-functions';
 import type { InvocationContext, Timer } from '@azure/functions';
 import { getContainer } from '../../shared/app/container';
 import { getConfig } from '../../shared/config/appConfig';
-import {
-  operationsSampleOf,
-  recordOperationsSample,
-  recordPartnerCenterBudgetUsage,
-} from '../../shared/telemetry/metrics';
-import { runWatchdog } from '../../shared/workflow/watchdog';
+import { recordOperationsSample, recordPartnerCenterBudgetUsage } from '../../shared/telemetry/metrics';
+import { operationsSampleOf, runWatchdog } from '../../shared/workflow/watchdog';
 import { workflowClient } from '../workflowClient';
 
 /**

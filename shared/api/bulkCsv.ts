@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { errorMessage } from '../../lib/errors';
 import { ValidationError } from '../model/validationError';
 import { restoreCell } from '../text/csvCells';
-import { fieldLabel } from '../vocabulary/fields';
+import { fieldLabel } from '../model/fieldLabels';
 
 export const MAX_BULK_ROWS = 5000;
 

@@ -5,15 +5,10 @@ import type { Container } from '../app/container';
 import { parseWith } from '../model/fieldIssues';
 import { GUID_RULE, isGuid, normalizeGuid } from '../model/identifiers';
 import { ValidationError } from '../model/validationError';
-import {
-  countResults,
-  type ScanCounts,
-  type ScanOutcome,
-  type ScanRecord,
-  type ScanResult,
-} from '../storage/scanRepository';
+import { countResults, type ScanCounts, type ScanRecord, type ScanResult } from '../storage/scanRepository';
 import type { Page } from '../storage/reinstatementRepository';
-import { isWatchChange, WATCH_CHANGES } from '../scan/watchChanges';
+import type { ScanOutcome } from '../model/watch';
+import { isWatchChange, WATCH_CHANGES } from '../model/watch';
 import { Orchestrations, type ScanInput, type WorkflowClient } from '../workflow/contract';
 import { BulkStarts, type BulkSubmission } from './bulkStarts';
 import { CSV_COLUMNS } from './bulkCsv';

@@ -5,7 +5,7 @@ import { CONSOLE, dataTable, stateBadge, when } from './layout';
 import { ACTOR_LABELS, eventLabel } from '../vocabulary/events';
 import { MAIL_STATE_WORDS, mailLabel } from '../vocabulary/mails';
 import { FINDING_WORDS, SCOPE_STATUS_WORDS } from '../vocabulary/scopes';
-import { wordsOfIdentifier } from '../vocabulary/words';
+import { wordsOfIdentifier } from '../text/words';
 import { html, type Html } from '../web/html';
 
 /** The partner's actions on one reinstatement: when each applies, and what confirming it means. */

@@ -2,7 +2,7 @@ import type { BulkJobStatus } from '../api/bulkStarts';
 import { CSV_COLUMNS } from '../api/bulkCsv';
 import { LANGUAGES, languageInWords, parseLanguage, type Language } from '../model/languages';
 import type { DescribedIssue, FieldIssue } from '../model/validationError';
-import { csvColumnOf, fieldLabel } from '../vocabulary/fields';
+import { csvColumnOf, fieldLabel } from '../model/fieldLabels';
 import type { BulkRow, RowResult } from '../storage/bulkJobRepository';
 import { CONSOLE, dataTable } from './layout';
 import { html, type Html } from '../web/html';

@@ -1,4 +1,4 @@
-import { fieldLabel, jsonPointer } from '../vocabulary/fields';
+import { fieldLabel, jsonPointer } from './fieldLabels';
 
 /** One reason an input was rejected: the field (a dotted path, `scopes[2]`) and the rule it broke. */
 export interface FieldIssue {

@@ -1,7 +1,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { claim } from '../../lib/tables/claims';
 import { isConflict, isNotFound, isPreconditionFailed } from '../../lib/tables/tableErrors';
-import type { WatchChange, WatchFacts } from '../scan/watchChanges';
+import type { ScanOutcome, WatchChange, WatchFacts } from '../model/watch';
 import type { Page, PageRequest } from './reinstatementRepository';
 
 /** A customer as the scan keeps it from Partner Center's list: its tenant and its name. */
@@ -11,7 +11,6 @@ export interface ListedCustomer {
 }
 
 /** How one Azure subscription of a customer stands, as the scan found it. */
-export type ScanOutcome = 'has-access' | 'lost-access' | 'could-not-check';
 
 export interface ScanResult {
   customerTenantId: string;

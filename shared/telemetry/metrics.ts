@@ -1,6 +1,4 @@
 import { metrics, type Counter, type Gauge, type Histogram, type MeterProvider } from '@opentelemetry/api';
-import type { IdentityHealth } from '../adapters/identity/partnerUserTokens';
-import type { Backlog } from '../email/dispatch';
 import { INSTRUMENTATION_SCOPE, Metrics, type MicrosoftService } from './names';
 
 /**
@@ -122,31 +120,4 @@ export function recordOperationsSample(sample: OperationsSample, now: Date): voi
     'verification.identity.problem': sample.identity.problem ?? 'none',
   });
   if (sample.identity.daysLeft !== undefined) i.identityDaysLeft.record(sample.identity.daysLeft);
-}
-
-/** The watchdog's run, as the sample the gauges record. */
-export function operationsSampleOf(seen: {
-  byState: Record<string, number>;
-  backlog?: Backlog;
-  identity?: IdentityHealth;
-}): OperationsSample {
-  return {
-    activeByState: seen.byState,
-    mail: {
-      queuedByLane: Object.fromEntries(
-        Object.entries(seen.backlog?.lanes ?? {}).map(([lane, l]) => [lane, l.queued]),
-      ),
-      ...(seen.backlog ? { expectedFinish: seen.backlog.expectedFinish } : {}),
-      sentLastHour: seen.backlog?.sentLastHour ?? 0,
-    },
-    identity: {
-      healthy: seen.identity?.healthy ?? true,
-      mode: seen.identity?.mode ?? 'unknown',
-      // The kind, never the explanation: that names the partner user.
-      ...(seen.identity?.problem ? { problem: seen.identity.problem.kind } : {}),
-      ...(seen.identity?.inactivityDaysLeft !== undefined
-        ? { daysLeft: seen.identity.inactivityDaysLeft }
-        : {}),
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import { tlsOptions } from '../adapters/tls';
+import { tlsOptions } from '../../lib/azure/tls';
 import type { AppConfig } from '../config/appConfig';
 import { INSTRUMENTATION_SCOPE } from './names';
 
@@ -35,7 +35,7 @@ export function startTelemetry(app: Pick<AppConfig, 'telemetry' | 'identity'>): 
     );
     stop = shutdownAzureMonitor;
     useAzureMonitor({
-      azureMonitorExporterOptions: tlsOptions(app),
+      azureMonitorExporterOptions: tlsOptions(app.identity.caFile),
       samplingRatio: 1,
       tracesPerSecond: 0,
       instrumentationOptions: {

@@ -45,3 +45,13 @@ export function sinceInWords(at: Date | string, now: Date): string {
   if (hours < 24) return `${countOf(hours, 'hour')} ago`;
   return `on ${dayInWords(then)}`;
 }
+
+/** "invitation-reminder-sent" → "Invitation reminder sent"; "clicksSoFar" → "Clicks so far". */
+export function wordsOfIdentifier(identifier: string): string {
+  const spaced = identifier
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[-_.]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}

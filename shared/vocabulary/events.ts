@@ -1,5 +1,5 @@
 import type { AuditActor } from '../model/audit';
-import { wordsOfIdentifier } from './words';
+import { wordsOfIdentifier } from '../text/words';
 
 /**
  * The timeline's events (the audit trail's `what`) as sentences. An event not named here still reads

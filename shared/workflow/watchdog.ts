@@ -5,6 +5,7 @@ import type { BulkJobRepository } from '../storage/bulkJobRepository';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
 import type { ScanRepository } from '../storage/scanRepository';
 import { isReinstatementId } from '../model/identifiers';
+import type { OperationsSample } from '../telemetry/metrics';
 import { RESUMABLE_STATES } from '../model/states';
 import { allPages } from '../storage/reinstatementRepository';
 import {
@@ -131,4 +132,27 @@ function whyStopped(instance: InstanceStatus): string {
   return instance.runtimeStatus === 'Failed'
     ? `its orchestration failed: ${details || 'no details'}`
     : `its orchestration was terminated${details ? `: ${details}` : ''}`;
+}
+
+/** The watchdog's run, as the sample the gauges record. */
+export function operationsSampleOf(seen: WatchdogReport['seen']): OperationsSample {
+  return {
+    activeByState: seen.byState,
+    mail: {
+      queuedByLane: Object.fromEntries(
+        Object.entries(seen.backlog?.lanes ?? {}).map(([lane, l]) => [lane, l.queued]),
+      ),
+      ...(seen.backlog ? { expectedFinish: seen.backlog.expectedFinish } : {}),
+      sentLastHour: seen.backlog?.sentLastHour ?? 0,
+    },
+    identity: {
+      healthy: seen.identity?.healthy ?? true,
+      mode: seen.identity?.mode ?? 'unknown',
+      // The kind, never the explanation: that names the partner user.
+      ...(seen.identity?.problem ? { problem: seen.identity.problem.kind } : {}),
+      ...(seen.identity?.inactivityDaysLeft !== undefined
+        ? { daysLeft: seen.identity.inactivityDaysLeft }
+        : {}),
+    },
+  };
 }

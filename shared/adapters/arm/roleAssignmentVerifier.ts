@@ -10,7 +10,7 @@ import type { TokenCredential } from '@azure/identity';
 import { identityErrorFrom, type IdentityProblem } from '../identity/entraErrors';
 import { microsoftApiTelemetry } from '../../telemetry/microsoftApiSpans';
 import { failureFor, type Failure } from '../outcomes';
-import { tlsOptions } from '../tls';
+import { tlsOptions } from '../../../lib/azure/tls';
 
 export type ScopeCheck =
   | { kind: 'verified'; assignmentId: string; grantedAt: string; explanation: string }
@@ -70,7 +70,7 @@ export class ArmRoleAssignmentVerifier implements RoleAssignmentVerifier {
         credentialScopes: [scopeFor(this.config.cloud.audiences.arm)],
         // No waiting inside the call: throttling is reported and waited out by the caller.
         retryOptions: { maxRetries: 0 },
-        ...tlsOptions(this.config),
+        ...tlsOptions(this.config.identity.caFile),
         ...microsoftApiTelemetry('ARM'),
       });
       this.clients.set(key, client);

@@ -11,7 +11,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { AppConfig } from '../../config/appConfig';
 import { addMicrosoftApiTelemetry, microsoftApiTelemetry } from '../../telemetry/microsoftApiSpans';
 import { failureFor, type Failure } from '../outcomes';
-import { tlsOptions } from '../tls';
+import { tlsOptions } from '../../../lib/azure/tls';
 
 export interface OutgoingMail {
   to: string;
@@ -61,7 +61,7 @@ export class AcsEmailSender implements EmailSender {
   ) {
     // No retries inside the call: a 429's Retry-After can be a minute or more, and the workflow waits
     // that out on a durable timer rather than holding an activity (and its host) hostage.
-    const options = { retryOptions: { maxRetries: 0 }, ...tlsOptions(config) };
+    const options = { retryOptions: { maxRetries: 0 }, ...tlsOptions(config.identity.caFile) };
     const traced = { ...options, ...microsoftApiTelemetry('ACS Email') };
     const acs = config.email.acs;
     this.client =

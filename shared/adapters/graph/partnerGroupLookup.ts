@@ -6,7 +6,7 @@ import { isNotFound } from '../../../lib/tables/tableErrors';
 import type { Credentials } from '../identity/credentials';
 import { JsonServiceClient } from '../jsonServiceClient';
 import type { Failure } from '../outcomes';
-import { tlsOptions } from '../tls';
+import { tlsOptions } from '../../../lib/azure/tls';
 
 export type GroupLookup =
   | { kind: 'found'; groupId: string; displayName: string; cached: boolean }
@@ -42,7 +42,7 @@ export class GraphPartnerGroupLookup implements PartnerGroupLookup {
       credential: credentials.graph(),
       scope: scopeFor(config.cloud.audiences.graph),
       service: 'Microsoft Graph',
-      ...tlsOptions(config),
+      ...tlsOptions(config.identity.caFile),
     });
   }
 

@@ -8,7 +8,7 @@ import {
 import type { AppConfig } from '../../config/appConfig';
 import { CLOUDS } from '../../../lib/azure/clouds';
 import { microsoftApiTelemetry } from '../../telemetry/microsoftApiSpans';
-import { tlsOptions } from '../tls';
+import { tlsOptions } from '../../../lib/azure/tls';
 import { clientAuthentication, type ClientAuthentication } from './clientAuthentication';
 
 /** Where the partner app's own tokens come from (app-only), and its credential for other grants. */
@@ -37,7 +37,7 @@ export function createCredentials(config: AppConfig): Credentials {
     authorityHost,
     // Instance discovery only knows Microsoft's own authority hosts; a stand-in must skip it.
     disableInstanceDiscovery: !KNOWN_AUTHORITIES.has(authorityHost),
-    ...tlsOptions(config),
+    ...tlsOptions(config.identity.caFile),
     ...microsoftApiTelemetry('Entra ID'),
   };
   const byTenant = new Map<string, TokenCredential>();

@@ -13,7 +13,7 @@ import {
 import { scopeFor } from '../../../lib/azure/clouds';
 import type { AppConfig } from '../../config/appConfig';
 import { addMicrosoftApiTelemetry } from '../../telemetry/microsoftApiSpans';
-import { tlsOptions } from '../tls';
+import { tlsOptions } from '../../../lib/azure/tls';
 import type { ClientAuthentication } from './clientAuthentication';
 import {
   aadstsCode,
@@ -89,7 +89,7 @@ export class PartnerUserTokens {
     private readonly now: () => number = Date.now,
   ) {
     this.pipeline = addMicrosoftApiTelemetry(
-      useShortInCallRetries(createPipelineFromOptions(tlsOptions(config))),
+      useShortInCallRetries(createPipelineFromOptions(tlsOptions(config.identity.caFile))),
       'Entra ID',
     );
   }

@@ -4,7 +4,7 @@ import { isGuid } from '../../model/identifiers';
 import type { Credentials } from '../identity/credentials';
 import { JsonServiceClient, type JsonResult } from '../jsonServiceClient';
 import type { Failure } from '../outcomes';
-import { tlsOptions } from '../tls';
+import { tlsOptions } from '../../../lib/azure/tls';
 import type { PartnerCenterBudget } from './requestBudget';
 
 export type RelationshipCheck =
@@ -50,7 +50,7 @@ export class PartnerCenterClient {
       scope: scopeFor(config.cloud.audiences.partnerCenter),
       service: 'Partner Center',
       ...(budget ? { maxRetries: 0 } : {}),
-      ...tlsOptions(config),
+      ...tlsOptions(config.identity.caFile),
     });
   }
 

@@ -5,7 +5,7 @@ import { reinstatementRequestSchema } from '../../model/request';
 import { ReinstatementStates } from '../../model/states';
 import { MAIL_TEMPLATE_KINDS } from '../../email/templates/mailTemplate';
 import { scanReinstatementsSchema } from '../scans';
-import { WATCH_CHANGES } from '../../scan/watchChanges';
+import { WATCH_CHANGES } from '../../model/watch';
 import * as answers from './responseSchemas';
 
 /**

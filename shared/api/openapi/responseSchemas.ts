@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ReinstatementStates } from '../../model/states';
 import { AuditActors } from '../../model/audit';
 import { LANGUAGES } from '../../model/languages';
-import { WATCH_CHANGES } from '../../scan/watchChanges';
+import { WATCH_CHANGES } from '../../model/watch';
 
 /**
  * The shapes of the API's answers, as schemas: the OpenAPI document is generated from them, and

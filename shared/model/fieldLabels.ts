@@ -1,4 +1,4 @@
-import { wordsOfIdentifier } from './words';
+import { wordsOfIdentifier } from '../text/words';
 
 /**
  * The request's fields as the start form and the bulk CSV name them for people. Problem documents say
