@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * A person signed in to the console, as App Service authentication vouches for them in the
  * `X-MS-CLIENT-PRINCIPAL` header (base64 JSON of their claims):
@@ -25,26 +27,38 @@ export interface SignedInPerson {
 
 const OBJECT_ID = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
 
-interface PrincipalPayload {
-  auth_typ?: unknown;
-  claims?: unknown;
-  name_typ?: unknown;
-  role_typ?: unknown;
+/**
+ * The header's JSON as the platform writes it. A claim that is not a pair of strings is dropped, not
+ * fatal: the platform adds claims of its own, and one odd claim should not sign a person out.
+ */
+const claimSchema = z.object({ typ: z.string(), val: z.string() });
+const principalSchema = z.object({
+  claims: z.array(z.unknown()).transform((claims) =>
+    claims.flatMap((claim) => {
+      const parsed = claimSchema.safeParse(claim);
+      return parsed.success ? [parsed.data] : [];
+    }),
+  ),
+  name_typ: z.string().optional(),
+  role_typ: z.string().optional(),
+});
+
+function principalOf(header: string): z.infer<typeof principalSchema> | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const parsed = principalSchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
 }
 
 export function signedInPerson(header: string | null, trusted: boolean): SignedInPerson | undefined {
   if (!trusted || !header) return undefined;
-  let payload: PrincipalPayload;
-  try {
-    payload = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as PrincipalPayload;
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(payload.claims)) return undefined;
-  const claims = payload.claims.filter(
-    (c): c is { typ: string; val: string } =>
-      typeof c === 'object' && c !== null && typeof c.typ === 'string' && typeof c.val === 'string',
-  );
+  const payload = principalOf(header);
+  if (!payload) return undefined;
+  const { claims } = payload;
   const first = (...types: unknown[]) => claims.find((c) => types.includes(c.typ))?.val;
   const id = first(OBJECT_ID, 'oid');
   if (!id) return undefined;

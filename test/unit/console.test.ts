@@ -44,6 +44,22 @@ describe('who is signed in', () => {
     expect(signedInPerson(principal([{ typ: 'name', val: 'no object id' }]), true)).toBeUndefined();
   });
 
+  it('drops claims that are not pairs of strings, and refuses a header of another shape', () => {
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
+    const odd = principal([
+      { typ: OID, val: 'u-3' },
+      { typ: 'roles', val: ['Reinstatement.Operate'] },
+      { typ: 'roles' },
+      null,
+      'roles',
+      { typ: 'roles', val: 'Reinstatement.Read' },
+    ] as never);
+    expect(signedInPerson(odd, true)?.roles).toEqual(['Reinstatement.Read']);
+    expect(signedInPerson(encode({ claims: 'roles' }), true)).toBeUndefined();
+    expect(signedInPerson(encode([{ typ: OID, val: 'u-4' }]), true)).toBeUndefined();
+    expect(signedInPerson(encode({ claims: [{ typ: OID, val: 'u-5' }], role_typ: 7 }), true)).toBeUndefined();
+  });
+
   it('reads role claims under the role type the header names too', () => {
     const person = signedInPerson(
       principal([
