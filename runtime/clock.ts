@@ -35,7 +35,7 @@ export function parseDuration(value: string | number): number {
     throw new Error(`Not a duration: ${value} (use e.g. 30s, 15m, 3d)`);
   let total = 0;
   for (const m of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g))
-    total += Number(m[1]) * (UNITS[m[2] as string] as number);
+    total += Number(m[1]) * (UNITS[m[2] ?? ''] ?? NaN);
   return total;
 }
 

@@ -73,7 +73,7 @@ export class AcsSimulator {
       return true;
     }
     if (op) {
-      const found = this.operations.get(op[1] as string);
+      const found = this.operations.get(op[1] ?? '');
       if (!found) json(sim.res, 404, { error: { code: 'NotFound', message: 'Operation not found.' } });
       else json(sim.res, 200, { id: op[1], status: found.status, error: null });
       return true;
@@ -92,7 +92,7 @@ export class AcsSimulator {
     const host = sim.req.headers.host ?? '';
     const toSign = `${sim.method}\n${sim.url.pathname}${sim.url.search}\n${date};${host};${contentHash}`;
     const expected = createHmac('sha256', this.accessKey).update(toSign, 'utf8').digest();
-    const presented = Buffer.from(m[1] as string, 'base64');
+    const presented = Buffer.from(m[1] ?? '', 'base64');
     return presented.length === expected.length && timingSafeEqual(presented, expected);
   }
 
@@ -179,14 +179,14 @@ export class AcsSimulator {
     // The quota, as ACS counts it: sends in the last 60 seconds and the last 60 minutes.
     // https://learn.microsoft.com/azure/communication-services/concepts/service-limits#email
     const now = this.now();
-    while (this.sendTimes.length && now - (this.sendTimes[0] as number) >= 3_600_000) this.sendTimes.shift();
+    while (this.sendTimes.length && now - (this.sendTimes[0] ?? 0) >= 3_600_000) this.sendTimes.shift();
     const lastMinute = this.sendTimes.filter((t) => now - t < 60_000);
     if (lastMinute.length >= this.limits.perMinute || this.sendTimes.length >= this.limits.perHour) {
       this.throttled++;
       const oldest =
         lastMinute.length >= this.limits.perMinute
-          ? (lastMinute[0] as number) + 60_000
-          : (this.sendTimes[0] as number) + 3_600_000;
+          ? (lastMinute[0] ?? 0) + 60_000
+          : (this.sendTimes[0] ?? 0) + 3_600_000;
       json(
         sim.res,
         429,

@@ -328,7 +328,7 @@ function listResourceGroups(request: Authorized): void {
   const groups = new Set<string>();
   for (const a of state.roleAssignments.values()) {
     const m = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)/i.exec(a.scope);
-    if (m && (m[1] as string).toLowerCase() === subscriptionId) groups.add(m[2] as string);
+    if (m && (m[1] ?? '').toLowerCase() === subscriptionId) groups.add(m[2] ?? '');
   }
   const value = [...groups]
     .filter((g) => mayRead(request, `/subscriptions/${subscriptionId}/resourceGroups/${g}`))

@@ -98,7 +98,7 @@ export async function handleControls(
   }
   const customerAction = /^\/sandbox\/customers\/([^/]+)\/(accept|grant)$/.exec(path);
   if (customerAction && method === 'POST') {
-    const customer = state.customers.get((customerAction[1] as string).toLowerCase());
+    const customer = state.customers.get((customerAction[1] ?? '').toLowerCase());
     if (!customer) return json(sim.res, 404, { error: `no customer ${customerAction[1]} in the sandbox` });
     if (customerAction[2] === 'accept') {
       const dap = sim.url.searchParams.get('dap') === 'true';
@@ -112,7 +112,7 @@ export async function handleControls(
   // What happens to a partner user in Entra: sessions revoked (a password reset), or MFA demanded.
   const userAction = /^\/sandbox\/users\/([^/]+)\/(revoke|require-mfa|clear)$/.exec(path);
   if (userAction && method === 'POST') {
-    const user = state.userByName(decodeURIComponent(userAction[1] as string));
+    const user = state.userByName(decodeURIComponent(userAction[1] ?? ''));
     if (!user) return json(sim.res, 404, { error: `no user ${userAction[1]} in the sandbox` });
     if (userAction[2] === 'revoke') user.tokensValidFrom = new Date().toISOString();
     else if (userAction[2] === 'require-mfa') user.interactionRequired = true;
@@ -126,7 +126,7 @@ export async function handleControls(
   // The partner's access to a customer's tenant: the app's consent there, and the GDAP relationship.
   const accessAction = /^\/sandbox\/customers\/([^/]+)\/partner-access$/.exec(path);
   if (accessAction && method === 'POST') {
-    const customer = state.customers.get((accessAction[1] as string).toLowerCase());
+    const customer = state.customers.get((accessAction[1] ?? '').toLowerCase());
     if (!customer) return json(sim.res, 404, { error: `no customer ${accessAction[1]} in the sandbox` });
     const body = parseJson(sim.body) as { partnerAppConsented?: unknown; gdap?: unknown } | undefined;
     const clientId = state.partnerApp.clientId;

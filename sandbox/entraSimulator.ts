@@ -71,7 +71,7 @@ export class EntraSimulator {
 
   handle(sim: SimRequest): boolean {
     const discovery = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(sim.path);
-    if (discovery && sim.method === 'GET') return (this.discovery(sim, discovery[1] as string), true);
+    if (discovery && sim.method === 'GET') return (this.discovery(sim, discovery[1] ?? ''), true);
     if (sim.path === '/common/discovery/instance' && sim.method === 'GET') {
       json(sim.res, 200, {
         tenant_discovery_endpoint: `${sim.origin}/common/v2.0/.well-known/openid-configuration`,
@@ -97,10 +97,10 @@ export class EntraSimulator {
     }
     const authorize = /^\/([^/]+)\/oauth2\/v2\.0\/authorize$/.exec(sim.path);
     if (authorize && sim.method === 'GET')
-      return (this.authorize(sim, (authorize[1] as string).toLowerCase()), true);
+      return (this.authorize(sim, (authorize[1] ?? '').toLowerCase()), true);
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(sim.path);
     if (!token || sim.method !== 'POST') return false;
-    this.token(sim, (token[1] as string).toLowerCase());
+    this.token(sim, (token[1] ?? '').toLowerCase());
     return true;
   }
 

@@ -31,7 +31,7 @@ export function handleGraph(
       'Request_UnsupportedQuery',
       `Unsupported or invalid query filter clause specified for property 'displayName': ${filter}`,
     );
-  const name = (m[1] as string).replace(/''/g, "'");
+  const name = (m[1] ?? '').replace(/''/g, "'");
   const select = (sim.url.searchParams.get('$select') ?? 'id,displayName').split(',');
   const value = [...state.groups.values()]
     .filter((g) => g.tenantId === state.partnerTenantId && g.displayName === name)

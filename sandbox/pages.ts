@@ -18,10 +18,10 @@ export async function handlePages(
   if ((path === '/sandbox/' || path === '/sandbox') && method === 'GET') return (home(sim, state), true);
   if (path === '/sandbox/outbox.html' && method === 'GET') return (outbox(sim, state), true);
   const mail = /^\/sandbox\/outbox\/([^/]+)\.html$/.exec(path);
-  if (mail && method === 'GET') return (oneMail(sim, state, decodeURIComponent(mail[1] as string)), true);
+  if (mail && method === 'GET') return (oneMail(sim, state, decodeURIComponent(mail[1] ?? '')), true);
   const tenant = /^\/sandbox\/tenants\/([^/]+)(?:\/(accept|assign))?$/.exec(path);
   if (!tenant) return false;
-  const customer = state.customers.get(decodeURIComponent(tenant[1] as string).toLowerCase());
+  const customer = state.customers.get(decodeURIComponent(tenant[1] ?? '').toLowerCase());
   if (!customer) {
     htmlPage(sim.res, 404, 'No such tenant', '<h1>No such customer tenant in the sandbox</h1>');
     return true;

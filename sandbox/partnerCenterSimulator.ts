@@ -65,7 +65,7 @@ export class PartnerCenterSimulator {
       return this.error(sim, 403, 'Forbidden', 'The caller is not a partner tenant.');
     if (customerPart && sim.method === 'GET') return this.customerBook(sim, customerPart[1], customerPart[2]);
     if (isCustomer) {
-      const customer = this.state.customers.get((isCustomer[1] as string).toLowerCase());
+      const customer = this.state.customers.get((isCustomer[1] ?? '').toLowerCase());
       if (!customer?.relationship)
         return this.error(sim, 404, 'CustomerNotFound', 'Customer not found for this partner.', 600);
       json(sim.res, 200, {
@@ -271,7 +271,7 @@ export class PartnerCenterSimulator {
     }
     const v = /^\/validationEvents\/([^/]+)$/.exec(path);
     if (v && sim.method === 'GET') {
-      const record = this.state.validationEvents.get(v[1] as string);
+      const record = this.state.validationEvents.get(v[1] ?? '');
       if (!record) return this.error(sim, 404, 'NotFound', 'No such validation event.');
       return (json(sim.res, 200, record), true as const);
     }

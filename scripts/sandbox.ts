@@ -46,7 +46,7 @@ function appSettings(): { settings: Record<string, string>; source: string } {
     (JSON.parse(readFileSync(source, 'utf8')) as { Values?: Record<string, string> }).Values ?? {};
   // Variables already in the environment win, as they do for the Functions host.
   for (const key of Object.keys(values))
-    if (process.env[key] !== undefined) values[key] = process.env[key] as string;
+    if (process.env[key] !== undefined) values[key] = process.env[key] ?? '';
   return { settings: values, source };
 }
 

@@ -38,7 +38,7 @@ export function compileRoute(template: string): CompiledRoute {
       }
       return {
         kind: 'param',
-        name: param[2] as string,
+        name: param[2] ?? '',
         catchAll: param[1] === '*',
         optional: param[4] === '?' || param[1] === '*',
         ...(param[3] ? { constraint: param[3] } : {}),
@@ -50,7 +50,7 @@ export function compileRoute(template: string): CompiledRoute {
 function satisfies(constraint: string | undefined, value: string): boolean {
   if (!constraint) return true;
   const m = /^([A-Za-z]+)(?:\(([^)]*)\))?$/.exec(constraint);
-  const check = m ? CONSTRAINTS[(m[1] as string).toLowerCase()] : undefined;
+  const check = m ? CONSTRAINTS[(m[1] ?? '').toLowerCase()] : undefined;
   return check ? check(value, m?.[2]) : true;
 }
 

@@ -404,7 +404,10 @@ function queueEntity(mail: MailRecord) {
 function toRecord(row: Record<string, unknown> & { etag: string }): MailRecord {
   const rowKey = String(row.rowKey);
   const dash = rowKey.lastIndexOf('-');
-  const text = (name: string) => (typeof row[name] === 'string' ? (row[name] as string) : undefined);
+  const text = (name: string) => {
+    const value = row[name];
+    return typeof value === 'string' ? value : undefined;
+  };
   const record: MailRecord = {
     key: {
       stream: String(row.partitionKey),

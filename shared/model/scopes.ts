@@ -77,7 +77,7 @@ export function parseScope(raw: unknown, field = 'scope'): Scope {
   if (segments[0]?.toLowerCase() !== 'subscriptions' || segments.length < 2) {
     fail(field, "must start with '/subscriptions/<subscription-id>'");
   }
-  const subscriptionId = segments[1] as string;
+  const subscriptionId = segments[1] ?? '';
   if (!isGuid(subscriptionId)) fail(field, `subscription id ${GUID_RULE}`);
   const sub = normalizeGuid(subscriptionId);
   if (segments.length === 2) return { kind: 'subscription', subscriptionId: sub };
@@ -85,14 +85,14 @@ export function parseScope(raw: unknown, field = 'scope'): Scope {
   if (segments[2]?.toLowerCase() !== 'resourcegroups' || segments.length < 4) {
     fail(field, "after the subscription, only '/resourceGroups/<name>' may follow");
   }
-  const resourceGroup = segments[3] as string;
+  const resourceGroup = segments[3] ?? '';
   if (!isResourceGroupName(resourceGroup)) fail(field, RESOURCE_GROUP_RULE);
   if (segments.length === 4) return { kind: 'resourceGroup', subscriptionId: sub, resourceGroup };
 
   if (segments[4]?.toLowerCase() !== 'providers' || segments.length < 8) {
     fail(field, "a resource id must continue '/providers/<Namespace>/<type>/<name>'");
   }
-  const providerNamespace = segments[5] as string;
+  const providerNamespace = segments[5] ?? '';
   if (!PROVIDER_NAMESPACE.test(providerNamespace)) {
     fail(field, "provider namespace must look like 'Microsoft.Compute'");
   }
@@ -100,8 +100,8 @@ export function parseScope(raw: unknown, field = 'scope'): Scope {
   if (rest.length % 2 !== 0) fail(field, 'a resource id must end with a type/name pair');
   const path: ResourceScope['path'] = [];
   for (let i = 0; i < rest.length; i += 2) {
-    const type = rest[i] as string;
-    const name = rest[i + 1] as string;
+    const type = rest[i] ?? '';
+    const name = rest[i + 1] ?? '';
     if (!RESOURCE_TYPE.test(type))
       fail(field, `resource type '${type.slice(0, 40)}' must be letters and digits`);
     if (!RESOURCE_NAME.test(name) || name.endsWith('.')) {

@@ -27,5 +27,5 @@ const HTML_ESCAPES: Record<string, string> = {
 
 /** Escapes text for an HTML element body or a quoted attribute value. */
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`]/g, (c) => HTML_ESCAPES[c] as string);
+  return value.replace(/[&<>"'`]/g, (c) => HTML_ESCAPES[c] ?? '');
 }

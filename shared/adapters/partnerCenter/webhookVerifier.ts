@@ -58,7 +58,7 @@ export class WebhookVerifier {
     const authorization = header(headers, 'authorization') ?? '';
     const m = /^Signature ([A-Za-z0-9+/]+={0,2})$/i.exec(authorization.trim());
     if (!m) return { ok: false, reason: 'missing or malformed Authorization: Signature header' };
-    const signature = Buffer.from(m[1] as string, 'base64');
+    const signature = Buffer.from(m[1] ?? '', 'base64');
     if ((header(headers, 'x-ms-signature-algorithm') ?? '').toLowerCase() !== 'rsa-sha256')
       return { ok: false, reason: 'unsupported or missing x-ms-signature-algorithm' };
     const certUrl = header(headers, 'x-ms-certificate-url');

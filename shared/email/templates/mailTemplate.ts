@@ -219,11 +219,11 @@ export function parseMailTemplate(kind: MailTemplateKind, text: string): MailTem
     const button = BUTTON.exec(paragraph);
     const alone = ALONE.exec(paragraph);
     if (button) {
-      if (!((button[2] as string) in spec.links))
+      if (!((button[2] ?? '') in spec.links))
         problems.push(`${where}: {{${button[2]}}} is not a link of this mail (links: ${list(spec.links)})`);
-      check(button[1] as string, where, 'text');
-      used.add(button[2] as string);
-    } else if (alone && (alone[1] as string) in spec.blocks) used.add(alone[1] as string);
+      check(button[1] ?? '', where, 'text');
+      used.add(button[2] ?? '');
+    } else if (alone && (alone[1] ?? '') in spec.blocks) used.add(alone[1] ?? '');
     else check(paragraph, where, 'text');
   });
   for (const name of spec.required)
@@ -251,16 +251,16 @@ export function fillTemplate(
     const button = BUTTON.exec(paragraph);
     const alone = ALONE.exec(paragraph);
     if (button) {
-      const url = values.links[button[2] as string];
+      const url = values.links[button[2] ?? ''];
       if (url)
         blocks.push({
           kind: 'button',
-          label: fill(button[1] as string).trim(),
+          label: fill(button[1] ?? '').trim(),
           url,
           primary: buttons++ === 0,
         });
-    } else if (alone && (alone[1] as string) in values.blocks) {
-      const block = values.blocks[alone[1] as string];
+    } else if (alone && (alone[1] ?? '') in values.blocks) {
+      const block = values.blocks[alone[1] ?? ''];
       if (block) blocks.push(block);
     } else {
       const text = fill(paragraph).trim();
