@@ -31,7 +31,9 @@ function importGraph(): Graph {
       .filter((name) => name.startsWith('.'))
       .map((name) => {
         const base = resolve(dirname(file), name);
-        const target = [`${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate));
+        const target = [`${base}.ts`, join(base, 'index.ts'), base].find((candidate) =>
+          existsSync(candidate),
+        );
         if (!target) throw new Error(`${relative(ROOT, file)} imports ${name}, which is not a module here`);
         return relative(ROOT, target);
       });
