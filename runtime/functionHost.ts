@@ -32,6 +32,7 @@ import { installFunctionsCoreHook } from './worker/moduleHook';
 import type { RpcHttpData, RpcParameterBinding } from './worker/coreTypes';
 import { registry, type RegisteredFunction } from './worker/functionsCore';
 import { bindingOfType, Invoker } from './worker/invoker';
+import { errorMessage } from '../lib/errors';
 
 export interface HostOptions {
   /** Folder holding the app's package.json (its `main`) and host.json. */
@@ -312,9 +313,7 @@ export class FunctionHost {
         ...this.clientInputs(fn),
       ]);
     } catch (error) {
-      this.log(
-        `[${fire.functionName}] timer invocation failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.log(`[${fire.functionName}] timer invocation failed: ${errorMessage(error)}`);
     } finally {
       this.inFlight--;
     }
@@ -369,9 +368,7 @@ export class FunctionHost {
     } catch (error) {
       if (error instanceof BodyTooLargeError)
         return sendProblem(res, 413, 'The request body is too large', error.message);
-      this.log(
-        `runtime: ${req.method} ${req.url?.split('?')[0]} failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.log(`runtime: ${req.method} ${req.url?.split('?')[0]} failed: ${errorMessage(error)}`);
       if (!res.headersSent)
         sendProblem(
           res,

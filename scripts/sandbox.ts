@@ -28,6 +28,7 @@ import {
   stopService,
   writeRecord,
 } from './backgroundServices';
+import { errorMessage } from '../lib/errors';
 
 const root = join(__dirname, '..', '..');
 const sandboxDir = process.env.SANDBOX_DIR ?? join(root, '.sandbox');
@@ -206,10 +207,9 @@ async function main(): Promise<void> {
       keys: { functionKey: keys.functionKey, masterKey: keys.masterKey, systemKey: keys.systemKey },
     });
   } catch (error) {
-    throw new Error(
-      `Could not start the function app on 127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
+    throw new Error(`Could not start the function app on 127.0.0.1:${port}: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
 
   writeRecord(files.app, {

@@ -8,6 +8,7 @@ import { isReinstatementId } from '../../shared/model/identifiers';
 import { inHttpSpan } from '../../shared/telemetry/invocationSpans';
 import type { WorkflowClient } from '../../shared/workflow/contract';
 import { workflowClient } from '../workflowClient';
+import { errorMessage } from '../../lib/errors';
 
 /** What a handler gets besides the request: the app, this invocation's durable client, the caller. */
 export interface RequestScope {
@@ -52,8 +53,7 @@ export function serve(handler: Handler) {
         return await handler(request, scope);
       } catch (error) {
         const response = problemFor(error);
-        if (response.status >= 500)
-          context.error(`request failed: ${error instanceof Error ? error.message : String(error)}`);
+        if (response.status >= 500) context.error(`request failed: ${errorMessage(error)}`);
         return response;
       }
     });

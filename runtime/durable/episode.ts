@@ -8,6 +8,7 @@ import {
 } from './historyEvents';
 import { isTerminal, type Chain, type InstanceMeta } from './instanceModel';
 import type { TimerItem, WorkItem } from './instanceStore';
+import { errorMessage } from '../../lib/errors';
 
 /** durable-functions' ActionType values (lib/src/actions/ActionType.js). */
 export const ActionType = {
@@ -90,7 +91,7 @@ export function typedDataToJsonText(data: RpcTypedData | null | undefined): stri
 
 /** The state an orchestrator reported when it threw (OrchestrationFailureError's `$OutOfProcData$:` payload). */
 export function outOfProcState(error: unknown): OrchestratorState | undefined {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const marker = message.indexOf('$OutOfProcData$:');
   if (marker < 0) return undefined;
   try {

@@ -24,6 +24,7 @@ import {
   type Row,
 } from './instanceStore';
 import type { Scheduler } from './scheduler';
+import { errorMessage } from '../../lib/errors';
 
 /** durable-functions refuses to run without these (TimeSpan strings, d.hh:mm:ss). */
 export const MAXIMUM_SHORT_TIMER = '6.00:00:00';
@@ -213,7 +214,7 @@ export class EpisodeRunner {
       return { state: JSON.parse(typedDataToJsonText(response.returnValue)) as OrchestratorState };
     } catch (error) {
       const state = outOfProcState(error);
-      const message = state?.error ?? (error instanceof Error ? error.message : String(error));
+      const message = state?.error ?? errorMessage(error);
       return { state: state ?? { isDone: false, actions: [[]] }, failure: message };
     }
   }

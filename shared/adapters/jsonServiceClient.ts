@@ -13,6 +13,7 @@ import { useShortInCallRetries } from '../../lib/azure/inCallRetries';
 import { addMicrosoftApiTelemetry } from '../telemetry/microsoftApiSpans';
 import type { MicrosoftService } from '../telemetry/names';
 import { failureFor, type Failure } from './outcomes';
+import { errorMessage } from '../../lib/errors';
 
 export type JsonResult<T> = { ok: true; status: number; data: T } | { ok: false; failure: Failure };
 
@@ -69,7 +70,7 @@ export class JsonServiceClient {
       response = await this.pipeline.sendRequest(this.http, request);
     } catch (error) {
       const status = isRestError(error) ? error.statusCode : undefined;
-      const message = `${this.options.service} request failed: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `${this.options.service} request failed: ${errorMessage(error)}`;
       return { ok: false, failure: failureFor(status, message) };
     }
     const text = response.bodyAsText ?? '';

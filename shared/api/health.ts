@@ -3,6 +3,7 @@ import type { Container } from '../app/container';
 import type { AppConfig } from '../config/appConfig';
 import { tableClient } from '../../lib/tables/tableClient';
 import { isNotFound } from '../../lib/tables/tableErrors';
+import { errorMessage } from '../../lib/errors';
 
 /** How long storage may take to answer the probe before the app counts it as not answering. */
 const STORAGE_PROBE_MS = 3_000;
@@ -55,6 +56,6 @@ function within<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 function messageOf(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return text.split('\n')[0]?.slice(0, 200) ?? '';
 }

@@ -3,6 +3,7 @@ import type { AppConfig } from '../config/appConfig';
 import { html } from '../web/html';
 import { htmlPage } from './customerPages';
 import type { ApiResponse } from './problem';
+import { errorMessage } from '../../lib/errors';
 
 /**
  * The one-time consent step of the Secure Application Model, as pages: a member of the partner group
@@ -63,7 +64,7 @@ export class IdentityConsent {
       return htmlPage(
         'Sign-in not completed',
         html`<h1>The sign-in could not be completed</h1>
-          <p>${failure instanceof Error ? failure.message : String(failure)}</p>`,
+          <p>${errorMessage(failure)}</p>`,
         400,
       );
     }

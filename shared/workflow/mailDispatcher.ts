@@ -1,5 +1,6 @@
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { proxyActivities, waitForEvent } from './contract';
+import { errorMessage } from '../../lib/errors';
 
 /** Dispatch runs per generation before the history starts afresh (continue-as-new). */
 const RUNS_PER_GENERATION = 20;
@@ -20,7 +21,7 @@ export const mailDispatcher: OrchestrationHandler = function* (context: Orchestr
     } catch (error) {
       // Storage or a bug: try again in a minute rather than stop sending mail altogether.
       context.df.setCustomStatus({
-        failing: error instanceof Error ? error.message.slice(0, 300) : String(error),
+        failing: errorMessage(error).slice(0, 300),
       });
       yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 60_000));
       continue;

@@ -11,6 +11,7 @@ import { identityErrorFrom, type IdentityProblem } from '../identity/entraErrors
 import { microsoftApiTelemetry } from '../../telemetry/microsoftApiSpans';
 import { failureFor, type Failure } from '../outcomes';
 import { tlsOptions } from '../../../lib/azure/tls';
+import { errorMessage } from '../../../lib/errors';
 
 export type ScopeCheck =
   | { kind: 'verified'; assignmentId: string; grantedAt: string; explanation: string }
@@ -269,7 +270,7 @@ function unavailable(error: unknown, status: number | undefined): ScopeCheck {
   const retryAfter = isRestError(error) ? error.response?.headers.get('retry-after') : undefined;
   const failure = failureFor(
     status,
-    `ARM role assignments: ${error instanceof Error ? error.message.slice(0, 200) : String(error)}`,
+    `ARM role assignments: ${errorMessage(error).slice(0, 200)}`,
     retryAfter,
   );
   const explanation = `could not check: Azure ${status ? `answered ${status}` : 'did not answer'}; it is checked again later`;

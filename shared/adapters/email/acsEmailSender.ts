@@ -12,6 +12,7 @@ import type { AppConfig } from '../../config/appConfig';
 import { addMicrosoftApiTelemetry, microsoftApiTelemetry } from '../../telemetry/microsoftApiSpans';
 import { failureFor, type Failure } from '../outcomes';
 import { tlsOptions } from '../../../lib/azure/tls';
+import { errorMessage } from '../../../lib/errors';
 
 export interface OutgoingMail {
   to: string;
@@ -151,7 +152,7 @@ function operationIdOf(body: unknown, location: string | undefined): string | un
 }
 
 function message_(error: unknown): string {
-  return error instanceof Error ? error.message.slice(0, 200) : String(error);
+  return errorMessage(error).slice(0, 200);
 }
 
 function missingCredential(): never {

@@ -2,6 +2,7 @@ import { rootCertificates } from 'node:tls';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { verify, X509Certificate } from 'node:crypto';
+import { errorMessage } from '../../../lib/errors';
 
 export type Verification = { ok: true } | { ok: false; reason: string };
 
@@ -81,7 +82,7 @@ export class WebhookVerifier {
     } catch (error) {
       return {
         ok: false,
-        reason: `certificate could not be fetched: ${error instanceof Error ? error.message : String(error)}`,
+        reason: `certificate could not be fetched: ${errorMessage(error)}`,
       };
     }
     const now = this.now().getTime();

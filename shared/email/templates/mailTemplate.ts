@@ -1,5 +1,6 @@
 import Mustache from 'mustache';
 import type { Block } from './message';
+import { errorMessage } from '../../../lib/errors';
 
 /**
  * The mails whose words the partner owns. Each is a plain-text template (Mustache placeholders):
@@ -185,7 +186,7 @@ export function parseMailTemplate(kind: MailTemplateKind, text: string): MailTem
     try {
       tokens = Mustache.parse(source) as Token[];
     } catch (error) {
-      problems.push(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(`${where}: ${errorMessage(error)}`);
       return;
     }
     for (const { type, name } of names(tokens)) {
