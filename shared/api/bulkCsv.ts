@@ -59,7 +59,11 @@ const DELIMITER_NAMES: Record<(typeof DELIMITERS)[number], string> = {
 
 /** The delimiter that splits the header line into the most known columns (a comma if none does). */
 function delimiterOf(text: string): (typeof DELIMITERS)[number] {
-  const firstLine = (text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '').replace(/"/g, '');
+  const header = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .find((line) => line.trim() !== '');
+  const firstLine = (header ?? '').replace(/"/g, '');
   let best: (typeof DELIMITERS)[number] = ',';
   let bestKnown = 0;
   for (const d of DELIMITERS) {
@@ -92,8 +96,22 @@ function structuralProblem(error: unknown, delimiter: string): string {
   }
 }
 
+/**
+ * Lines starting with `#` before the header are notes for people (a scan's findings file says why it
+ * is empty that way): blanked, so line numbers in problems stay the file's. Only before the header:
+ * a row is never taken for a note.
+ */
+function withoutLeadingNotes(text: string): string {
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  // Each blanked line keeps its own line ending, so the file's line breaks stay one kind.
+  for (let i = 0; i < lines.length && /^\s*(#|$)/.test(lines[i] ?? ''); i++)
+    lines[i] = lines[i]?.endsWith('\r') ? '\r' : '';
+  return lines.join('\n');
+}
+
 /** Rows of a CSV as request bodies; a header or shape problem refuses the whole file (nothing started). */
-export function csvToBodies(text: string): unknown[] {
+export function csvToBodies(csv: string): unknown[] {
+  const text = withoutLeadingNotes(csv);
   const delimiter = delimiterOf(text);
   let rows: string[][];
   try {

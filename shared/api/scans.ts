@@ -18,8 +18,19 @@ const SCAN_ID = /^s-[0-9a-f]{32}$/;
 const OUTCOMES: readonly ScanOutcome[] = ['has-access', 'lost-access', 'could-not-check'];
 const isOutcome = (value: string): value is ScanOutcome => (OUTCOMES as readonly string[]).includes(value);
 
+/** What the scan found to start: customers without access, less those already being reinstated. */
+export interface ScanFindings {
+  /** Customers in findings.csv: they lost access on at least one subscription and nothing is reinstating them. */
+  customers: number;
+  /** Customers that lost access and are already being reinstated (left out of the findings). */
+  alreadyBeingReinstated: number;
+  /** Why there is nothing to start, when there is nothing. */
+  explanation?: string;
+}
+
 export interface ScanStatus extends ScanRecord {
   counts: ScanCounts;
+  findings: ScanFindings;
 }
 
 /** Reinstatements for a scan's findings: which customers, and whom to mail at each. */
@@ -90,6 +101,7 @@ export class Scans {
       customersScanned: new Set(results.filter((r) => r.change !== 'gone').map((r) => r.customerTenantId))
         .size,
       counts: countResults(results),
+      findings: findingsOf(scan, results),
     };
   }
 
@@ -128,6 +140,10 @@ export class Scans {
    */
   async findingsCsv(id: string): Promise<string> {
     const findings = await this.findings(id);
+    // An empty file says why, on a note line before the header (bulk start reads past it).
+    const why = findings.size
+      ? undefined
+      : findingsOf(await this.require(id), await this.app.scans.allResults(id)).explanation;
     const language = this.app.config.partner.defaultLanguage;
     const rows = [...findings.values()].map((f) => [
       f.tenantId,
@@ -139,7 +155,8 @@ export class Scans {
       '',
       language,
     ]);
-    return safeCsv([CSV_COLUMNS, ...rows]);
+    const csv = safeCsv([CSV_COLUMNS, ...rows]);
+    return why ? `# ${why.replace(/[\r\n]+/g, ' ')}\n${csv}` : csv;
   }
 
   /** Reinstatements for the chosen customers of the scan's findings, with the contacts given. */
@@ -202,4 +219,23 @@ export class Scans {
     if (!scan) throw new NotFoundError('scan');
     return scan;
   }
+}
+
+function findingsOf(scan: ScanRecord, results: ScanResult[]): ScanFindings {
+  const lost = new Map<string, boolean>();
+  for (const r of results)
+    if (r.outcome === 'lost-access' && r.change !== 'gone' && r.subscriptionId)
+      lost.set(r.customerTenantId, (lost.get(r.customerTenantId) ?? false) || Boolean(r.inReinstatement));
+  const already = [...lost.values()].filter(Boolean).length;
+  const customers = lost.size - already;
+  if (customers > 0) return { customers, alreadyBeingReinstated: already };
+  const explanation =
+    scan.state === 'running'
+      ? 'The scan is still running: no customer without access has been found so far.'
+      : lost.size === 0
+        ? 'No customer lost access in this scan: there is nothing to start.'
+        : already === 1
+          ? 'The one customer that lost access is already being reinstated: there is nothing to start.'
+          : `All ${already} customers that lost access are already being reinstated: there is nothing to start.`;
+  return { customers, alreadyBeingReinstated: already, explanation };
 }

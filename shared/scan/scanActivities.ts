@@ -142,7 +142,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
                   ...base,
                   ...inReinstatement,
                   outcome: 'could-not-check',
-                  explanation: `Partner Center did not list the Azure subscriptions: ${describeFailure(listed.failure)}`,
+                  explanation: notListedBecause(listed.failure),
                 },
               ]),
             );
@@ -263,4 +263,17 @@ function goneSince(previous: ScanResult[], current: ScanResult[], at: string): S
         ? { lastAccessAt: r.lastAccessAt ?? r.checkedAt }
         : {}),
     }));
+}
+
+/** Why a customer's subscriptions could not be listed, in words a partner can act on. */
+export function notListedBecause(failure: Failure): string {
+  if (failure.kind === 'permanent' && failure.status === 403)
+    return (
+      "Partner Center refused to list this customer's Azure subscriptions (403 Forbidden): the app " +
+      "may read only customers it has access to; check in Partner Center that the customer is still the partner's " +
+      'and that the app has its Partner Center role'
+    );
+  if (failure.kind === 'permanent' && failure.status === 404)
+    return "Partner Center does not know this customer as the partner's any more (404 Not Found)";
+  return `Partner Center did not list this customer's Azure subscriptions, also after retries (${describeFailure(failure)})`;
 }

@@ -46,8 +46,17 @@ export interface ScanRecord {
   previousScanId?: string;
 }
 
+/**
+ * A scan's results counted so that they add up: `results` = `subscriptions` + `customersNotListed`
+ * = `hasAccess` + `lostAccess` + `couldNotCheck` (gone subscriptions are reported, not counted).
+ */
 export interface ScanCounts {
+  /** Every result: one per Azure subscription, one per customer whose subscriptions could not be listed. */
+  results: number;
+  /** Azure subscriptions checked (or tried). */
   subscriptions: number;
+  /** Customers whose Azure subscriptions Partner Center did not list (each one result, could not check). */
+  customersNotListed: number;
   hasAccess: number;
   lostAccess: number;
   couldNotCheck: number;
@@ -298,7 +307,9 @@ export function countResults(all: ScanResult[]): ScanCounts {
   // A subscription Partner Center no longer lists is reported, not counted as checked.
   const results = all.filter((r) => r.change !== 'gone');
   return {
+    results: results.length,
     subscriptions: results.filter((r) => r.subscriptionId).length,
+    customersNotListed: results.filter((r) => !r.subscriptionId).length,
     hasAccess: results.filter((r) => r.outcome === 'has-access').length,
     lostAccess: results.filter((r) => r.outcome === 'lost-access').length,
     couldNotCheck: results.filter((r) => r.outcome === 'could-not-check').length,

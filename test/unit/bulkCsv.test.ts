@@ -55,6 +55,20 @@ describe('bulk CSV as spreadsheets write it', () => {
     expect(open).not.toContain('Quote Not Closed');
   });
 
+  it('reads past note lines before the header (a scan’s empty findings say why that way), keeping line numbers', () => {
+    const header = 'customerTenantId;customerName;contactName;contactEmail;scopes\r\n';
+    const row = `${TENANT};Fabrikam GmbH;Jonas Weber;jonas@fabrikam.example;/subscriptions/${SUB_A}, ${SUB_B}\r\n`;
+    expect(csvToBodies(`\uFEFF# Nothing to start, but rows may be added.\r\n\r\n${header}${row}`)).toEqual([
+      expected,
+    ]);
+    // Line 4 of the file is the broken one, notes counted.
+    expect(
+      refusal(`# a note\r\n# another\r\n${header}${TENANT};Fabrikam;GmbH;Jonas;j@f.example;${SUB_A}\r\n`),
+    ).toContain('line 4 has more or fewer values');
+    // After the header a line starting with # is a row like any other, never dropped as a note.
+    expect(csvToBodies(`${header}#${row}`)).toEqual([{ ...expected, customerTenantId: `#${TENANT}` }]);
+  });
+
   it('names unknown and missing columns, and refuses a column named twice', () => {
     expect(refusal('customerTenantId,customerName,contactName,contactEmail,scopes,colour\n')).toBe(
       'The header row: has columns this product does not know ("colour"); the columns are customerTenantId, customerName, contactName, contactEmail, scopes, delegatedAdmin, note, language',

@@ -12,7 +12,7 @@ import { startProduct, type Product } from '../support/productHarness';
  */
 let p: Product;
 beforeAll(async () => {
-  p = await startProduct({ WATCHDOG_SCHEDULE: '0 0 0 1 1 *' });
+  p = await startProduct({ WATCHDOG_SCHEDULE: '0 0 0 1 1 *', PARTNER_CENTER_START_CHECK: 'true' });
 });
 afterAll(() => p.stop());
 
@@ -24,12 +24,15 @@ interface Status {
   customersListed: number;
   customersScanned: number;
   counts: {
+    results: number;
     subscriptions: number;
+    customersNotListed: number;
     hasAccess: number;
     lostAccess: number;
     couldNotCheck: number;
     inReinstatement: number;
   };
+  findings: { customers: number; alreadyBeingReinstated: number; explanation?: string };
 }
 interface Result {
   customerTenantId: string;
@@ -157,6 +160,25 @@ describe("the scan of the partner's customers", () => {
       couldNotCheck: [...expected.values()].filter((e) => e.outcome === 'could-not-check').length,
       inReinstatement: 20,
     });
+    // The counts add up, both ways: per subscription or unlisted customer, and per outcome.
+    const { counts } = status;
+    expect(counts.results).toBe(expected.size);
+    expect(counts.subscriptions + counts.customersNotListed).toBe(counts.results);
+    expect(counts.hasAccess + counts.lostAccess + counts.couldNotCheck).toBe(counts.results);
+    expect(counts.customersNotListed).toBe(20);
+    const lostNotBeingReinstated = new Set(
+      [...expected.entries()]
+        .filter(([, e]) => e.outcome === 'lost-access' && !e.inReinstatement)
+        .map(([key]) => key.split('/')[0]),
+    );
+    expect(status.findings).toEqual({ customers: lostNotBeingReinstated.size, alreadyBeingReinstated: 20 });
+    // Partner Center's 403 on a customer's subscriptions, said as what to check.
+    const unlisted = results.filter((r) => !r.subscriptionId);
+    expect(unlisted).toHaveLength(20);
+    for (const r of unlisted)
+      expect(r.explanation).toMatch(
+        /^Partner Center refused to list this customer's Azure subscriptions \(403 Forbidden\): .*check in Partner Center/,
+      );
     // Paced: Partner Center's calls, spread at no more than 500 a minute of (simulated) time.
     const pcCalls = (p.cloud.requests.get('partnerCenter') ?? 0) - pcBefore;
     const minutes = (p.clock.now().getTime() - started) / 60_000;
@@ -252,5 +274,44 @@ describe("the scan of the partner's customers", () => {
     expect(JSON.stringify(await refused.json())).toContain(
       'is not among the customers this scan found without access',
     );
+    const rest = left.map((row) => row.split(',')[0] as string).filter((tenant) => !chosen.includes(tenant));
+    const startedRest = await p.partner(`/api/scans/${id2}/reinstatements`, {
+      method: 'POST',
+      body: JSON.stringify({
+        customers: rest.map((customerTenantId, i) => ({
+          customerTenantId,
+          contact: { name: `Rest ${i}`, email: `rest${i}@customer.example` },
+        })),
+      }),
+    });
+    expect(startedRest.status).toBe(202);
+    await p.settle();
+  }, 300_000);
+
+  it('says why there is nothing to start when every customer without access is being reinstated', async () => {
+    const res = await p.partner('/api/scans', { method: 'POST' });
+    const id3 = ((await res.json()) as { scanId: string }).scanId;
+    const status = await scanToTheEnd(id3);
+    expect(status.findings.customers).toBe(0);
+    expect(status.findings.explanation).toBe(
+      `All ${status.findings.alreadyBeingReinstated} customers that lost access are already being reinstated: there is nothing to start.`,
+    );
+    // The findings file says so on a note line before the header, and bulk start reads past it.
+    const csv = await (await p.partner(`/api/scans/${id3}/findings.csv`)).text();
+    const [note, header, ...rows] = csv.trim().split(/\r?\n/);
+    expect(note).toBe(`# ${status.findings.explanation}`);
+    expect(rows).toEqual([]);
+    const tenant = randomUUID();
+    const subscription = randomUUID();
+    p.cloud.state.addCustomer(tenant, [subscription]);
+    const bulk = await p.partner('/api/reinstatements/bulk', {
+      method: 'POST',
+      body: [note, header, `${tenant},New Ltd,Ann,ann@new.example,/subscriptions/${subscription},,,en`].join(
+        '\r\n',
+      ),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(bulk.status).toBe(202);
+    expect(await bulk.json()).toMatchObject({ valid: 1, invalid: 0 });
   }, 300_000);
 });
