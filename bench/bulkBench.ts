@@ -148,7 +148,8 @@ async function consoleWith(appUrl: string, cloud: SandboxCloud): Promise<void> {
  * Mail at ACS's default quota through the whole app on simulated time, at the volume the pacing test
  * (test/workflow/pacing.test.ts) checks at 300 rows: the busiest 60-second and 60-minute windows
  * against the quota, the hours all invitations took against the ideal, and how long a customer who
- * accepts ten hours in waits for the instructions behind the invitations still queued.
+ * accepts ten hours in waits for the instructions behind the invitations still queued, and how many
+ * mail slots a person's single start, made at that hour, waits for its invitation.
  */
 async function pacedOnSimulatedTime(): Promise<void> {
   const clock = new ManualClock(new Date());
@@ -162,6 +163,10 @@ async function pacedOnSimulatedTime(): Promise<void> {
   });
   const fast = randomUUID(); // row 1: rows queued at one moment go in id order, so it is invited first
   cloud.state.addCustomer(fast, [randomUUID()]);
+  // A person's single start at the same hour, with thousands of invitations still queued.
+  const single = randomUUID();
+  const singleSubscription = randomUUID();
+  cloud.state.addCustomer(single, [singleSubscription]);
   const host = await appOnSimulatedTime(cloud, azurite.connectionString, clock);
   cloud.state.registration = {
     SubscriberId: 'bench',
@@ -176,7 +181,8 @@ async function pacedOnSimulatedTime(): Promise<void> {
   });
   if (res.status !== 202) throw new Error(`bulk start answered ${res.status}`);
   const started = clock.now().getTime();
-  const invitations = () => cloud.state.outbox.filter((m) => m.subject.includes('invites'));
+  const invitations = () =>
+    cloud.state.outbox.filter((m) => m.subject.includes('invites') && !m.to.includes('una@urgent.example'));
   let acceptedAt: number | undefined;
   for (;;) {
     await host.whenIdle();
@@ -187,6 +193,17 @@ async function pacedOnSimulatedTime(): Promise<void> {
     if (acceptedAt === undefined && clock.now().getTime() - started >= ACCEPT_AFTER_MS) {
       acceptedAt = clock.now().getTime();
       await cloud.partnerCenter.accept(fast, false);
+      const started = await fetch(`${host.url}/api/reinstatements`, {
+        method: 'POST',
+        body: JSON.stringify({
+          customerTenantId: single,
+          customerName: 'Urgent Ltd',
+          contact: { name: 'Una', email: 'una@urgent.example' },
+          scopes: [`/subscriptions/${singleSubscription}`],
+        }),
+        headers: { 'x-functions-key': BENCH_KEYS.functionKey, 'content-type': 'application/json' },
+      });
+      if (started.status !== 202) throw new Error(`the single start answered ${started.status}`);
     }
   }
   const wall = (performance.now() - t0) / 1000;
@@ -209,10 +226,18 @@ async function pacedOnSimulatedTime(): Promise<void> {
     acceptedAt !== undefined && instructedAt !== undefined
       ? `${Math.round((instructedAt - acceptedAt) / 1000)} s after the acceptance at hour ${ACCEPT_AFTER_MS / 3_600_000}, ahead of ${sent.filter((at) => at > instructedAt).length} queued invitations (target 120 s)`
       : 'never sent';
+  const singleInvitation = cloud.state.outbox.find((m) => m.to.includes('una@urgent.example'));
+  const slotMs = 3_600_000 / 100;
+  const singleStart =
+    acceptedAt !== undefined && singleInvitation
+      ? `invited ${Math.round((Date.parse(singleInvitation.acceptedAt) - acceptedAt) / 1000)} s after it was started ` +
+        `(${((Date.parse(singleInvitation.acceptedAt) - acceptedAt) / slotMs).toFixed(1)} mail slots of 36 s, target 2)`
+      : 'never invited';
   console.log(
     `paced mail through the orchestration on simulated time: ${sent.length} invitations in ${hours.toFixed(2)} h ` +
       `(ideal ${PACED_ROWS / 100} h, target 1.05 x); busiest minute ${busiest(60_000)} (quota 30), busiest hour ` +
       `${busiest(3_600_000)} (quota 100); ${cloud.acs.throttled} x 429; a person's instructions ${person}; ` +
+      `a person's single start ${singleStart}; ` +
       `${wall.toFixed(0)} s of wall time`,
   );
   await host.stop();

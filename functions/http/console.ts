@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { BulkStarts } from '../../shared/api/bulkStarts';
-import { StateConflictError } from '../../shared/api/errors';
+import { CheckUnavailableError, StateConflictError } from '../../shared/api/errors';
 import { webhookCallbackUrl } from '../../shared/api/partnerCenterInbox';
 import { problemFor } from '../../shared/api/problem';
 import { ReinstatementService } from '../../shared/api/reinstatementService';
@@ -13,7 +13,7 @@ import {
   isConsoleAction,
   type ConsoleAction,
 } from '../../shared/console/detailPage';
-import { consolePage, CONSOLE } from '../../shared/console/layout';
+import { consolePage, CONSOLE, when } from '../../shared/console/layout';
 import { listBody } from '../../shared/console/listPage';
 import { overviewBody } from '../../shared/console/overviewPage';
 import {
@@ -34,7 +34,7 @@ import {
 } from '../../shared/console/startPages';
 import { ValidationError } from '../../shared/model/validationError';
 import { checkBody } from '../../shared/api/requestBody';
-import type { Html } from '../../shared/web/html';
+import { html, type Html } from '../../shared/web/html';
 import { signedIn, type PersonScope } from './signedIn';
 
 /**
@@ -105,14 +105,23 @@ export async function exportList(request: HttpRequest, scope: PersonScope): Prom
 export async function detail(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
   const r = await service(scope).get(request.params.id ?? '');
   const done = new URL(request.url).searchParams.get('done') ?? '';
+  const notice = isConsoleAction(done)
+    ? { text: CONSOLE_ACTIONS[done].done }
+    : done === 'started'
+      ? { text: await startedNotice(scope, r.state) }
+      : undefined;
   return page(
     scope,
     r.customerName,
-    detailBody(r, {
-      mayOperate: mayDo(scope.person, 'operate'),
-      ...(isConsoleAction(done) ? { notice: { text: CONSOLE_ACTIONS[done].done } } : {}),
-    }),
+    detailBody(r, { mayOperate: mayDo(scope.person, 'operate'), ...(notice ? { notice } : {}) }),
   );
+}
+
+/** Right after a person's start: when its invitation is expected, at the mail pace. */
+async function startedNotice(scope: PersonScope, state: string): Promise<Html> {
+  if (state !== 'Requested') return html`Started; the invitation has been sent.`;
+  const by = await scope.app.mail.expectedSendBy('people');
+  return html`Started. The invitation goes out by ${when(by)} at the latest, ahead of any bulk job's mail.`;
 }
 
 export async function confirm(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
@@ -174,14 +183,23 @@ export async function start(request: HttpRequest, scope: PersonScope): Promise<H
   const form = startFormFrom(await formOf(request));
   try {
     const result = await service(scope).start(startBody(form), scope.by);
-    return seeOther(`${CONSOLE}/reinstatements/${result.id}`);
+    return seeOther(
+      `${CONSOLE}/reinstatements/${result.id}${result.kind === 'started' ? '?done=started' : ''}`,
+    );
   } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
+    // Partner Center could not be asked before the start: the form stays filled in, saying so.
+    const issues =
+      error instanceof ValidationError
+        ? error.issues
+        : error instanceof CheckUnavailableError
+          ? [{ field: 'body', pointer: '', label: 'Before starting', rule: error.message }]
+          : undefined;
+    if (!issues) throw error;
     return page(
       scope,
       'Start a reinstatement',
-      startFormBody(form, error.issues, scope.app.config.partner.defaultLanguage),
-      { status: 400 },
+      startFormBody(form, issues, scope.app.config.partner.defaultLanguage),
+      { status: error instanceof CheckUnavailableError ? 503 : 400 },
     );
   }
 }

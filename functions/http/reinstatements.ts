@@ -24,6 +24,8 @@ export async function startReinstatement(
   const body = await readBody(request, { accept: ['application/json'], maxBytes: 256 * 1024 });
   const result = await service(scope).start(parseJson(body.text), scope.by);
   const statusUrl = urlFor(request, `reinstatements/${result.id}`);
+  // A person's start takes people's lane: its invitation goes ahead of bulk jobs' queue.
+  const expected = result.kind === 'started' ? await scope.app.mail.expectedSendBy('people') : undefined;
   return {
     status: result.kind === 'started' ? 202 : 200,
     headers: { Location: statusUrl },
@@ -32,6 +34,7 @@ export async function startReinstatement(
       state: result.reinstatement?.state ?? 'Requested',
       existing: result.kind === 'existing',
       statusUrl,
+      ...(expected ? { invitationExpectedBy: expected } : {}),
     } satisfies StartAnswer,
   };
 }

@@ -45,3 +45,14 @@ export class IdempotencyKeyReusedError extends Error {
     this.name = 'IdempotencyKeyReusedError';
   }
 }
+
+/** A check the start depends on could not be made (503): nothing was started; `retryAfterSeconds` says when to ask again. */
+export class CheckUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = 'CheckUnavailableError';
+  }
+}

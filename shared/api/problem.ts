@@ -3,6 +3,7 @@ import { ValidationError } from '../model/validationError';
 import { InvalidTransitionError } from '../model/states';
 import { ReinstatementNotFoundError } from '../storage/reinstatementRepository';
 import {
+  CheckUnavailableError,
   IdempotencyKeyReusedError,
   NotFoundError,
   PayloadTooLargeError,
@@ -51,6 +52,10 @@ export function problemFor(error: unknown): ApiResponse {
     return problem(422, 'Idempotency-Key reused', error.message, { field: 'Idempotency-Key' });
   if (error instanceof UnsupportedMediaTypeError)
     return problem(415, 'Unsupported content type', error.message, { accepted: error.accepted });
+  if (error instanceof CheckUnavailableError) {
+    const answer = problem(503, 'A check before starting could not be made', error.message);
+    return { ...answer, headers: { ...answer.headers, 'Retry-After': String(error.retryAfterSeconds) } };
+  }
   if (isRestError(error) && error.statusCode === undefined) {
     // No HTTP answer at all (refused, reset, timed out): a service the app stands on is down, not a bug.
     const answer = problem(

@@ -30,7 +30,8 @@ import {
   type StartResult,
 } from '../workflow/starting';
 import { verifyScopes, type VerificationSummary } from '../workflow/verification';
-import { StateConflictError } from './errors';
+import { CheckUnavailableError, StateConflictError } from './errors';
+import { checkWithPartnerCenter } from '../workflow/startCheck';
 
 /** One mail of a reinstatement, as the API shows it. */
 export interface MailView {
@@ -79,6 +80,19 @@ export class ReinstatementService {
       delegatedAdmin: this.app.config.partner.delegatedAdminDefault,
       language: this.app.config.partner.defaultLanguage,
     });
+    if (this.app.config.partner.checkBeforeStart) {
+      const check = await checkWithPartnerCenter(this.app.partnerCenter, request);
+      if (check.kind === 'refused') throw new ValidationError(check.issues);
+      if (check.kind === 'unanswered')
+        throw new CheckUnavailableError(
+          `${check.explanation}; nothing was started. ${
+            check.failure.kind === 'permanent'
+              ? 'Asking again will not help until that is fixed; PARTNER_CENTER_START_CHECK=false starts without the check.'
+              : 'Try again in a little while.'
+          }`,
+          check.failure.kind === 'throttled' ? Math.max(1, Math.ceil(check.failure.retryAfterMs / 1000)) : 30,
+        );
+    }
     // A person's single start: its invitation goes ahead of bulk jobs' in the mail queue.
     return startReinstatement(this.deps, request, `r-${randomUUID().replace(/-/g, '')}`, by, 'people');
   }

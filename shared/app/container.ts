@@ -106,7 +106,7 @@ export async function createContainer(
     activities: {
       ...createReinstatementActivities({ config, repository, mail, outbox, groupLookup, verifier, now }),
       ...createMailActivities({ mail, repository, now }),
-      ...createBulkActivities({ config, repository, bulkJobs }),
+      ...createBulkActivities({ config, repository, bulkJobs, partnerCenter }),
       ...createScanActivities({ scans, partnerCenter, verifier, groupLookup, repository, now }),
     } satisfies Activities,
     now,

@@ -150,6 +150,9 @@ const settingsShape = {
       .optional(),
   ),
   PARTNER_CENTER_CHECK_ENABLED: booleanSetting(false),
+  // Refuse a customer Partner Center does not list as the partner's, or a subscription not theirs,
+  // before anything is mailed.
+  PARTNER_CENTER_START_CHECK: booleanSetting(true),
   PARTNER_APP_CLIENT_ID: guidSetting(
     "the partner's multi-tenant app (client) id, a member of the partner group",
   ),
@@ -252,6 +255,11 @@ export interface AppConfig {
     website?: string;
     opsEmail: string;
     delegatedAdminDefault: boolean;
+    /**
+     * Ask Partner Center before a start (PARTNER_CENTER_START_CHECK): the customer must be the
+     * partner's and every scope's subscription one of the customer's Azure plan subscriptions.
+     */
+    checkBeforeStart: boolean;
     /** The customers' language when a reinstatement names none (DEFAULT_LANGUAGE). */
     defaultLanguage: Language;
   };
@@ -372,6 +380,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       ...(settings.PARTNER_WEBSITE ? { website: settings.PARTNER_WEBSITE } : {}),
       opsEmail: settings.PARTNER_OPS_EMAIL.toLowerCase(),
       delegatedAdminDefault: settings.DELEGATED_ADMIN_DEFAULT,
+      checkBeforeStart: settings.PARTNER_CENTER_START_CHECK,
       defaultLanguage: settings.DEFAULT_LANGUAGE,
     },
     email: {

@@ -79,7 +79,7 @@ const detailsText = (details: Record<string, unknown>): Html[] =>
 /** Everything about one reinstatement: scopes and their checks, the audit trail, the mails, the actions. */
 export function detailBody(
   r: ReinstatementView,
-  options: { mayOperate: boolean; notice?: { text: string; bad?: boolean } },
+  options: { mayOperate: boolean; notice?: { text: string | Html; bad?: boolean } },
 ): Html {
   const actions = options.mayOperate ? possibleActions(r.state) : [];
   return html`<p><a href="${CONSOLE}/reinstatements">← All reinstatements</a></p>

@@ -199,6 +199,21 @@ export class MailDispatch {
     };
   }
 
+  /**
+   * By when a mail queued now in `lane` is expected to go at the latest: its lane's next free place,
+   * after the mails ahead of it and itself at one bulk spacing each (the most any waits, the
+   * dispatcher sleeping until the bulk lane's next turn included). People's mails wait only behind
+   * people's; bulk mails behind everything queued.
+   */
+  async expectedSendBy(lane: Lane): Promise<string> {
+    const [lanes, row] = await Promise.all([this.outbox.backlog(), this.outbox.readPace()]);
+    const now = this.now().getTime();
+    const ahead = lane === 'people' ? lanes.people.queued : lanes.people.queued + lanes.bulk.queued;
+    return new Date(
+      this.pace.earliest(row.pace, lane, now) + (ahead + 1) * this.pace.bulkSpacingMs,
+    ).toISOString();
+  }
+
   private wait(until: number, sent: number, reason: 'pace' | 'throttled' | 'failing'): DispatchResult {
     return { kind: 'wait', until: new Date(until).toISOString(), sent, reason };
   }

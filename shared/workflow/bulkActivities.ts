@@ -1,15 +1,18 @@
 import { mapWithConcurrency } from '../../lib/concurrency';
 import { errorMessage } from '../../lib/errors';
 import type { AppConfig } from '../config/appConfig';
+import { ValidationError } from '../model/validationError';
 import type { BulkJobRepository, RowResult } from '../storage/bulkJobRepository';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
 import { done, type BulkActivities, type BulkPageCounts } from './contract';
+import { checkWithPartnerCenter, type AzureSubscriptionBook, type StartCheck } from './startCheck';
 import { startReinstatement } from './starting';
 
 export interface BulkActivityDeps {
-  config: Pick<AppConfig, 'schedule'>;
+  config: Pick<AppConfig, 'schedule' | 'partner'>;
   repository: ReinstatementRepository;
   bulkJobs: BulkJobRepository;
+  partnerCenter: AzureSubscriptionBook;
 }
 
 /** Rows of a page started at once. */
@@ -23,11 +26,23 @@ export function createBulkActivities(deps: BulkActivityDeps): BulkActivities {
     async startBulkPage({ jobId, page: number, lane = 'bulk' }, env) {
       const page = await deps.bulkJobs.page(jobId, number);
       if (page.results) return done(countResults(page.results));
+      // Partner Center could not be asked for some row: the page is tried again later, as a whole
+      // (rows it started keep their ids, so they are not started twice).
+      let unanswered: Extract<StartCheck, { kind: 'unanswered' }> | undefined;
       const results = await mapWithConcurrency(
         page.rows,
         ROW_CONCURRENCY,
-        async ({ row, request }): Promise<RowResult> => {
+        async ({ row, request }): Promise<RowResult | undefined> => {
           const id = bulkRowId(jobId, row);
+          if (deps.config.partner.checkBeforeStart && !(await deps.repository.get(id))) {
+            const check = await checkWithPartnerCenter(deps.partnerCenter, request);
+            if (check.kind === 'refused')
+              return { row, status: 'invalid', errors: [...new ValidationError(check.issues).issues] };
+            if (check.kind === 'unanswered') {
+              unanswered = check;
+              return undefined;
+            }
+          }
           let last: unknown;
           // A passing fault (storage busy) is tried again at once; a row that still fails is reported.
           for (let attempt = 1; attempt <= ROW_ATTEMPTS; attempt++) {
@@ -52,8 +67,15 @@ export function createBulkActivities(deps: BulkActivityDeps): BulkActivities {
           };
         },
       );
-      await deps.bulkJobs.recordResults(jobId, number, results);
-      return done(countResults(results));
+      if (unanswered)
+        return {
+          kind: 'retry',
+          reason: unanswered.explanation,
+          ...(unanswered.failure.kind === 'throttled' ? { afterMs: unanswered.failure.retryAfterMs } : {}),
+        };
+      const recorded = results.filter((result): result is RowResult => result !== undefined);
+      await deps.bulkJobs.recordResults(jobId, number, recorded);
+      return done(countResults(recorded));
     },
   };
 }
@@ -65,5 +87,10 @@ export function bulkRowId(jobId: string, row: number): string {
 
 function countResults(results: RowResult[]): BulkPageCounts {
   const count = (status: RowResult['status']) => results.filter((result) => result.status === status).length;
-  return { started: count('started'), existing: count('existing'), failed: count('failed') };
+  return {
+    started: count('started'),
+    existing: count('existing'),
+    invalid: count('invalid'),
+    failed: count('failed'),
+  };
 }

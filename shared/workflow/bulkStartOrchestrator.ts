@@ -11,7 +11,7 @@ import { proxyActivities, type BulkStartInput, type StepOutcome, type BulkPageCo
 export const bulkStartOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const act = proxyActivities(context);
   const { jobId, pages, lane } = context.df.getInput<BulkStartInput>();
-  const totals = { started: 0, existing: 0, failed: 0 };
+  const totals = { started: 0, existing: 0, invalid: 0, failed: 0 };
   for (let page = 0; page < pages; page++) {
     context.df.setCustomStatus({ page, pages, ...totals });
     let outcome: StepOutcome<BulkPageCounts>;
@@ -36,6 +36,7 @@ export const bulkStartOrchestrator: OrchestrationHandler = function* (context: O
     if (outcome.kind === 'done') {
       totals.started += outcome.value.started;
       totals.existing += outcome.value.existing;
+      totals.invalid += outcome.value.invalid;
       totals.failed += outcome.value.failed;
     }
   }

@@ -225,6 +225,8 @@ export interface FinishInput extends ReinstatementRef {
 export interface BulkPageCounts {
   started: number;
   existing: number;
+  /** Rows refused when their turn came (Partner Center does not list the customer or a subscription as theirs). */
+  invalid: number;
   failed: number;
 }
 

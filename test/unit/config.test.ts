@@ -17,7 +17,8 @@ function problems(env: Record<string, string | undefined>) {
 
 describe('loadConfig', () => {
   it('reads a complete configuration and fills sensible defaults', () => {
-    const config = loadConfig(validSettings());
+    // The check before a start is on unless turned off (the test settings turn it off).
+    const config = loadConfig(validSettings({ PARTNER_CENTER_START_CHECK: undefined }));
     expect(config.partner).toEqual({
       tenantId: PARTNER_TENANT,
       msppId: '0',
@@ -26,6 +27,7 @@ describe('loadConfig', () => {
       supportEmail: 'support@partner.example',
       opsEmail: 'ops@partner.example',
       delegatedAdminDefault: false,
+      checkBeforeStart: true,
       defaultLanguage: 'en',
     });
     expect(config.schedule).toEqual({

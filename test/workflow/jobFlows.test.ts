@@ -19,7 +19,7 @@ it('a bulk job retries a page that failed (storage busy, the app restarting) unt
       tries.set(page, n);
       if (page === 1 && n === 1) throw new Error('The server is busy');
       if (page === 1 && n === 2) return { kind: 'retry', reason: 'still busy', afterMs: 30_000 };
-      return done({ started: 10, existing: 0, failed: 0 });
+      return done({ started: 10, existing: 0, invalid: 0, failed: 0 });
     },
   });
   await h.start('bulkStart', 'b-retry', { jobId: 'b-retry', pages: 3 });
@@ -29,7 +29,7 @@ it('a bulk job retries a page that failed (storage busy, the app restarting) unt
     [1, 3],
     [2, 1],
   ]);
-  expect(await output('b-retry')).toEqual({ started: 30, existing: 0, failed: 0 });
+  expect(await output('b-retry')).toEqual({ started: 30, existing: 0, invalid: 0, failed: 0 });
 });
 
 it('a scan waits out a throttled page, and records what still fails at its deadline in its give-up form', async () => {

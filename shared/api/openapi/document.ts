@@ -165,10 +165,15 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             '202': json('StartAnswer', 'Started; `Location` and `statusUrl` name it'),
             '200': json('StartAnswer', 'Already running for this customer and these scopes'),
-            '400': problem('Invalid: every field that broke a rule is named; nothing was written'),
+            '400': problem(
+              "Invalid: every field that broke a rule is named; nothing was written. With PARTNER_CENTER_START_CHECK (on by default) also a customer Partner Center does not list as the partner's, or a scope whose subscription is not one of the customer's Azure plan subscriptions",
+            ),
             '401': unauthorized,
             '413': problem('The body is over 256 KB'),
             '415': problem('Not application/json'),
+            '503': problem(
+              'Partner Center could not be asked before the start (throttled or down), or storage does not answer; nothing was started. `Retry-After` says when to try again',
+            ),
           },
         },
         get: {

@@ -132,6 +132,10 @@ export const startAnswerSchema = z.strictObject({
   state,
   existing: z.boolean(),
   statusUrl: z.string().meta({ format: 'uri' }),
+  invitationExpectedBy: timestamp.optional().meta({
+    description:
+      "When a new start's invitation is expected to go at the latest: the next free place in people's lane of the mail pace, behind the people's mails already queued (ahead of any bulk job's queue)",
+  }),
 });
 
 export const listAnswerSchema = z.strictObject({
@@ -331,8 +335,29 @@ export const scanStatusSchema = z.strictObject({
     .meta({ description: 'Why the scan ended before listing every customer, when it did' }),
   customersListed: z.number().int(),
   customersScanned: z.number().int(),
+  findings: z
+    .strictObject({
+      customers: z.number().int().meta({
+        description:
+          'Customers in findings.csv: lost access on a subscription, and nothing reinstates them yet',
+      }),
+      alreadyBeingReinstated: z.number().int(),
+      explanation: z
+        .string()
+        .optional()
+        .meta({ description: 'Why there is nothing to start, when there is nothing' }),
+    })
+    .meta({ description: "What the scan found to start (findings.csv's rows)" }),
   counts: z.strictObject({
-    subscriptions: z.number().int(),
+    results: z.number().int().meta({
+      description:
+        'Every result: subscriptions + customersNotListed, and also hasAccess + lostAccess + couldNotCheck',
+    }),
+    subscriptions: z.number().int().meta({ description: 'Azure subscriptions checked (or tried)' }),
+    customersNotListed: z.number().int().meta({
+      description:
+        'Customers whose Azure subscriptions Partner Center did not list: one result each, could not check',
+    }),
     hasAccess: z.number().int(),
     lostAccess: z.number().int(),
     couldNotCheck: z.number().int(),
