@@ -92,6 +92,21 @@ export const ALERT_RULES: AlertRule[] = [
     evaluationFrequency: 'PT5M',
   },
   {
+    key: 'partner-center-throttling',
+    displayName: 'Partner Center throttling the partner',
+    description:
+      "Partner Center answered 429 and at least 50 requests waited out its Retry-After within 15 minutes: the partner tenant's 500 requests a minute are used up, often by another tool on the same tenant. Scans and the checks before starting slow down; nothing is lost. docs/OPERATIONS.md.",
+    severity: 3,
+    query: [
+      'customMetrics',
+      `| where name == "${Metrics.partnerCenterBudgetRefused.name}" and ${dim('partner_center.budget.cause')} == "retry-after"`,
+      '| summarize heldBack = sum(value)',
+      '| where heldBack >= 50',
+    ].join('\n'),
+    windowSize: 'PT15M',
+    evaluationFrequency: 'PT15M',
+  },
+  {
     key: 'watchdog-silent',
     displayName: 'Watchdog not reporting',
     description:
