@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
@@ -41,6 +42,11 @@ export function settingsFor(
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     VERIFY_SCHEDULE: '0 0 0 1 1 *',
     WATCHDOG_SCHEDULE: '0 0 0 1 1 *',
+    // The app refuses the sample's placeholder key: a key of its own, as a deployment has.
+    LINK_SIGNING_KEY: randomBytes(32).toString('base64'),
+    // The bench's customers are made up in bulk; Partner Center's check before a start is measured
+    // by its own test, not here.
+    PARTNER_CENTER_START_CHECK: 'false',
     ...extra,
   };
 }
