@@ -85,11 +85,7 @@ export class ReinstatementService {
       if (check.kind === 'refused') throw new ValidationError(check.issues);
       if (check.kind === 'unanswered')
         throw new CheckUnavailableError(
-          `${check.explanation}; nothing was started. ${
-            check.failure.kind === 'permanent'
-              ? 'Asking again will not help until that is fixed; PARTNER_CENTER_START_CHECK=false starts without the check.'
-              : 'Try again in a little while.'
-          }`,
+          `${check.explanation}; nothing was started. Try again in a little while.`,
           check.failure.kind === 'throttled' ? Math.max(1, Math.ceil(check.failure.retryAfterMs / 1000)) : 30,
         );
     }

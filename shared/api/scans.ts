@@ -225,7 +225,8 @@ function findingsOf(scan: ScanRecord, results: ScanResult[]): ScanFindings {
   const lost = new Map<string, boolean>();
   for (const r of results)
     if (r.outcome === 'lost-access' && r.change !== 'gone' && r.subscriptionId)
-      lost.set(r.customerTenantId, (lost.get(r.customerTenantId) ?? false) || Boolean(r.inReinstatement));
+      // Already being reinstated only when every lost subscription of the customer is.
+      lost.set(r.customerTenantId, (lost.get(r.customerTenantId) ?? true) && Boolean(r.inReinstatement));
   const already = [...lost.values()].filter(Boolean).length;
   const customers = lost.size - already;
   if (customers > 0) return { customers, alreadyBeingReinstated: already };

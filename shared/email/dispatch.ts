@@ -4,6 +4,9 @@ import type { Lane } from './pace';
 import { Pace } from './pace';
 import type { MailRecord, MailRequest, Outbox, PaceRow, QueueEntry } from './outbox';
 
+/** How many sends the expectation plays forward before it counts the rest at one spacing each. */
+const EXPECTATION_STEPS = 2_000;
+
 /** What the workflow says about its mails: whether one is still wanted, and what its sending means. */
 export interface MailPurposes {
   /** False when the reinstatement moved past the mail (accepted before the reminder went, cancelled). */
@@ -200,18 +203,31 @@ export class MailDispatch {
   }
 
   /**
-   * By when a mail queued now in `lane` is expected to go at the latest: its lane's next free place,
-   * after the mails ahead of it and itself at one bulk spacing each (the most any waits, the
-   * dispatcher sleeping until the bulk lane's next turn included). People's mails wait only behind
-   * people's; bulk mails behind everything queued.
+   * By when a mail queued now in `lane` is expected to go at the latest. The pace itself is played
+   * forward from its record of past sends: every mail ahead goes at the first place the quota's
+   * minute and hour windows allow, people's first, a bulk mail once it has been due for a whole
+   * spacing (as the dispatcher gives the bulk lane its turn), then this one; one bulk spacing more
+   * covers the dispatcher sleeping until its next turn. People's mails wait only behind people's
+   * (and the bulk turns between them); bulk mails behind everything queued.
    */
   async expectedSendBy(lane: Lane): Promise<string> {
     const [lanes, row] = await Promise.all([this.outbox.backlog(), this.outbox.readPace()]);
-    const now = this.now().getTime();
-    const ahead = lane === 'people' ? lanes.people.queued : lanes.people.queued + lanes.bulk.queued;
-    return new Date(
-      this.pace.earliest(row.pace, lane, now) + (ahead + 1) * this.pace.bulkSpacingMs,
-    ).toISOString();
+    let state = row.pace;
+    let at = this.now().getTime();
+    let people = lanes.people.queued + (lane === 'people' ? 1 : 0);
+    let bulk = lanes.bulk.queued + (lane === 'bulk' ? 1 : 0);
+    // Played one send at a time up to a bound; beyond it, the rest at one bulk spacing each.
+    for (let step = 0; step < EXPECTATION_STEPS && (lane === 'people' ? people : bulk + people) > 0; step++) {
+      const peopleAt = people > 0 ? this.pace.earliest(state, 'people', at) : Infinity;
+      const bulkAt = bulk > 0 ? this.pace.earliest(state, 'bulk', at) : Infinity;
+      const next: Lane = bulkAt + this.pace.bulkSpacingMs <= peopleAt ? 'bulk' : 'people';
+      at = next === 'bulk' ? bulkAt : peopleAt;
+      state = this.pace.record(state, next, at);
+      if (next === 'people') people--;
+      else bulk--;
+    }
+    const left = lane === 'people' ? people : bulk + people;
+    return new Date(at + (left + 1) * this.pace.bulkSpacingMs).toISOString();
   }
 
   private wait(until: number, sent: number, reason: 'pace' | 'throttled' | 'failing'): DispatchResult {

@@ -124,8 +124,16 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           if (await deps.scans.isCustomerDone(input.scanId, customer.tenantId)) return;
           const at = deps.now().toISOString();
           const base = { customerTenantId: customer.tenantId, customerName: customer.name, checkedAt: at };
-          const running = await runningReinstatement(deps.repository, customer.tenantId);
-          const inReinstatement = running ? { inReinstatement: running } : {};
+          const running = await runningReinstatements(deps.repository, customer.tenantId);
+          // The customer's results without a subscription: any running reinstatement of it counts.
+          const inReinstatement = running[0] ? { inReinstatement: running[0].id } : {};
+          // A subscription's: only one whose scopes lie in that subscription.
+          const reinstating = (subscriptionId: string) => {
+            const covering = running.find((r) =>
+              r.scopes.some((s) => subscriptionOfScope(s.scope) === subscriptionId.toLowerCase()),
+            );
+            return covering ? { inReinstatement: covering.id } : {};
+          };
           const listed = await deps.partnerCenter.azureSubscriptions(customer.tenantId);
           calls += listed.calls;
           if (!listed.ok) {
@@ -164,7 +172,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
               );
             results.push({
               ...base,
-              ...inReinstatement,
+              ...reinstating(subscriptionId),
               subscriptionId,
               ...(found ?? { outcome: 'could-not-check', explanation: check.explanation }),
             });
@@ -217,13 +225,17 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
 }
 
 /** A reinstatement of this customer that has not ended, if there is one. */
-async function runningReinstatement(
+async function runningReinstatements(
   repository: ReinstatementRepository,
   tenantId: string,
-): Promise<string | undefined> {
+): Promise<{ id: string; scopes: { scope: string }[] }[]> {
   const page = await repository.listByCustomer(tenantId, { pageSize: 50 });
-  return page.items.find((r) => !isFinalState(r.state))?.id;
+  return page.items.filter((r) => !isFinalState(r.state));
 }
+
+/** `/subscriptions/<id>/...` → the subscription id, lower case. */
+const subscriptionOfScope = (scope: string) =>
+  (/^\/subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? '').toLowerCase();
 
 const subscriptionKey = (r: Pick<ScanResult, 'customerTenantId' | 'subscriptionId'>) =>
   `${r.customerTenantId}/${r.subscriptionId ?? ''}`;

@@ -50,6 +50,21 @@ export async function checkWithPartnerCenter(
           },
         ],
       };
+    // Partner Center refused for this customer (403 and the like): asking again will not change
+    // that, so the start is refused with the reason instead of being put off for ever.
+    if (failure.kind === 'permanent')
+      return {
+        kind: 'refused',
+        issues: [
+          {
+            field: 'customerTenantId',
+            rule:
+              `could not be checked: Partner Center refused to list this customer's Azure subscriptions ` +
+              `(${failure.status ? `HTTP ${failure.status}` : 'refused'}). Check in Partner Center that the customer ` +
+              "is still the partner's and that the app has its Partner Center role",
+          },
+        ],
+      };
     return {
       kind: 'unanswered',
       failure,

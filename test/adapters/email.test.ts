@@ -231,6 +231,26 @@ describe('the dispatcher: the queue\u2019s head, when the pace allows', () => {
     return { outbox, mail: new MailDispatch(outbox, limits, clock, { giveUpAfterMs: 3_600_000 }, random) };
   };
 
+  it('says by when a person\u2019s mail goes, with the hour\u2019s quota nearly used up, and it goes by then', async () => {
+    const { mail } = await dispatchFor({ perMinute: 1000, perHour: 20 });
+    const { purposes, told } = recordingPurposes();
+    const started = now;
+    for (let n = 60; n < 78; n++) await mail.enqueue(request(n, 'people'));
+    await mail.dispatch(purposes);
+    expect(told).toHaveLength(18);
+    // Two places are left this hour and four people's mails are ahead: this one waits for the hour.
+    for (let n = 78; n < 82; n++) await mail.enqueue(request(n, 'people'));
+    const expected = Date.parse(await mail.expectedSendBy('people'));
+    expect(expected).toBeGreaterThanOrEqual(started + 3_600_000);
+    await mail.enqueue(request(82, 'people'));
+    for (let i = 0; i < 200 && !told.includes('sent r-82'); i++) {
+      const result = await mail.dispatch(purposes);
+      if (result.kind === 'wait') now = Math.max(now + 1000, Date.parse(result.until));
+    }
+    expect(told).toContain('sent r-82');
+    expect(now).toBeLessThanOrEqual(expected);
+  });
+
   it('sends people\u2019s mail first, spreads the bulk, and says when to come back', async () => {
     const { mail } = await dispatchFor();
     const { purposes, told } = recordingPurposes();

@@ -52,7 +52,7 @@ async function sandboxOf200(): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const tenant = randomUUID();
     const kind = i % 10;
-    const subscriptions = kind === 4 ? [randomUUID(), randomUUID()] : [randomUUID()];
+    const subscriptions = kind === 4 || kind === 7 ? [randomUUID(), randomUUID()] : [randomUUID()];
     const customer = state.addCustomer(tenant, subscriptions, `Customer ${i}`, {
       ...(kind === 3 ? { entitlementsError: 403 } : {}),
       ...(kind === 5 ? { partnerAppConsented: false } : {}),
@@ -92,6 +92,20 @@ async function sandboxOf200(): Promise<void> {
       });
       expect(started.status).toBe(202);
       expected.set(key(first), { outcome: 'lost-access', finding: 'no-access', inReinstatement: true });
+    } else if (kind === 7) {
+      // Being reinstated on one subscription only: the other is still a finding.
+      const started = await p.partner('/api/reinstatements', {
+        method: 'POST',
+        body: JSON.stringify({
+          customerTenantId: tenant,
+          customerName: `Customer ${i}`,
+          contact: { name: 'Ada', email: `ada${i}@customer.example` },
+          scopes: [`/subscriptions/${first}`],
+        }),
+      });
+      expect(started.status).toBe(202);
+      expected.set(key(first), { outcome: 'lost-access', finding: 'no-access', inReinstatement: true });
+      expected.set(key(second as string), { outcome: 'lost-access', finding: 'no-access' });
     } else {
       expected.set(key(first), { outcome: 'lost-access', finding: 'no-access' });
     }
@@ -158,7 +172,7 @@ describe("the scan of the partner's customers", () => {
       hasAccess: [...expected.values()].filter((e) => e.outcome === 'has-access').length,
       lostAccess: [...expected.values()].filter((e) => e.outcome === 'lost-access').length,
       couldNotCheck: [...expected.values()].filter((e) => e.outcome === 'could-not-check').length,
-      inReinstatement: 20,
+      inReinstatement: 40,
     });
     // The counts add up, both ways: per subscription or unlisted customer, and per outcome.
     const { counts } = status;

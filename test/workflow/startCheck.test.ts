@@ -89,6 +89,24 @@ it('starts and mails the partner’s own customer for its own subscription', asy
   expect(p.mailsTo('ada@own.example')).toHaveLength(1);
 });
 
+it('refuses, with why, a customer whose subscriptions Partner Center will not list: asking again would not help', async () => {
+  const tenant = randomUUID();
+  const subscription = randomUUID();
+  p.cloud.state.addCustomer(tenant, [subscription], 'Litware', { entitlementsError: 403 });
+  const res = await start(tenant, subscription, 'ada@litware.example');
+  expect(res.status).toBe(400);
+  expect(res.headers.get('retry-after')).toBeNull();
+  const body = (await res.json()) as Problem;
+  expect(body.errors).toEqual([
+    expect.objectContaining({
+      field: 'customerTenantId',
+      rule: expect.stringMatching(
+        /^could not be checked: Partner Center refused to list this customer's Azure subscriptions \(HTTP 403\)/,
+      ),
+    }),
+  ]);
+});
+
 it('answers 503 with Retry-After when Partner Center cannot be asked, and starts nothing', async () => {
   const { tenant, subscription } = knownCustomer();
   p.cloud.faults.set('partnerCenter', { rate5xx: 1 });
@@ -113,12 +131,15 @@ it('a bulk job refuses its strangers and foreign subscriptions row by row, start
   const own = Array.from({ length: 4 }, knownCustomer);
   const neighbour = knownCustomer();
   const stranger = randomUUID();
+  const unlisted = randomUUID();
+  p.cloud.state.addCustomer(unlisted, [randomUUID()], 'Relecloud', { entitlementsError: 403 });
   const rows = [
     ...own.map(
       (c, i) => `${c.tenant},Own ${i},Admin ${i},admin${i}@bulk-own.example,/subscriptions/${c.subscription}`,
     ),
     `${stranger},Stranger,Admin,admin@bulk-stranger.example,/subscriptions/${randomUUID()}`,
     `${neighbour.tenant},Neighbour,Admin,admin@bulk-neighbour.example,/subscriptions/${own[0]?.subscription}`,
+    `${unlisted},Relecloud,Admin,admin@bulk-unlisted.example,/subscriptions/${randomUUID()}`,
   ];
   // Partner Center is down when the page's turn comes: the page waits and is tried again as a whole.
   p.cloud.faults.set('partnerCenter', { rate5xx: 1 });
@@ -143,7 +164,7 @@ it('a bulk job refuses its strangers and foreign subscriptions row by row, start
   for (let i = 0; i < 10 && !(await job()).done; i++) await p.advance('1m');
   const answered = await job();
   expect(answered.done).toBe(true);
-  expect(answered.counts).toMatchObject({ started: 4, invalid: 2, failed: 0, pending: 0 });
+  expect(answered.counts).toMatchObject({ started: 4, invalid: 3, failed: 0, pending: 0 });
   expect(answered.results.filter((r) => r.status === 'invalid')).toEqual([
     {
       row: 5,
@@ -159,6 +180,16 @@ it('a bulk job refuses its strangers and foreign subscriptions row by row, start
         expect.objectContaining({
           field: 'scopes[0]',
           rule: expect.stringMatching(/not one of this customer/),
+        }),
+      ],
+    },
+    {
+      row: 7,
+      status: 'invalid',
+      errors: [
+        expect.objectContaining({
+          field: 'customerTenantId',
+          rule: expect.stringMatching(/^could not be checked/),
         }),
       ],
     },
