@@ -270,8 +270,9 @@ describe("the scan of the partner's customers", () => {
       const list = (await (await p.partner(`/api/reinstatements?customer=${tenant}`)).json()) as {
         items: { scopes: { scope: string }[] }[];
       };
-      expect(list.items).toHaveLength(1);
-      expect(left.find((row) => row.startsWith(tenant))).toContain(list.items[0]?.scopes[0]?.scope);
+      // One new reinstatement for the finding's scopes (a customer may have one already for another).
+      const row = left.find((r) => r.startsWith(tenant)) ?? '';
+      expect(list.items.filter((item) => row.includes(item.scopes[0]?.scope ?? '-'))).toHaveLength(1);
     }
     // Each chosen customer is written to in the language given for them, else the default language.
     const invitationLanguage = (address: string) =>
