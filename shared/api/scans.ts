@@ -139,11 +139,11 @@ export class Scans {
    * Customers already in a running reinstatement are left out.
    */
   async findingsCsv(id: string): Promise<string> {
-    const findings = await this.findings(id);
+    const scan = await this.require(id);
+    const results = await this.app.scans.allResults(id);
+    const findings = findingsIn(results);
     // An empty file says why, on a note line before the header (bulk start reads past it).
-    const why = findings.size
-      ? undefined
-      : findingsOf(await this.require(id), await this.app.scans.allResults(id)).explanation;
+    const why = findings.size ? undefined : findingsOf(scan, results).explanation;
     const language = this.app.config.partner.defaultLanguage;
     const rows = [...findings.values()].map((f) => [
       f.tenantId,
@@ -198,19 +198,7 @@ export class Scans {
     id: string,
   ): Promise<Map<string, { tenantId: string; name: string; scopes: string[] }>> {
     await this.require(id);
-    const lost = new Map<string, { tenantId: string; name: string; scopes: string[] }>();
-    for (const r of await this.app.scans.allResults(id)) {
-      if (r.outcome !== 'lost-access' || r.change === 'gone' || r.inReinstatement || !r.subscriptionId)
-        continue;
-      const entry = lost.get(r.customerTenantId) ?? {
-        tenantId: r.customerTenantId,
-        name: r.customerName,
-        scopes: [],
-      };
-      entry.scopes.push(`/subscriptions/${r.subscriptionId}`);
-      lost.set(r.customerTenantId, entry);
-    }
-    return lost;
+    return findingsIn(await this.app.scans.allResults(id));
   }
 
   private async require(id: string): Promise<ScanRecord> {
@@ -221,10 +209,32 @@ export class Scans {
   }
 }
 
+/** A subscription the scan found without access that Partner Center still lists. */
+const isLostSubscription = (r: ScanResult) =>
+  r.outcome === 'lost-access' && r.change !== 'gone' && Boolean(r.subscriptionId);
+
+/** Lost-access customers not being reinstated, with their lost subscriptions as scopes. */
+function findingsIn(
+  results: ScanResult[],
+): Map<string, { tenantId: string; name: string; scopes: string[] }> {
+  const lost = new Map<string, { tenantId: string; name: string; scopes: string[] }>();
+  for (const r of results) {
+    if (!isLostSubscription(r) || r.inReinstatement) continue;
+    const entry = lost.get(r.customerTenantId) ?? {
+      tenantId: r.customerTenantId,
+      name: r.customerName,
+      scopes: [],
+    };
+    entry.scopes.push(`/subscriptions/${r.subscriptionId}`);
+    lost.set(r.customerTenantId, entry);
+  }
+  return lost;
+}
+
 function findingsOf(scan: ScanRecord, results: ScanResult[]): ScanFindings {
   const lost = new Map<string, boolean>();
   for (const r of results)
-    if (r.outcome === 'lost-access' && r.change !== 'gone' && r.subscriptionId)
+    if (isLostSubscription(r))
       // Already being reinstated only when every lost subscription of the customer is.
       lost.set(r.customerTenantId, (lost.get(r.customerTenantId) ?? true) && Boolean(r.inReinstatement));
   const already = [...lost.values()].filter(Boolean).length;

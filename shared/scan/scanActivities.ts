@@ -3,6 +3,8 @@ import type { RoleAssignmentVerifier, ScopeCheck } from '../adapters/arm/roleAss
 import type { PartnerGroupLookup } from '../adapters/graph/partnerGroupLookup';
 import { describeFailure, type Failure } from '../adapters/outcomes';
 import type { PartnerCenterClient } from '../adapters/partnerCenter/partnerCenterClient';
+import { normalizeGuid } from '../model/identifiers';
+import { parseScope } from '../model/scopes';
 import { isFinalState } from '../model/states';
 import type { ReinstatementRepository } from '../storage/reinstatementRepository';
 import { countResults, type ScanRepository, type ScanResult } from '../storage/scanRepository';
@@ -130,7 +132,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           // A subscription's: only one whose scopes lie in that subscription.
           const reinstating = (subscriptionId: string) => {
             const covering = running.find((r) =>
-              r.scopes.some((s) => subscriptionOfScope(s.scope) === subscriptionId.toLowerCase()),
+              r.scopes.some((s) => parseScope(s.scope).subscriptionId === normalizeGuid(subscriptionId)),
             );
             return covering ? { inReinstatement: covering.id } : {};
           };
@@ -232,10 +234,6 @@ async function runningReinstatements(
   const page = await repository.listByCustomer(tenantId, { pageSize: 50 });
   return page.items.filter((r) => !isFinalState(r.state));
 }
-
-/** `/subscriptions/<id>/...` → the subscription id, lower case. */
-const subscriptionOfScope = (scope: string) =>
-  (/^\/subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? '').toLowerCase();
 
 const subscriptionKey = (r: Pick<ScanResult, 'customerTenantId' | 'subscriptionId'>) =>
   `${r.customerTenantId}/${r.subscriptionId ?? ''}`;
