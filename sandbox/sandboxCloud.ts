@@ -47,6 +47,8 @@ export class SandboxCloud {
   readonly acsAccessKey: Buffer;
   /** Requests each simulated service received (faulted ones included). */
   readonly requests = new Map<Service, number>();
+  /** Requests each simulated endpoint received, by method and path without the query. */
+  readonly requestsByEndpoint = new Map<string, number>();
   private readonly tokens: TokenSigner;
   private readonly folder: CloudFolder | undefined;
   private server!: Server;
@@ -187,7 +189,11 @@ export class SandboxCloud {
       return handleControls(sim, this.state, this.partnerCenter, this.faults);
     }
     const service = this.serviceOf(sim);
-    if (service) this.requests.set(service, (this.requests.get(service) ?? 0) + 1);
+    if (service) {
+      this.requests.set(service, (this.requests.get(service) ?? 0) + 1);
+      const endpoint = `${sim.method} ${sim.path}`;
+      this.requestsByEndpoint.set(endpoint, (this.requestsByEndpoint.get(endpoint) ?? 0) + 1);
+    }
     if (service)
       for (const [name, value] of Object.entries(correlationHeaders(service, sim.req.headers)))
         sim.res.setHeader(name, value);
