@@ -11,4 +11,5 @@ module.exports = {
   // Three workers on two cores: the end-to-end suites wait on child processes, sockets and Chromium
   // much of the time, and a third worker fills those waits (measured: 300 s against 377 s with two).
   maxWorkers: 3,
+  testSequencer: '<rootDir>/test/support/sequencer.js',
 };
