@@ -2,7 +2,7 @@ import type { ApiResponse } from '../api/problem';
 import type { SignedInPerson } from '../api/signedInPerson';
 import { mayDo } from '../api/signedInPerson';
 import type { ReinstatementState } from '../model/states';
-import { STATE_WORDS } from '../vocabulary/states';
+import { STATE_WORDS } from '../model/stateWords';
 import { html, Html } from '../web/html';
 import { PAGE_HEADERS } from '../web/assets';
 

@@ -1,5 +1,5 @@
 import { ReinstatementStates } from '../model/states';
-import { stateLabel } from '../vocabulary/states';
+import { stateLabel } from '../model/stateWords';
 import type { ReinstatementSummary } from '../storage/reinstatementEntity';
 import { CONSOLE, dataTable, stateBadge, when } from './layout';
 import { html, type Html } from '../web/html';

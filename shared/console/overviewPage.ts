@@ -2,7 +2,7 @@ import type { BudgetUsage } from '../adapters/partnerCenter/requestBudget';
 import type { Readiness } from '../adapters/partnerCenter/webhookReadiness';
 import type { Backlog } from '../email/dispatch';
 import { FinalStates, ReinstatementStates } from '../model/states';
-import { STATE_WORDS } from '../vocabulary/states';
+import { STATE_WORDS } from '../model/stateWords';
 import { CONSOLE, dataTable, duration, when } from './layout';
 import { html, type Html } from '../web/html';
 import type { Overview } from './reinstatementQueries';

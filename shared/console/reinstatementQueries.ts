@@ -1,7 +1,7 @@
 import { isReinstatementState, ReinstatementStates, type ReinstatementState } from '../model/states';
 import type { ReinstatementSummary } from '../storage/reinstatementEntity';
 import { safeCsv } from '../text/csvCells';
-import { stateLabel } from '../vocabulary/states';
+import { stateLabel } from '../model/stateWords';
 
 /** The way a reinstatement goes when it goes well, and how far each one got. */
 export const FUNNEL = [

@@ -1,4 +1,4 @@
-import type { ReinstatementState } from '../model/states';
+import type { ReinstatementState } from './states';
 import type { Words } from './words';
 
 /**

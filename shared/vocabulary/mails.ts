@@ -1,7 +1,7 @@
 import { isMailKind, type ReinstatementMailKind } from '../workflow/reinstatementMails';
 import type { MailState } from '../email/outbox';
 import { wordsOfIdentifier } from '../text/words';
-import type { Words } from './words';
+import type { Words } from '../model/words';
 
 /**
  * A mail's fate. "Handed over" rather than "accepted": the reinstatement's own state "Invitation

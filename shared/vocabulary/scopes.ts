@@ -1,5 +1,5 @@
 import type { ScopeFinding, ScopeVerification } from '../model/reinstatement';
-import type { Words } from './words';
+import type { Words } from '../model/words';
 
 /** Where one requested scope stands. */
 export const SCOPE_STATUS_WORDS: Record<ScopeVerification, Words> = {

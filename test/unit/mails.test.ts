@@ -17,6 +17,7 @@ import { buildInvitationLink } from '../../shared/links/invitationLink';
 import { parseScope } from '../../shared/model/scopes';
 import type { Language } from '../../shared/model/languages';
 import type { ScopeStatus } from '../../shared/model/reinstatement';
+import { STATE_WORDS } from '../../shared/model/stateWords';
 import { hasControlCharactersBeyondLineBreaks } from '../../shared/text/plainText';
 import { PARTNER_TENANT } from '../support/fixtures';
 import { validSettings } from '../support/settings';
@@ -153,6 +154,18 @@ describe('every mail kind, with hostile values', () => {
       expect(mail.html).not.toMatch(/<img|<link|<script|@import|url\(/i);
     },
   );
+
+  it("the partner's notice says how it ended in the console's words for the state, never its identifier", () => {
+    const notice = composeMail(config, facts('partner-notice'));
+    expect(notice.subject).toMatch(new RegExp(`^${STATE_WORDS.Failed.label}: `));
+    expect(notice.text).toContain(STATE_WORDS.Failed.explanation);
+    const reinstated = composeMail(config, {
+      ...(facts('partner-notice') as Extract<MailFacts, { kind: 'partner-notice' }>),
+      state: 'Reinstated',
+    });
+    expect(reinstated.subject).toMatch(new RegExp(`^${STATE_WORDS.Reinstated.label}: `));
+    expect(reinstated.subject + reinstated.text).not.toMatch(/\bReinstated\b/);
+  });
 
   it('the invitation says DAP is no longer granted only when asked for, and quotes the note without interpreting it', () => {
     const plain = composeMail(config, facts('invitation'));

@@ -1,7 +1,7 @@
 import { ValidationError } from '../../shared/model/validationError';
 import { ReinstatementStates } from '../../shared/model/states';
 import { parseReinstatementRequest } from '../../shared/model/request';
-import { STATE_WORDS } from '../../shared/vocabulary/states';
+import { STATE_WORDS } from '../../shared/model/stateWords';
 import { eventLabel } from '../../shared/vocabulary/events';
 import { mailLabel } from '../../shared/vocabulary/mails';
 

@@ -65,7 +65,7 @@ it('a reinstatement survives SIGKILL midway and finishes with every mail sent ex
   });
   await until('Reinstated', async () => ((await state(id)) === 'Reinstated' ? true : undefined));
   await until('the partner notice and the thanks', async () =>
-    cloud.state.outbox.some((m) => m.subject.startsWith('Admin rights restored')) &&
+    cloud.state.outbox.some((m) => m.subject.startsWith('Admin rights back')) &&
     cloud.state.outbox.some((m) => m.subject.startsWith('Thank you'))
       ? true
       : undefined,
@@ -79,7 +79,7 @@ it('a reinstatement survives SIGKILL midway and finishes with every mail sent ex
       'ada@contoso.com | Fabrikam CSP invites Contoso to a reseller relationship',
       'ada@contoso.com | One last step to restore Fabrikam CSP’s access to Contoso’s Azure subscriptions',
       'ada@contoso.com | Thank you: Fabrikam CSP can manage Contoso’s Azure subscriptions again',
-      'ops@partner.example | Admin rights restored: Contoso',
+      'ops@partner.example | Admin rights back: Contoso',
     ].sort(),
   );
 }, 120_000);

@@ -107,7 +107,7 @@ describe('a reinstatement, end to end, only through HTTP', () => {
       ['thanks-sent', 'system'],
     ]);
     expect(p.mailsTo('ops@partner.example').map((m) => m.subject)).toEqual([
-      'Admin rights restored: Contoso Ltd',
+      'Admin rights back: Contoso Ltd',
     ]);
     expect(p.mailsTo('ada@contoso.com')).toHaveLength(3);
     state = (await (await p.partner(`/api/reinstatements?state=Reinstated`)).json()) as never;

@@ -151,7 +151,7 @@ describe('retry, from the step that failed, never re-sending a mail', () => {
     const notices = p
       .mailsTo('ops@partner.example')
       .filter((m) => [inviting.id, granting.id].some((id) => m.plainText?.includes(id)));
-    expect(notices.map((m) => m.subject)).toEqual(['Request failed: Fabrikam', 'Request failed: Fabrikam']);
+    expect(notices.map((m) => m.subject)).toEqual(['Failed: Fabrikam', 'Failed: Fabrikam']);
 
     expect(await (await act(inviting.id, 'retry')).json()).toEqual({
       id: inviting.id,

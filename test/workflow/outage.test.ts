@@ -65,7 +65,7 @@ it('Microsoft Graph down: every reinstatement fails at the group lookup, with wh
       expect.arrayContaining(['step-retrying', 'failed', 'partner-notified']),
     );
   }
-  const notices = p.mailsTo('ops@partner.example').filter((m) => m.subject.startsWith('Request failed'));
+  const notices = p.mailsTo('ops@partner.example').filter((m) => m.subject.startsWith('Failed:'));
   expect(notices).toHaveLength(ids.length);
   expect(notices[0]?.plainText).toContain('Reason: looking up the partner group: still failing');
 }, 300_000);

@@ -6,6 +6,8 @@ import { procedureScripts, type CustomerScripts } from '../../instructions/custo
 import { PROCEDURES, procedureWords, scriptFileUrl } from '../../instructions/procedures';
 import type { Language } from '../../model/languages';
 import type { ScopeStatus } from '../../model/reinstatement';
+import { STATE_WORDS } from '../../model/stateWords';
+import type { ReinstatementState } from '../../model/states';
 import { fillTemplate, type MailTemplateKind, type MailValues } from './mailTemplate';
 import { renderMessage, type Block, type EmailContent, type Sender } from './message';
 import { mailTemplatesFor } from './templateSet';
@@ -55,7 +57,7 @@ export type MailFacts =
       reinstatementId: string;
       customerName: string;
       customerTenantId: string;
-      state: string;
+      state: ReinstatementState;
       stateReason?: string;
       scopes: ScopeStatus[];
     };
@@ -67,14 +69,6 @@ const MAIL_KNOWN_ERRORS = [
   'deployment-not-allowed',
   'role-assignment-exists',
 ];
-
-/** How a reinstatement ended, as a subject's first words: never the state's identifier. */
-const OUTCOME_TITLES: Record<string, string> = {
-  Reinstated: 'Admin rights restored',
-  Expired: 'Request expired',
-  Cancelled: 'Request cancelled',
-  Failed: 'Request failed',
-};
 
 /**
  * The Azure PowerShell procedure as the mail shows it: every step of the page's first tab, with what
@@ -239,7 +233,9 @@ function valuesFor(config: MailSettings, facts: MailFacts, t: Translator): MailV
           customerTenantId: facts.customerTenantId,
           state: facts.state,
           outcome: facts.state.toLowerCase(),
-          outcomeTitle: OUTCOME_TITLES[facts.state] ?? `Ended: ${facts.state}`,
+          // The state's words, as the console shows them: never the state's identifier.
+          outcomeTitle: STATE_WORDS[facts.state].label,
+          outcomeExplanation: STATE_WORDS[facts.state].explanation,
           stateReason: facts.stateReason ?? '',
           verifiedCount: String(verified),
           scopeCount: String(facts.scopes.length),

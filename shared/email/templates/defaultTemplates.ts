@@ -102,7 +102,7 @@ export const MAIL_LAYOUT_KEYS: readonly MessageKey[] = Object.values(LAYOUTS).fl
 
 const PARTNER_NOTICE = `Subject: {{outcomeTitle}}: {{customerName}}
 
-The reinstatement {{reinstatementId}} for {{customerName}} (tenant {{customerTenantId}}) has ended: {{outcomeTitle}}.
+The reinstatement {{reinstatementId}} for {{customerName}} (tenant {{customerTenantId}}) has ended: {{outcomeTitle}}. {{outcomeExplanation}}
 
 {{#hasReason}}Reason: {{stateReason}}{{/hasReason}}
 
