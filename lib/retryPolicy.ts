@@ -75,4 +75,6 @@ export const RetryPolicies = {
   mailStepAside: { initialMs: 2_000, maxMs: 5 * 60_000, minMs: 1_000 },
   /** ACS failing mail after mail: the whole queue waits, longer the longer it lasts. */
   acsOutage: { initialMs: 10_000, maxMs: 5 * 60_000, minMs: 5_000 },
+  /** A post to the partner's Teams or JSON webhook: tried for a day, then given up (and shown). */
+  webhook: { initialMs: 60_000, maxMs: 60 * 60_000, minMs: 30_000, giveUpAfterMs: 24 * 3_600_000 },
 } as const satisfies Record<string, RetryPolicy>;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export const Services = ['entra', 'graph', 'arm', 'acs', 'partnerCenter'] as const;
+export const Services = ['entra', 'graph', 'arm', 'acs', 'partnerCenter', 'webhooks'] as const;
 export type Service = (typeof Services)[number];
 
 /** Fault injection per simulated service, set by configuration or at run time (POST /sandbox/faults). */

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { CLOUDS } from '../lib/azure/clouds';
 import { AcsSimulator, type AcsLimits } from './acsSimulator';
+import { AlertReceivers } from './alertReceivers';
 import { handleArm } from './armSimulator';
 import { createSandboxPki, type SandboxPki } from './certificates';
 import { EntraSimulator } from './entraSimulator';
@@ -44,6 +45,8 @@ export class SandboxCloud {
   readonly acs: AcsSimulator;
   readonly partnerCenter: PartnerCenterSimulator;
   readonly entra: EntraSimulator;
+  /** The partner's Teams channel and ticketing tool, where the product's alerts arrive. */
+  readonly alertReceivers: AlertReceivers;
   readonly acsAccessKey: Buffer;
   /** Requests each simulated service received (faulted ones included). */
   readonly requests = new Map<Service, number>();
@@ -67,6 +70,7 @@ export class SandboxCloud {
     for (const [service, f] of Object.entries(options.faults ?? {})) this.faults.set(service as Service, f);
     this.acs = new AcsSimulator(this.state, this.acsAccessKey, options.acsLimits, options.now);
     this.acs.restore(this.state.outbox);
+    this.alertReceivers = new AlertReceivers(this.state.partnerTenantId, options.now);
     this.folder = options.dir
       ? new CloudFolder(options.dir, this.state, {
           pki,
@@ -132,6 +136,7 @@ export class SandboxCloud {
       WEBSITE_AUTH_CLIENT_ID: app.clientId,
       WEBSITE_AUTH_OPENID_ISSUER: `${this.origin}/${this.state.partnerTenantId}/v2.0`,
       MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: app.secret,
+      ...this.alertReceivers.appSettings(this.origin),
     };
   }
 
@@ -180,10 +185,12 @@ export class SandboxCloud {
     if (sim.path.toLowerCase().startsWith('/subscriptions/')) return 'arm';
     if (sim.path.startsWith('/emails')) return 'acs';
     if (sim.path.startsWith('/v1/') || sim.path.startsWith('/webhooks/')) return 'partnerCenter';
+    if (this.alertReceivers.isWebhook(sim)) return 'webhooks';
     return undefined;
   }
 
   private async route(sim: SimRequest): Promise<void> {
+    if (sim.method === 'GET' && this.alertReceivers.handle(sim)) return;
     if (sim.path === '/sandbox' || sim.path.startsWith('/sandbox/')) {
       if (await handlePages(sim, this.state, this.partnerCenter)) return;
       return handleControls(sim, this.state, this.partnerCenter, this.faults);
@@ -204,7 +211,8 @@ export class SandboxCloud {
       handleGraph(sim, this.state, this.tokens, aud.graph) ||
       handleArm(sim, this.state, this.tokens, [aud.arm, 'https://management.core.windows.net']) ||
       this.acs.handle(sim) ||
-      this.partnerCenter.handle(sim);
+      this.partnerCenter.handle(sim) ||
+      this.alertReceivers.handle(sim);
     if (!handled)
       json(sim.res, 404, {
         error: { code: 'NotFound', message: `No simulated endpoint at ${sim.method} ${sim.path}` },
@@ -243,6 +251,7 @@ function correlationHeaders(service: Service, headers: IncomingHttpHeaders): Rec
         'MS-CorrelationId': sent('ms-correlationid') ?? randomUUID(),
       };
     case 'acs':
+    case 'webhooks':
       return {};
   }
 }

@@ -4,7 +4,9 @@ import {
   ArmRoleAssignmentVerifier,
   type RoleAssignmentVerifier,
 } from '../adapters/arm/roleAssignmentVerifier';
+import { WebhookSender } from '../adapters/alerts/webhookSender';
 import { AcsEmailSender } from '../adapters/email/acsEmailSender';
+import { AlertDispatch } from '../alerts/alertDispatch';
 import { GraphPartnerGroupLookup } from '../adapters/graph/partnerGroupLookup';
 import { createCredentials } from '../adapters/identity/credentials';
 import type { PartnerUserTokens } from '../adapters/identity/partnerUserTokens';
@@ -16,6 +18,7 @@ import { WebhookVerifier } from '../adapters/partnerCenter/webhookVerifier';
 import { getConfig, type AppConfig } from '../config/appConfig';
 import { MailDispatch } from '../email/dispatch';
 import { Outbox } from '../email/outbox';
+import { AlertRepository } from '../storage/alertRepository';
 import { BulkJobRepository } from '../storage/bulkJobRepository';
 import { LinkClicks } from '../storage/linkClicks';
 import { PartnerCenterEventLog } from '../storage/partnerCenterEvents';
@@ -47,6 +50,9 @@ export interface Container {
   partnerCenterBudget: PartnerCenterBudget;
   webhookVerifier: WebhookVerifier;
   readiness: WebhookReadiness;
+  /** What the partner's team is told: alerts, the digest, the webhooks (docs/ALERTS.md). */
+  alerts: AlertDispatch;
+  alertStore: AlertRepository;
   activities: Activities;
   now: () => Date;
 }
@@ -83,6 +89,14 @@ export async function createContainer(
   const verifier = new ArmRoleAssignmentVerifier(config, identity.tokensIn);
   const scans = new ScanRepository(tables.scans);
   const ca = config.identity.caFile ? readFileSync(config.identity.caFile, 'utf8') : undefined;
+  const alertStore = new AlertRepository(tables.state);
+  const alerts = new AlertDispatch({
+    config,
+    alerts: alertStore,
+    mail,
+    webhooks: new WebhookSender({ ...(ca ? { ca } : {}), now }),
+    now,
+  });
   return {
     config,
     repository,
@@ -102,12 +116,23 @@ export async function createContainer(
       now,
     }),
     readiness: new WebhookReadiness(partnerCenter, tables.state, now),
+    alerts,
+    alertStore,
     // The activity registry: each part's activities, built from the dependencies it names.
     activities: {
-      ...createReinstatementActivities({ config, repository, mail, outbox, groupLookup, verifier, now }),
+      ...createReinstatementActivities({
+        config,
+        repository,
+        mail,
+        outbox,
+        groupLookup,
+        verifier,
+        alerts,
+        now,
+      }),
       ...createMailActivities({ mail, repository, now }),
       ...createBulkActivities({ config, repository, bulkJobs, partnerCenter }),
-      ...createScanActivities({ scans, partnerCenter, verifier, groupLookup, repository, now }),
+      ...createScanActivities({ scans, partnerCenter, verifier, groupLookup, repository, alerts, now }),
     } satisfies Activities,
     now,
   };

@@ -17,10 +17,15 @@ import {
   publicBaseUrlSetting,
   signingKeySetting,
   tableNameSetting,
+  webhookUrlSetting,
 } from './settingParsers';
 
 /** The watch's scan when SCAN_SCHEDULE is not set: every day at 05:30 UTC, before the working day. */
 export const DEFAULT_SCAN_SCHEDULE = '0 30 5 * * *';
+/** The alerts' digest when DIGEST_SCHEDULE is not set: every day at 07:00 UTC, after the watch's scan. */
+export const DEFAULT_DIGEST_SCHEDULE = '0 0 7 * * *';
+/** The shortest secret a signed JSON webhook accepts (HMAC-SHA256 wants at least its output's 32 bytes). */
+const WEBHOOK_SECRET_MIN = 32;
 
 /**
  * Every setting the app reads, in one place. Read once at start-up; a bad or missing setting stops
@@ -134,6 +139,16 @@ const settingsShape = {
       error: 'must be a six-field NCRONTAB expression, e.g. "0 30 5 * * *", or off',
     }),
   ),
+  // Alerts: one digest a day (or `off`), to PARTNER_OPS_EMAIL and the optional webhooks.
+  DIGEST_SCHEDULE: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : DEFAULT_DIGEST_SCHEDULE),
+    z.string().refine((v) => v.toLowerCase() === 'off' || isNcrontab(v), {
+      error: 'must be a six-field NCRONTAB expression, e.g. "0 0 7 * * *", or off',
+    }),
+  ),
+  ALERT_TEAMS_WEBHOOK_URL: webhookUrlSetting('a Microsoft Teams incoming webhook or Workflows URL'),
+  ALERT_WEBHOOK_URL: webhookUrlSetting('where signed JSON alerts are posted'),
+  ALERT_WEBHOOK_SECRET: optionalString(),
   CLOUD: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() ? v.trim() : 'AzurePublic'),
     z.enum(CloudNames, { error: `must be one of ${CloudNames.join(', ')}` }),
@@ -221,6 +236,13 @@ const settingsSchema = z
         code: 'custom',
         path: ['PARTNER_APP_CERTIFICATE_PATH'],
         message: 'is required when PARTNER_APP_CREDENTIAL is clientCertificate',
+      });
+    }
+    if (settings.ALERT_WEBHOOK_URL && (settings.ALERT_WEBHOOK_SECRET ?? '').length < WEBHOOK_SECRET_MIN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALERT_WEBHOOK_SECRET'],
+        message: `is required when ALERT_WEBHOOK_URL is set: at least ${WEBHOOK_SECRET_MIN} characters the receiver shares, e.g. from \`openssl rand -base64 32\``,
       });
     }
     if (settings.TABLE_EMAIL_OUTBOX.length > 58) {
@@ -317,6 +339,15 @@ export interface AppConfig {
   pacing: { emailsPerMinute: number; emailsPerHour: number; adminAgentsCacheHours: number };
   /** People sign in to the console with App Service authentication (the platform vouches for them). */
   console: { signIn: boolean };
+  /** Where the partner's team hears of what needs it (docs/ALERTS.md). */
+  alerts: {
+    /** When the digest goes (DIGEST_SCHEDULE); absent: only on request. */
+    digestSchedule?: string;
+    /** A Microsoft Teams incoming webhook: the digest as an Adaptive Card. */
+    teamsWebhookUrl?: string;
+    /** A plain JSON webhook (PSA and ticketing tools), each post signed with the secret. */
+    jsonWebhook?: { url: string; secret: string };
+  };
   /**
    * Where traces and metrics go: Application Insights when the platform connected it, else the
    * console or an OTLP endpoint when asked (shared/telemetry/startTelemetry.ts).
@@ -468,6 +499,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     // The platform's own setting, "True" when App Service authentication is on: only then does it
     // strip X-MS-CLIENT-PRINCIPAL from requests, so only then may the app believe the header.
     console: { signIn: env.WEBSITE_AUTH_ENABLED?.trim().toLowerCase() === 'true' },
+    alerts: {
+      ...(settings.DIGEST_SCHEDULE.toLowerCase() !== 'off'
+        ? { digestSchedule: settings.DIGEST_SCHEDULE }
+        : {}),
+      ...(settings.ALERT_TEAMS_WEBHOOK_URL ? { teamsWebhookUrl: settings.ALERT_TEAMS_WEBHOOK_URL } : {}),
+      ...(settings.ALERT_WEBHOOK_URL && settings.ALERT_WEBHOOK_SECRET
+        ? { jsonWebhook: { url: settings.ALERT_WEBHOOK_URL, secret: settings.ALERT_WEBHOOK_SECRET } }
+        : {}),
+    },
     // The platform's own setting, present when the app is connected to Application Insights.
     telemetry: {
       applicationInsights: Boolean(env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim()),
@@ -486,6 +526,9 @@ export const SECRET_SETTINGS = [
   'PARTNER_APP_CLIENT_SECRET',
   'PARTNER_REFRESH_TOKEN',
   'AzureWebJobsStorage',
+  // A Teams webhook's URL is its own credential; the JSON webhook's secret signs every post.
+  'ALERT_TEAMS_WEBHOOK_URL',
+  'ALERT_WEBHOOK_SECRET',
 ];
 
 /** The app's configuration, read from the environment on first use and kept. */

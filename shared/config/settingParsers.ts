@@ -149,3 +149,18 @@ export const optionalUrl = (what: string) =>
     (v) => (typeof v === 'string' && v.trim() ? v.trim().replace(/\/+$/, '') : undefined),
     z.url({ protocol: /^https?$/, error: `must be an absolute URL (${what})` }).optional(),
   );
+
+/**
+ * An optional outgoing webhook: https only (it carries the partner's alerts, and a Teams webhook's
+ * URL is its own credential), with no credentials in the URL's user part.
+ */
+export const webhookUrlSetting = (what: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
+    z
+      .url({ protocol: /^https$/, error: `must be an absolute https URL (${what})` })
+      .refine((v) => !new URL(v).username && !new URL(v).password, {
+        error: 'must not carry a user name or password',
+      })
+      .optional(),
+  );

@@ -2,6 +2,8 @@ import { mapWithConcurrency } from '../../lib/concurrency';
 import type { RoleAssignmentVerifier, ScopeCheck } from '../adapters/arm/roleAssignmentVerifier';
 import type { PartnerGroupLookup } from '../adapters/graph/partnerGroupLookup';
 import { describeFailure, type Failure } from '../adapters/outcomes';
+import type { AlertDispatch } from '../alerts/alertDispatch';
+import { watchAlerts } from '../alerts/happenings';
 import type { PartnerCenterClient } from '../adapters/partnerCenter/partnerCenterClient';
 import { normalizeGuid } from '../model/identifiers';
 import { parseScope } from '../model/scopes';
@@ -17,6 +19,7 @@ export interface ScanDeps {
   verifier: RoleAssignmentVerifier;
   groupLookup: PartnerGroupLookup;
   repository: ReinstatementRepository;
+  alerts: Pick<AlertDispatch, 'record'>;
   now: () => Date;
 }
 
@@ -213,6 +216,9 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
         }
         await deps.scans.markLatestFinished(input.scanId, finishedAt);
       }
+      // Recorded before the scan is done, so a scan resumed after a crash records what is missing
+      // (each alert once: its id names the scan and the subscription).
+      await mapWithConcurrency(watchAlerts(input.scanId, results), 16, (alert) => deps.alerts.record(alert));
       const counts = countResults(results);
       await deps.scans.update(input.scanId, {
         state: 'done',

@@ -31,7 +31,6 @@ const MAIL_KIND_LABELS: Record<ReinstatementMailKind, string> = {
   instructions: 'Instructions',
   'instructions-resend': 'Instructions, sent again',
   thanks: 'Thanks',
-  'partner-notice': 'Notice to the partner',
 };
 
 export function mailLabel(kind: string, sequence: number): string {

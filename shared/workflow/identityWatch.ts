@@ -1,4 +1,6 @@
 import type { IdentityHealth, PartnerUserTokens } from '../adapters/identity/partnerUserTokens';
+import type { AlertDispatch } from '../alerts/alertDispatch';
+import { identityAlert } from '../alerts/happenings';
 import type { AppConfig } from '../config/appConfig';
 import type { MailDispatch } from '../email/dispatch';
 import { senderOf } from '../email/templates/composeMail';
@@ -12,13 +14,15 @@ const WARN_DAYS_LEFT = 14;
 
 /**
  * Keeps verification's identity alive (an idle product would otherwise lose the partner user's
- * sign-in after 90 days) and tells the partner's team, at most once a day, when it needs a person:
+ * sign-in after 90 days) and tells the partner's team at once (a mail, and an urgent alert to the
+ * webhooks), at most once a day, when it needs a person:
  * a sign-in that lapsed, was revoked or wants MFA, or one about to lapse.
  */
 export interface IdentityWatchDeps {
   config: Pick<AppConfig, 'partner' | 'links'>;
   partnerUser: Pick<PartnerUserTokens, 'keepAlive' | 'lastNoticeAt' | 'noticeSent'>;
   mail: Pick<MailDispatch, 'enqueue'>;
+  alerts: Pick<AlertDispatch, 'recordUrgent'>;
   now: () => Date;
 }
 
@@ -48,6 +52,8 @@ export async function watchVerificationIdentity(
     ),
   });
   if (queued.wake) await wakeMailDispatcher(workflow);
+  // Urgent: the webhooks hear of it now too, not in the next digest.
+  await app.alerts.recordUrgent(identityAlert(health, now));
   await app.partnerUser.noticeSent(now.toISOString());
   return { health, notified: true };
 }

@@ -1,4 +1,6 @@
 import type { PartnerGroupLookup } from '../adapters/graph/partnerGroupLookup';
+import type { AlertDispatch } from '../alerts/alertDispatch';
+import { endingAlert } from '../alerts/happenings';
 import type { MailDispatch } from '../email/dispatch';
 import type { Outbox } from '../email/outbox';
 import { activeKey } from '../model/activeKey';
@@ -17,6 +19,7 @@ export interface ReinstatementActivityDeps extends VerificationDeps {
   mail: MailDispatch;
   outbox: Pick<Outbox, 'get'>;
   groupLookup: PartnerGroupLookup;
+  alerts: Pick<AlertDispatch, 'record'>;
   now: () => Date;
 }
 
@@ -162,8 +165,8 @@ export function createReinstatementActivities(deps: ReinstatementActivityDeps): 
 
     /**
      * Ends the reinstatement: the final state with its reason (Failed remembers the state it failed
-     * in, where a retry resumes), the claim on customer and scopes released, and the partner's notice
-     * (and, when reinstated, the customer's thanks) queued in people's lane. Mails still queued for
+     * in, where a retry resumes), the claim on customer and scopes released, an alert recorded for the
+     * partner's digest, and, when reinstated, the customer's thanks queued in people's lane. Mails still queued for
      * it are withdrawn by the dispatcher when it reaches them. A record already final keeps its state.
      */
     async finish({ reinstatementId, outcome, reason, actor = 'system' }, env) {
@@ -183,25 +186,21 @@ export function createReinstatementActivities(deps: ReinstatementActivityDeps): 
         activeKey(reinstatement.customerTenantId, reinstatement.scopes),
         reinstatement.id,
       );
-      let wake = false;
-      for (const kind of noticesOf(reinstatement)) {
+      // The partner's team hears of it in the next digest (one mail a day, not one per reinstatement).
+      const alert = endingAlert(reinstatement);
+      if (alert) await deps.alerts.record(alert);
+      if (reinstatement.state === 'Reinstated') {
         const queued = await deps.mail.enqueue({
-          key: { stream: reinstatement.id, kind, sequence: 0 },
+          key: { stream: reinstatement.id, kind: 'thanks', sequence: 0 },
           lane: 'people',
-          ...composeReinstatementMail(config, reinstatement, kind, 0, deps.now()),
+          ...composeReinstatementMail(config, reinstatement, 'thanks', 0, deps.now()),
         });
-        wake ||= queued.wake;
+        if (queued.wake) await wakeMailDispatcher(env.workflow);
       }
-      if (wake) await wakeMailDispatcher(env.workflow);
       return done(reinstatement.state);
     },
   };
 }
-
-const noticesOf = (reinstatement: Reinstatement) =>
-  reinstatement.state === 'Reinstated'
-    ? (['partner-notice', 'thanks'] as const)
-    : (['partner-notice'] as const);
 
 /** How many scopes are verified, and in words what the others are waiting for. */
 function progressOf(reinstatement: Reinstatement): ScopeProgress {

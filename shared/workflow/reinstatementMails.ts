@@ -48,8 +48,6 @@ interface MailKindRules {
   sentNote(sequence: number): { what: string; count?: keyof ReinstatementCounters } | undefined;
   /** Its content. */
   facts(c: Composing): MailFacts;
-  /** To the partner's team rather than the customer. */
-  toPartner?: true;
 }
 
 const RUNNING_BEFORE_ACCEPTANCE = ['Requested', 'InvitationSent'] as const;
@@ -99,20 +97,6 @@ const MAIL_KINDS = {
       };
     },
   },
-  'partner-notice': {
-    wantedIn: 'always',
-    sentNote: () => ({ what: 'partner-notified' }),
-    toPartner: true,
-    facts: ({ reinstatement }) => ({
-      kind: 'partner-notice',
-      reinstatementId: reinstatement.id,
-      customerName: reinstatement.customerName,
-      customerTenantId: reinstatement.customerTenantId,
-      state: reinstatement.state,
-      ...(reinstatement.stateReason ? { stateReason: reinstatement.stateReason } : {}),
-      scopes: reinstatement.scopes,
-    }),
-  },
 } as const satisfies Record<string, MailKindRules>;
 
 export type ReinstatementMailKind = keyof typeof MAIL_KINDS;
@@ -132,7 +116,7 @@ export function composeReinstatementMail(
 ): OutgoingMail {
   const rules: MailKindRules = MAIL_KINDS[kind];
   return {
-    to: rules.toPartner ? config.partner.opsEmail : reinstatement.contact.email,
+    to: reinstatement.contact.email,
     ...composeMail(config, rules.facts({ config, reinstatement, sequence, now })),
   };
 }

@@ -1,4 +1,6 @@
 import type { IdentityHealth } from '../adapters/identity/partnerUserTokens';
+import type { AlertDispatch, DeliveryReport } from '../alerts/alertDispatch';
+import { backlogAlert } from '../alerts/happenings';
 import type { AppConfig } from '../config/appConfig';
 import type { Backlog, MailDispatch } from '../email/dispatch';
 import type { BulkJobRepository } from '../storage/bulkJobRepository';
@@ -29,6 +31,8 @@ export interface WatchdogReport {
   /** Scans whose record says running without an orchestration: started again. */
   scansResumed: number;
   mailDispatcherWoken: boolean;
+  /** Webhook posts tried in this run (the digest's and urgent alerts' retries). */
+  alertDeliveries: DeliveryReport;
   /** Verification's identity: well, or what is wrong with it; whether the partner's team was told. */
   identity: { healthy: boolean; problem?: string; notified: boolean };
   /** What the run saw, for the operations metrics: reinstatements per state, the mail queue, the identity. */
@@ -52,6 +56,7 @@ export interface WatchdogDeps extends IdentityWatchDeps {
   bulkJobs: Pick<BulkJobRepository, 'unfinished'>;
   scans: Pick<ScanRepository, 'running'>;
   mail: MailDispatch;
+  alerts: Pick<AlertDispatch, 'record' | 'recordUrgent' | 'deliverDue'>;
 }
 
 export async function runWatchdog(app: WatchdogDeps, workflow: WorkflowClient): Promise<WatchdogReport> {
@@ -62,6 +67,7 @@ export async function runWatchdog(app: WatchdogDeps, workflow: WorkflowClient): 
     bulkJobsResumed: 0,
     scansResumed: 0,
     mailDispatcherWoken: false,
+    alertDeliveries: { delivered: 0, retrying: 0, refused: 0, gaveUp: 0 },
     identity: { healthy: true, notified: false },
     seen: { byState: {} },
   };
@@ -116,8 +122,12 @@ export async function runWatchdog(app: WatchdogDeps, workflow: WorkflowClient): 
     await wakeMailDispatcher(workflow);
     report.mailDispatcherWoken = true;
   }
+  const stalled = backlogAlert(backlog, app.now());
+  if (stalled) await app.alerts.record(stalled);
   const { health, notified } = await watchVerificationIdentity(app, workflow);
   report.seen.identity = health;
+  // Webhook posts that failed earlier are tried again here, every watchdog run.
+  report.alertDeliveries = await app.alerts.deliverDue();
   report.identity = {
     healthy: health.healthy,
     notified,

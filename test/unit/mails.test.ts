@@ -17,7 +17,6 @@ import { buildInvitationLink } from '../../shared/links/invitationLink';
 import { parseScope } from '../../shared/model/scopes';
 import type { Language } from '../../shared/model/languages';
 import type { ScopeStatus } from '../../shared/model/reinstatement';
-import { STATE_WORDS } from '../../shared/model/stateWords';
 import { hasControlCharactersBeyondLineBreaks } from '../../shared/text/plainText';
 import { PARTNER_TENANT } from '../support/fixtures';
 import { validSettings } from '../support/settings';
@@ -84,16 +83,6 @@ function facts(kind: MailTemplateKind, customerName = HOSTILE, note?: string): M
       };
     case 'thanks':
       return { kind, ...who, scopes, scripts };
-    case 'partner-notice':
-      return {
-        kind,
-        reinstatementId: 'r-0123',
-        customerName,
-        customerTenantId: '7f3c2a10-4b5e-4c6d-8e9f-0a1b2c3d4e5f',
-        state: 'Failed',
-        stateReason: 'its orchestration failed: <boom>',
-        scopes,
-      };
   }
 }
 
@@ -124,7 +113,6 @@ const REQUIRED_LINKS: Record<MailTemplateKind, string[]> = {
   instructions: [INSTRUCTIONS],
   'instructions-reminder': [INSTRUCTIONS],
   thanks: [],
-  'partner-notice': [],
 };
 
 describe('every mail kind, with hostile values', () => {
@@ -138,13 +126,11 @@ describe('every mail kind, with hostile values', () => {
       expect(mail.subject).not.toMatch(/[\r\n]/);
       expect(visible(mail.html)).toContain('Fabrikam CSP');
       expect(mail.text).toContain('Fabrikam CSP');
-      if (kind !== 'partner-notice') {
-        expect(mail.subject).toContain('Fabrikam CSP');
-        expect(mail.replyTo).toBe('support@partner.example');
-        expect(mail.text).toContain('admin.microsoft.com');
-        expect(mail.text).toContain('support@partner.example');
-        expect(mail.text).toContain('+44 20 7946 0000');
-      } else expect(mail.replyTo).toBeUndefined();
+      expect(mail.subject).toContain('Fabrikam CSP');
+      expect(mail.replyTo).toBe('support@partner.example');
+      expect(mail.text).toContain('admin.microsoft.com');
+      expect(mail.text).toContain('support@partner.example');
+      expect(mail.text).toContain('+44 20 7946 0000');
       for (const link of REQUIRED_LINKS[kind]) {
         expect(mail.text.split('\n')).toContain(link);
         expect(hrefs(mail.html)).toContain(link);
@@ -154,18 +140,6 @@ describe('every mail kind, with hostile values', () => {
       expect(mail.html).not.toMatch(/<img|<link|<script|@import|url\(/i);
     },
   );
-
-  it("the partner's notice says how it ended in the console's words for the state, never its identifier", () => {
-    const notice = composeMail(config, facts('partner-notice'));
-    expect(notice.subject).toMatch(new RegExp(`^${STATE_WORDS.Failed.label}: `));
-    expect(notice.text).toContain(STATE_WORDS.Failed.explanation);
-    const reinstated = composeMail(config, {
-      ...(facts('partner-notice') as Extract<MailFacts, { kind: 'partner-notice' }>),
-      state: 'Reinstated',
-    });
-    expect(reinstated.subject).toMatch(new RegExp(`^${STATE_WORDS.Reinstated.label}: `));
-    expect(reinstated.subject + reinstated.text).not.toMatch(/\bReinstated\b/);
-  });
 
   it('the invitation says DAP is no longer granted only when asked for, and quotes the note without interpreting it', () => {
     const plain = composeMail(config, facts('invitation'));
@@ -244,11 +218,11 @@ Dear {{contactName}}, please accept our relationship request for {{customerName}
     expect(composeMail(custom, facts('thanks')).subject).toContain('Thank you');
   });
 
-  /** A customer's mail of `kind` to a reader of `language` (the partner's notice has no reader's language). */
-  const inLanguage = (kind: MailTemplateKind, language: Language): MailFacts => {
-    const mail = facts(kind, 'Contoso');
-    return mail.kind === 'partner-notice' ? mail : { ...mail, language };
-  };
+  /** A customer's mail of `kind` to a reader of `language`. */
+  const inLanguage = (kind: MailTemplateKind, language: Language): MailFacts => ({
+    ...facts(kind, 'Contoso'),
+    language,
+  });
 
   it("writes each customer in their language's template, else in the partner's default-language one, never mixing", () => {
     const template = (subject: string) =>
@@ -291,8 +265,9 @@ Dear {{contactName}}, please accept our relationship request for {{customerName}
     );
     expect(refusal({ 'fr/thanks.txt': 'Hello' })).toContain("the first line must be 'Subject: ...'");
     expect(refusal({ 'xx/thanks.txt': 'Subject: x' })).toContain('xx/ is not a language folder');
-    expect(refusal({ 'de/partner-notice.txt': 'Subject: x' })).toContain(
-      "de/partner-notice.txt: the partner's notice goes to your own team in English",
+    // The notice per reinstatement gave way to the alerts' digest: a partner's old file is named.
+    expect(refusal({ 'en/partner-notice.txt': 'Subject: x' })).toContain(
+      "en/partner-notice.txt: the partner's notice per reinstatement is no longer sent",
     );
     expect(refusal({ 'thanks.txt': 'Subject: x' })).toContain(
       'thanks.txt: templates live in a folder per language: move it to en/thanks.txt',

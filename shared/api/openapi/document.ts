@@ -39,6 +39,9 @@ const SCHEMAS = {
   ScanResult: answers.scanResultSchema,
   ScanResultList: answers.scanResultListSchema,
   ScanReinstatementsRequest: scanReinstatementsSchema,
+  Alert: answers.alertSchema,
+  AlertOverview: answers.alertOverviewSchema,
+  DigestSent: answers.digestSentSchema,
 } as const;
 type SchemaName = keyof typeof SCHEMAS;
 
@@ -401,6 +404,27 @@ export function openApiDocument(): Record<string, unknown> {
             '200': json('WebhookReadiness', 'The registration and the validation'),
             '401': unauthorized,
           },
+        },
+      },
+      '/alerts': {
+        get: {
+          summary: "What the partner's team was told: the latest alerts, digests and webhook deliveries",
+          description:
+            'Alerts are recorded as things happen (a subscription newly lost or regained by the watch, a reinstatement back, failed or expired, the verification sign-in needing a person, mail not moving) and go out together in the digest; see docs/ALERTS.md.',
+          tags: ['operations'],
+          responses: {
+            '200': json('AlertOverview', 'The latest alerts and deliveries'),
+            '401': unauthorized,
+          },
+        },
+      },
+      '/alerts/digest': {
+        post: {
+          summary: 'Send the digest of what is new now, as DIGEST_SCHEDULE does',
+          description:
+            'One mail to PARTNER_OPS_EMAIL, one Teams card and the signed JSON posts when those webhooks are set. Requests at the same moment send one digest between them (`in-progress` for the others); with nothing new, nothing is sent (`nothing-new`).',
+          tags: ['operations'],
+          responses: { '200': json('DigestSent', 'Sent, being sent, or nothing new'), '401': unauthorized },
         },
       },
       '/identity/readiness': {

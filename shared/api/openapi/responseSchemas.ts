@@ -3,6 +3,7 @@ import { ReinstatementStates } from '../../model/states';
 import { AuditActors } from '../../model/audit';
 import { LANGUAGES } from '../../model/languages';
 import { WATCH_CHANGES } from '../../model/watch';
+import { ALERT_KINDS } from '../../model/alerts';
 
 /**
  * The shapes of the API's answers, as schemas: the OpenAPI document is generated from them, and
@@ -376,3 +377,66 @@ export const scanResultListSchema = z.strictObject({
   items: z.array(scanResultSchema),
   continuationToken: z.string().optional(),
 });
+
+export const alertSchema = z.strictObject({
+  id: z.string(),
+  kind: z.enum(ALERT_KINDS),
+  label: z.string().meta({ description: 'The kind in words' }),
+  needsAction: z.boolean(),
+  at: z.string().meta({ format: 'date-time' }),
+  summary: z.string().meta({ description: 'One sentence: who, what, where' }),
+  link: z.string().meta({ format: 'uri', description: 'Where a person acts on it (the console)' }),
+  digest: z
+    .string()
+    .meta({ description: "The digest that carried it; '' while none has; `urgent` when sent at once" }),
+  customerName: z.string().optional(),
+  customerTenantId: z.string().optional(),
+  subscriptionId: z.string().optional(),
+  reinstatementId: z.string().optional(),
+});
+
+export const alertOverviewSchema = z.strictObject({
+  alerts: z.array(alertSchema).meta({ description: 'The latest 100, newest first' }),
+  digests: z
+    .array(
+      z.strictObject({
+        id: z.string(),
+        state: z.enum(['collecting', 'sent', 'empty']),
+        claimedAt: z.string(),
+        sentAt: z.string().optional(),
+        alerts: z.number().int().optional(),
+      }),
+    )
+    .meta({ description: 'The latest 10 digests' }),
+  deliveries: z.strictObject({
+    pending: z.number().int(),
+    delivered: z.number().int(),
+    refused: z.number().int(),
+    gaveUp: z.number().int(),
+    problems: z
+      .array(
+        z.strictObject({
+          id: z.string(),
+          channel: z.enum(['teams', 'json']),
+          state: z.enum(['pending', 'delivered', 'refused', 'gave-up']),
+          attempts: z.number().int(),
+          lastError: z.string().optional(),
+        }),
+      )
+      .meta({ description: 'Webhook posts not delivered (yet), with what the webhook answered' }),
+  }),
+  settings: z.strictObject({
+    digestSchedule: z.string().optional(),
+    teams: z.boolean(),
+    jsonWebhook: z.boolean(),
+  }),
+});
+export type AlertOverview = z.output<typeof alertOverviewSchema>;
+
+export const digestSentSchema = z.strictObject({
+  state: z.enum(['sent', 'in-progress', 'nothing-new']),
+  digestId: z.string().optional(),
+  alerts: z.number().int().optional(),
+  headline: z.string().optional(),
+});
+export type DigestSent = z.output<typeof digestSentSchema>;

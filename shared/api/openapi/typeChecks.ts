@@ -10,6 +10,7 @@ import type { BulkJobStatus } from '../bulkStarts';
 import type { ScanStatus } from '../scans';
 import type { ScanResult } from '../../storage/scanRepository';
 import type { ReinstatementView } from '../reinstatementService';
+import type { DigestRecord } from '../../storage/alertRepository';
 import type * as schemas from './responseSchemas';
 
 /**
@@ -32,4 +33,5 @@ export const typeChecks: [
   Same<(typeof schemas.ScopeFindings)[number], ScopeFinding>,
   Same<Out<typeof schemas.scanResultSchema>, ScanResult>,
   Same<Out<typeof schemas.scanStatusSchema>, ScanStatus>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<Out<typeof schemas.alertOverviewSchema>['digests'][number], DigestRecord>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -6,8 +6,6 @@ import { procedureScripts, type CustomerScripts } from '../../instructions/custo
 import { PROCEDURES, procedureWords, scriptFileUrl } from '../../instructions/procedures';
 import type { Language } from '../../model/languages';
 import type { ScopeStatus } from '../../model/reinstatement';
-import { STATE_WORDS } from '../../model/stateWords';
-import type { ReinstatementState } from '../../model/states';
 import { fillTemplate, type MailTemplateKind, type MailValues } from './mailTemplate';
 import { renderMessage, type Block, type EmailContent, type Sender } from './message';
 import { mailTemplatesFor } from './templateSet';
@@ -51,15 +49,6 @@ export type MailFacts =
       contactName: string;
       scopes: ScopeStatus[];
       scripts?: CustomerScripts;
-    }
-  | {
-      kind: 'partner-notice';
-      reinstatementId: string;
-      customerName: string;
-      customerTenantId: string;
-      state: ReinstatementState;
-      stateReason?: string;
-      scopes: ScopeStatus[];
     };
 
 /** The known errors customers meet most with the generated commands, named in the instructions mail. */
@@ -223,36 +212,6 @@ function valuesFor(config: MailSettings, facts: MailFacts, t: Translator): MailV
           removal: removal(facts.scripts),
         },
       };
-    case 'partner-notice': {
-      const verified = facts.scopes.filter((s) => s.status === 'Verified').length;
-      return {
-        values: {
-          ...partner,
-          ...customer(facts.customerName, ''),
-          reinstatementId: facts.reinstatementId,
-          customerTenantId: facts.customerTenantId,
-          state: facts.state,
-          outcome: facts.state.toLowerCase(),
-          // The state's words, as the console shows them: never the state's identifier.
-          outcomeTitle: STATE_WORDS[facts.state].label,
-          outcomeExplanation: STATE_WORDS[facts.state].explanation,
-          stateReason: facts.stateReason ?? '',
-          verifiedCount: String(verified),
-          scopeCount: String(facts.scopes.length),
-        },
-        flags: { hasReason: Boolean(facts.stateReason) },
-        links: {},
-        blocks: {
-          scopes: {
-            kind: 'list',
-            label: `Scopes (${verified} of ${facts.scopes.length} verified):`,
-            items: facts.scopes.map(
-              (s) => `${s.status === 'Verified' ? 'verified' : 'not granted'}: ${s.scope}`,
-            ),
-          },
-        },
-      };
-    }
   }
 }
 
@@ -272,12 +231,11 @@ export function mailLanguage(config: MailSettings, kind: MailTemplateKind, langu
  */
 export function composeMail(config: MailSettings, facts: MailFacts): EmailContent & { replyTo?: string } {
   const kind: MailTemplateKind = facts.kind;
-  const wanted = facts.kind === 'partner-notice' ? 'en' : (facts.language ?? config.partner.defaultLanguage);
+  const wanted = facts.language ?? config.partner.defaultLanguage;
   const { template, language } = mailTemplatesFor(config).choose(kind, wanted);
   const { subject, blocks } = fillTemplate(template, valuesFor(config, facts, translator(language)));
-  const audience = facts.kind === 'partner-notice' ? 'partner' : 'customer';
   return {
-    ...renderMessage(subject, blocks, senderOf(config), audience, language),
-    ...(audience === 'customer' ? { replyTo: config.partner.supportEmail } : {}),
+    ...renderMessage(subject, blocks, senderOf(config), 'customer', language),
+    replyTo: config.partner.supportEmail,
   };
 }

@@ -11,9 +11,9 @@ import type { MailTemplateKind } from './mailTemplate';
  * A customer's mail is laid out here, paragraph by paragraph, and worded by the message catalogues
  * (`mail.<kind>.*`) in the customer's language: each message's `{argument}` becomes the template's
  * `{{value}}`, so that the product's text in any language is a template a partner can copy and change.
- * The partner's notice goes to the partner's own team and, like the console, is in English.
+ * (The partner's own team hears through the alerts' digest, docs/ALERTS.md, not through these.)
  */
-export type CustomerMailKind = Exclude<MailTemplateKind, 'partner-notice'>;
+export type CustomerMailKind = MailTemplateKind;
 
 type Paragraph =
   /** A paragraph of words; with `flag`, kept only when the flag is set. */
@@ -100,14 +100,6 @@ export const MAIL_LAYOUT_KEYS: readonly MessageKey[] = Object.values(LAYOUTS).fl
   ...layout.paragraphs.flatMap((p) => ('words' in p ? [p.words] : 'label' in p ? [p.label] : [])),
 ]);
 
-const PARTNER_NOTICE = `Subject: {{outcomeTitle}}: {{customerName}}
-
-The reinstatement {{reinstatementId}} for {{customerName}} (tenant {{customerTenantId}}) has ended: {{outcomeTitle}}. {{outcomeExplanation}}
-
-{{#hasReason}}Reason: {{stateReason}}{{/hasReason}}
-
-{{scopes}}`;
-
 /** A message with each of its arguments written as the template's `{{value}}`. */
 function asTemplateText(key: MessageKey, language: Language): string {
   const source = CATALOGUES[language][key] ?? CATALOGUES.en[key] ?? '';
@@ -122,7 +114,6 @@ function asTemplateText(key: MessageKey, language: Language): string {
 
 /** The product's template of a mail kind in a language, as the text a partner would write. */
 export function productTemplate(kind: MailTemplateKind, language: Language): string {
-  if (kind === 'partner-notice') return PARTNER_NOTICE;
   const layout = LAYOUTS[kind];
   const paragraphs = layout.paragraphs.map((p) => {
     if ('block' in p) return `{{${p.block}}}`;

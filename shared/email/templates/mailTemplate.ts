@@ -25,7 +25,6 @@ export const MAIL_TEMPLATE_KINDS = [
   'instructions',
   'instructions-reminder',
   'thanks',
-  'partner-notice',
 ] as const;
 export type MailTemplateKind = (typeof MAIL_TEMPLATE_KINDS)[number];
 
@@ -110,24 +109,6 @@ export const TEMPLATE_SPECS: Record<MailTemplateKind, TemplateSpec> = {
       removal: INSTRUCTIONS.blocks.removal ?? '',
     },
     required: [],
-  },
-  'partner-notice': {
-    values: {
-      ...PARTNER_VALUES,
-      reinstatementId: 'The reinstatement id',
-      customerTenantId: "The customer's tenant id",
-      state: 'The state it ended in (Reinstated, Expired, Cancelled, Failed)',
-      outcome: 'The same in lower case, for a sentence or a subject (reinstated, expired, ...)',
-      outcomeTitle: 'How it ended, as the console says it: Admin rights back, Expired, Cancelled, Failed',
-      outcomeExplanation: 'The same state explained in one line, as the console explains it',
-      stateReason: 'Why (for Failed, Expired, Cancelled), or empty',
-      verifiedCount: 'How many scopes were verified',
-      scopeCount: 'How many scopes were asked for',
-    },
-    flags: { hasReason: 'A reason was recorded' },
-    links: {},
-    blocks: { scopes: 'Each scope and whether it was verified' },
-    required: ['reinstatementId'],
   },
 };
 

@@ -84,14 +84,6 @@ export function sampleMail(
     instructions: { kind: 'instructions', ...instructions, reminderNumber: 0 },
     'instructions-reminder': { kind: 'instructions-reminder', ...instructions, reminderNumber: 1 },
     thanks: { kind: 'thanks', ...who, scopes, scripts },
-    'partner-notice': {
-      kind: 'partner-notice',
-      reinstatementId: 'r-sample',
-      customerName: 'Contoso Ltd',
-      customerTenantId: TENANT,
-      state: 'Reinstated',
-      scopes,
-    },
   };
   return { ...composeMail(config, facts[kind]), language };
 }

@@ -84,12 +84,15 @@ export function loadMailTemplates(settings: MailTemplateSettings): {
         for (const file of readdirSync(path).sort()) {
           const kind = file.replace(/\.txt$/, '');
           const name = `${language}/${file}`;
-          if (!file.endsWith('.txt') || !isKind(kind)) {
-            problems.push(`${name} is not a template name (use ${fileNames})`);
+          if (file === 'partner-notice.txt') {
+            // Its place is taken by the alerts' digest, which is not a template (docs/ALERTS.md).
+            problems.push(
+              `${name}: the partner's notice per reinstatement is no longer sent: the team hears through the daily alerts digest (docs/ALERTS.md); remove the file`,
+            );
             continue;
           }
-          if (kind === 'partner-notice' && language !== 'en') {
-            problems.push(`${name}: the partner's notice goes to your own team in English: put it in en/`);
+          if (!file.endsWith('.txt') || !isKind(kind)) {
+            problems.push(`${name} is not a template name (use ${fileNames})`);
             continue;
           }
           try {
@@ -106,11 +109,11 @@ export function loadMailTemplates(settings: MailTemplateSettings): {
   }
   const fallback = settings.defaultLanguage;
   const choose = (kind: MailTemplateKind, wanted: Language): ChosenTemplate => {
-    const language = kind === 'partner-notice' ? 'en' : wanted;
+    const language = wanted;
     const own = partner.get(`${language}/${kind}`);
     if (own) return { template: own, language };
     const defaults = partner.get(`${fallback}/${kind}`);
-    if (defaults && kind !== 'partner-notice') return { template: defaults, language: fallback };
+    if (defaults) return { template: defaults, language: fallback };
     return { template: product(kind, language), language };
   };
   return { templates: { choose }, problems };
