@@ -30,8 +30,9 @@ import {
   startBody,
   startFormBody,
   startFormFrom,
-  type StartForm,
+  prefilledStart,
 } from '../../shared/console/startPages';
+import { accessBody, accessQueryFrom, accessView } from '../../shared/console/accessPage';
 import { ValidationError } from '../../shared/model/validationError';
 import { checkBody } from '../../shared/api/requestBody';
 import { html, type Html } from '../../shared/web/html';
@@ -163,19 +164,19 @@ export async function act(request: HttpRequest, scope: PersonScope): Promise<Htt
   return seeOther(`${CONSOLE}/reinstatements/${id}?done=${action}`);
 }
 
-const EMPTY_FORM: StartForm = {
-  customerTenantId: '',
-  customerName: '',
-  contactName: '',
-  contactEmail: '',
-  scopes: '',
-  note: '',
-  language: '',
-};
-
-export async function startForm(_request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+/** The form, filled in for one customer's subscription when the Access page links to it. */
+export async function startForm(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
   const defaultLanguage = scope.app.config.partner.defaultLanguage;
-  return page(scope, 'Start a reinstatement', startFormBody(EMPTY_FORM, [], defaultLanguage));
+  const { form, notice } = await prefilledStart(scope.app, new URL(request.url).searchParams);
+  return page(scope, 'Start a reinstatement', startFormBody(form, [], defaultLanguage, notice));
+}
+
+/** Every customer's Azure subscriptions from the latest finished scan, in people's words. */
+export async function access(request: HttpRequest, scope: PersonScope): Promise<HttpResponseInit> {
+  const query = accessQueryFrom(new URL(request.url).searchParams);
+  const view = await accessView(scope.app, query);
+  const body = accessBody(view, query, { mayOperate: mayDo(scope.person, 'operate') });
+  return page(scope, 'Access', body, query.unknownChange !== undefined ? { status: 400 } : {});
 }
 
 /** The form's values go through the API's own validation; its field messages come back on the form. */
@@ -280,6 +281,7 @@ const routes: [string, string, 'GET' | 'POST', ReturnType<typeof signedIn>][] = 
   ['consoleOverview', 'console', 'GET', signedIn('read', overview)],
   ['consoleWebhook', 'console/webhook', 'POST', signedIn('operate', registerWebhook)],
   ['consoleList', 'console/reinstatements', 'GET', signedIn('read', list)],
+  ['consoleAccess', 'console/access', 'GET', signedIn('read', access)],
   ['consoleExport', 'console/reinstatements.csv', 'GET', signedIn('read', exportList, 'data')],
   ['consoleDetail', 'console/reinstatements/{id}', 'GET', signedIn('read', detail)],
   [

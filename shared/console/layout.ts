@@ -20,6 +20,7 @@ export function consolePage(
   const nav = [
     ['Overview', `${CONSOLE}`],
     ['Reinstatements', `${CONSOLE}/reinstatements`],
+    ['Access', `${CONSOLE}/access`],
     ...(mayDo(person, 'operate')
       ? [
           ['Start one', `${CONSOLE}/start`],

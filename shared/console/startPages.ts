@@ -4,6 +4,11 @@ import { LANGUAGES, languageInWords, parseLanguage, type Language } from '../mod
 import type { DescribedIssue, FieldIssue } from '../model/validationError';
 import { csvColumnOf, fieldLabel } from '../model/fieldLabels';
 import type { BulkRow, RowResult } from '../storage/bulkJobRepository';
+import type { Container } from '../app/container';
+import { isGuid, normalizeGuid } from '../model/identifiers';
+import type { Reinstatement } from '../model/reinstatement';
+import { allPages } from '../storage/reinstatementRepository';
+import { dayInWords } from '../text/words';
 import { CONSOLE, dataTable } from './layout';
 import { html, type Html } from '../web/html';
 
@@ -105,10 +110,90 @@ function languageSelect(attrs: Html, chosen: Language): Html {
   </select>`;
 }
 
+export const EMPTY_START_FORM: StartForm = {
+  customerTenantId: '',
+  customerName: '',
+  contactName: '',
+  contactEmail: '',
+  scopes: '',
+  note: '',
+  language: '',
+};
+
+/** What the form was filled in from, said above it. */
+export interface StartNotice {
+  text: string;
+  bad?: boolean;
+}
+
+/**
+ * The start form for one customer's subscription, as the Access page links to it
+ * (`?customerTenantId=&subscriptionId=`): the tenant and the scope from the address, taken only
+ * when they are GUIDs; the name from the latest finished scan; the contact and language from the
+ * customer's most recent reinstatement. Reads only.
+ */
+export async function prefilledStart(
+  app: Pick<Container, 'scans' | 'repository'>,
+  query: URLSearchParams,
+): Promise<{ form: StartForm; notice?: StartNotice }> {
+  const tenant = query.get('customerTenantId');
+  const subscription = query.get('subscriptionId');
+  if (tenant === null && subscription === null) return { form: EMPTY_START_FORM };
+  if (!isGuid(tenant))
+    return {
+      form: EMPTY_START_FORM,
+      notice: { text: 'The link’s customer tenant ID is not a GUID, so nothing was filled in.', bad: true },
+    };
+  const customerTenantId = normalizeGuid(tenant);
+  const subscriptionId = isGuid(subscription) ? normalizeGuid(subscription) : undefined;
+  const scanId = await app.scans.latestFinished();
+  const [scanned, last] = await Promise.all([
+    scanId ? app.scans.customerResults(scanId, customerTenantId) : Promise.resolve([]),
+    lastReinstatementOf(app, customerTenantId),
+  ]);
+  const form: StartForm = {
+    ...EMPTY_START_FORM,
+    customerTenantId,
+    customerName: scanned[0]?.customerName ?? last?.customerName ?? '',
+    contactName: last?.contact.name ?? '',
+    contactEmail: last?.contact.email ?? '',
+    language: last?.language ?? '',
+    scopes: subscriptionId ? `/subscriptions/${subscriptionId}` : '',
+  };
+  const sentences = [
+    last
+      ? `Filled in from this customer’s last reinstatement on ${dayInWords(last.createdAt)}; check the contact before starting.`
+      : scanned.length
+        ? 'Filled in from the latest scan; this customer has had no reinstatement, so add the contact before starting.'
+        : 'This customer is in neither the latest scan nor any reinstatement: check the tenant ID and fill in the rest.',
+    ...(subscription !== null && !subscriptionId
+      ? ['The link’s subscription ID is not a GUID and was left out.']
+      : subscriptionId && scanned.length && !scanned.some((r) => r.subscriptionId === subscriptionId)
+        ? ['The latest scan does not list this Azure subscription for the customer; check it.']
+        : []),
+  ];
+  return {
+    form,
+    notice: { text: sentences.join(' '), bad: sentences.length > 1 || (!last && !scanned.length) },
+  };
+}
+
+/** The customer's most recent reinstatement, running or ended. */
+async function lastReinstatementOf(
+  app: Pick<Container, 'repository'>,
+  customerTenantId: string,
+): Promise<Reinstatement | undefined> {
+  let last: Reinstatement | undefined;
+  for await (const items of allPages((page) => app.repository.listByCustomer(customerTenantId, page)))
+    for (const r of items) if (!last || r.createdAt > last.createdAt) last = r;
+  return last;
+}
+
 export function startFormBody(
   form: StartForm,
   issues: readonly DescribedIssue[],
   defaultLanguage: Language = 'en',
+  notice?: StartNotice,
 ): Html {
   // Under its own field, the rule says enough; one of several scope lines is named ("Azure scope 2").
   const errors = (name: (typeof START_FIELDS)[number]) =>
@@ -137,6 +222,7 @@ export function startFormBody(
     </div>`;
   };
   return html`<h1>Start a reinstatement</h1>
+    ${notice ? html`<p class="notice${notice.bad ? ' bad' : ''}" role="status">${notice.text}</p>` : ''}
     ${
       issues.length
         ? html`<div class="notice bad" role="alert">

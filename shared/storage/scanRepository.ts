@@ -31,6 +31,32 @@ export interface ScanResult {
   accessSince?: string;
 }
 
+/** A result without its finding and explanation: how a subscription stands, for listing them all. */
+export type ScanStanding = Pick<
+  ScanResult,
+  | 'customerTenantId'
+  | 'customerName'
+  | 'subscriptionId'
+  | 'outcome'
+  | 'inReinstatement'
+  | 'checkedAt'
+  | 'change'
+  | 'lastAccessAt'
+  | 'accessSince'
+>;
+
+const STANDING_COLUMNS = [
+  'customerTenantId',
+  'customerName',
+  'subscriptionId',
+  'outcome',
+  'inReinstatement',
+  'checkedAt',
+  'change',
+  'lastAccessAt',
+  'accessSince',
+] as const satisfies readonly (keyof ScanStanding)[];
+
 export interface ScanRecord {
   id: string;
   createdAt: string;
@@ -268,6 +294,34 @@ export class ScanRepository {
       items: entities.map(toResult),
       ...(entities.continuationToken ? { continuationToken: entities.continuationToken } : {}),
     };
+  }
+
+  /**
+   * Every result's standing (no finding or explanation): the few columns the console's Access page
+   * filters, searches and pages by, read with `$select` in pages of 1,000.
+   */
+  async standings(id: string): Promise<ScanStanding[]> {
+    const out: ScanStanding[] = [];
+    const entities = this.table.listEntities<ScanStanding>({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${id} and RowKey ge 'result-' and RowKey lt 'result.'`,
+        select: [...STANDING_COLUMNS],
+      },
+    });
+    for await (const page of entities.byPage({ maxPageSize: 1000 }))
+      for (const e of page)
+        out.push({
+          customerTenantId: e.customerTenantId,
+          customerName: e.customerName,
+          ...(e.subscriptionId ? { subscriptionId: e.subscriptionId } : {}),
+          outcome: e.outcome,
+          ...(e.inReinstatement ? { inReinstatement: e.inReinstatement } : {}),
+          checkedAt: e.checkedAt,
+          ...(e.change ? { change: e.change } : {}),
+          ...(e.lastAccessAt ? { lastAccessAt: e.lastAccessAt } : {}),
+          ...(e.accessSince ? { accessSince: e.accessSince } : {}),
+        });
+    return out;
   }
 
   /** Every result (for counts and the findings CSV). */

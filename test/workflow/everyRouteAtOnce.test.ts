@@ -309,7 +309,15 @@ const CASES: Record<string, () => Promise<void>> = {
     'admin',
     async () => `/api/console/reinstatements/${(await reinstatement()).id}/confirm/cancel`,
   ),
-  'GET console/start': reads('admin', async () => '/api/console/start'),
+  // Filled in for a customer's subscription, as the Access page links to it: it reads, writes nothing.
+  'GET console/start': reads('admin', async () => {
+    const f = await reinstatement();
+    return `/api/console/start?customerTenantId=${f.customer}&subscriptionId=${f.subscription}`;
+  }),
+  'GET console/access': reads('admin', async () => {
+    await scan();
+    return '/api/console/access?change=new&q=harness';
+  }),
   'GET console/bulk': reads('admin', async () => '/api/console/bulk'),
   'GET console/bulk/{jobId}': reads('admin', async () => `/api/console/bulk/${await bulkJob()}`),
   'POST console/bulk/preview': async () => {
