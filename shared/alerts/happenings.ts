@@ -10,6 +10,8 @@ const HOUR_MS = 3_600_000;
 const STALLED_AFTER_MS = HOUR_MS;
 
 /**
+ * Each alert's summary is one line without a final stop (mails and cards put a link after it).
+ *
  * The alerts the watch's scan gives: a subscription that lost access since the previous scan, and
  * one that regained it. Ids name the scan and the subscription, so a resumed scan records them once.
  */
@@ -24,8 +26,8 @@ export function watchAlerts(scanId: string, results: ScanResult[]): Alert[] {
         kind: lost ? 'access-lost' : 'access-regained',
         at: r.checkedAt,
         summary: lost
-          ? `${r.customerName}: no admin rights on ${where}${r.lastAccessAt ? ` (last had them ${dayInWords(r.lastAccessAt)})` : ''}.`
-          : `${r.customerName}: admin rights on ${where} again.`,
+          ? `${r.customerName}: no admin rights on ${where}${r.lastAccessAt ? ` (last had them ${dayInWords(r.lastAccessAt)})` : ''}`
+          : `${r.customerName}: admin rights on ${where} again`,
         customerName: r.customerName,
         customerTenantId: r.customerTenantId,
         ...(r.subscriptionId ? { subscriptionId: r.subscriptionId } : {}),
@@ -59,7 +61,7 @@ export function endingAlert(r: Reinstatement): Alert | undefined {
     id: `ended-${r.id}-${r.stateChangedAt}`,
     kind,
     at: r.stateChangedAt,
-    summary: `${r.customerName}: ${what}.`,
+    summary: `${r.customerName}: ${what}`,
     customerName: r.customerName,
     customerTenantId: r.customerTenantId,
     reinstatementId: r.id,
@@ -73,8 +75,8 @@ export function identityAlert(health: IdentityHealth, now: Date): Alert {
     kind: 'identity-needs-attention',
     at: now.toISOString(),
     summary: health.problem
-      ? `Verification cannot sign in to customers: ${health.problem.explanation}.`
-      : `Verification's sign-in lapses in ${health.inactivityDaysLeft} days unless renewed.`,
+      ? `Verification cannot sign in to customers: ${health.problem.explanation}`
+      : `Verification's sign-in lapses in ${health.inactivityDaysLeft} days unless renewed`,
   };
 }
 
@@ -90,6 +92,6 @@ export function backlogAlert(backlog: Backlog, now: Date): Alert | undefined {
     id: `backlog-${now.toISOString().slice(0, 10)}`,
     kind: 'mail-backlog-stalled',
     at: now.toISOString(),
-    summary: `${queued} ${queued === 1 ? 'mail is' : 'mails are'} waiting, the oldest since ${dayInWords(oldest)}, and none went out in the last hour${backlog.failingSince ? `; Azure Communication Services has been failing since ${dayInWords(backlog.failingSince)}` : ''}.`,
+    summary: `${queued} ${queued === 1 ? 'mail is' : 'mails are'} waiting, the oldest since ${dayInWords(oldest)}, and none went out in the last hour${backlog.failingSince ? `; Azure Communication Services has been failing since ${dayInWords(backlog.failingSince)}` : ''}`,
   };
 }

@@ -81,8 +81,9 @@ export class WebhookSender {
       headers: createHttpHeaders(headers),
       body: post.body,
       timeout: this.options.timeoutMs ?? 15_000,
-      ...(this.options.ca ? { tlsSettings: { ca: this.options.ca } } : {}),
     });
+    // Set on the request itself: createPipelineRequest does not copy TLS settings from its options.
+    if (this.options.ca) request.tlsSettings = { ca: this.options.ca };
     let status: number;
     let text: string;
     let retryAfter: string | undefined;
