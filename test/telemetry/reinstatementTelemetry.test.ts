@@ -115,7 +115,6 @@ describe("one reinstatement's telemetry", () => {
       'send mail instructions',
       'raise ScopeVerified',
       'activity finish',
-      'send mail partner-notice',
       'send mail thanks',
       `GET /api/reinstatements/{id}`,
     ])

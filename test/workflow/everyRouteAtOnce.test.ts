@@ -353,6 +353,22 @@ const CASES: Record<string, () => Promise<void>> = {
     for (const t of tenants) expect(await reinstatementsOf(t)).toBe(1);
   },
   'POST reinstatements/{id}/{action:alpha}': () => everyActionOnce(partnerAction),
+  'GET alerts': reads('partner', async () => '/api/alerts'),
+  'POST alerts/digest': async () => {
+    // Something to tell: a reinstatement back (its grant made, its check run).
+    const f = await reinstatement('accepted');
+    p.cloud.state.grantOwnerToPartner(`/subscriptions/${f.subscription}`);
+    await p.runVerificationTimer();
+    const mails = p.mailsTo('ops@partner.example').length;
+    const cards = p.cloud.alertReceivers.teams.length;
+    const answers = await atOnce(() => p.partner('/api/alerts/digest', { method: 'POST' }));
+    noServerError(answers);
+    const states = answers.map((a) => (JSON.parse(a.body) as { state: string }).state);
+    expect(states.filter((s) => s === 'sent').length).toBeLessThanOrEqual(1);
+    await p.settle();
+    expect(p.mailsTo('ops@partner.example').length - mails).toBe(1);
+    expect(p.cloud.alertReceivers.teams.length - cards).toBe(1);
+  },
   'POST scans': async () => {
     const answers = await atOnce(() => p.partner('/api/scans', { method: 'POST' }));
     noServerError(answers);
