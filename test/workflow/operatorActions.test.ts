@@ -148,10 +148,17 @@ describe('retry, from the step that failed, never re-sending a mail', () => {
       stateReason: 'its orchestration was terminated: by hand',
     });
     expect(await view(granting.id)).toMatchObject({ state: 'Failed', failedIn: 'AwaitingRoleAssignment' });
-    const notices = p
-      .mailsTo('ops@partner.example')
-      .filter((m) => [inviting.id, granting.id].some((id) => m.plainText?.includes(id)));
-    expect(notices.map((m) => m.subject)).toEqual(['Failed: Fabrikam', 'Failed: Fabrikam']);
+    // The team's digest will carry both, each with why.
+    const { alerts } = (await (await p.partner('/api/alerts')).json()) as {
+      alerts: { kind: string; reinstatementId?: string; summary: string }[];
+    };
+    const failed = alerts.filter((a) => [inviting.id, granting.id].includes(a.reinstatementId ?? ''));
+    expect(
+      failed.map((a) => [a.kind, a.summary.includes('its orchestration was terminated: by hand')]),
+    ).toEqual([
+      ['reinstatement-failed', true],
+      ['reinstatement-failed', true],
+    ]);
 
     expect(await (await act(inviting.id, 'retry')).json()).toEqual({
       id: inviting.id,

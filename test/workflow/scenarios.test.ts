@@ -135,7 +135,16 @@ describe('the reinstatement orchestration, through the offline runtime with a co
     expect(v.state).toBe('Expired');
     expect(v.stateReason).toContain('not accepted within 14 days');
     expect((await orchestration(id)).runtimeStatus).toBe('Completed');
-    expect(p.mailsTo('ops@partner.example').some((m) => m.subject.startsWith('Expired: '))).toBe(true);
+    // The partner's team hears of it in the digest, as something to act on.
+    const { alerts } = (await (await p.partner('/api/alerts')).json()) as {
+      alerts: { kind: string; reinstatementId?: string; summary: string }[];
+    };
+    expect(alerts.find((a) => a.reinstatementId === id)).toMatchObject({
+      kind: 'reinstatement-expired',
+      summary: expect.stringContaining(
+        'the reinstatement expired: the customer did not act before the deadline',
+      ),
+    });
   });
 
   it('cancels at the partner\u2019s request, whatever it was waiting for', async () => {
