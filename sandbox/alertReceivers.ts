@@ -31,6 +31,11 @@ export class AlertReceivers {
   repeats = 0;
   /** JSON posts refused, with why (bad signature, stale, malformed). */
   readonly refused: string[] = [];
+  /**
+   * The next this-many Teams posts are throttled the way Teams does it behind its connector: HTTP 200
+   * with the error in the body (as partners report it, e.g. MicrosoftDocs/msteams-docs issues).
+   */
+  throttleInBody = 0;
 
   constructor(
     tenantId: string,
@@ -94,6 +99,15 @@ export class AlertReceivers {
       card.content?.type === 'AdaptiveCard';
     if (!valid && !body?.text) {
       sim.res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Summary or Text is required.');
+      return;
+    }
+    if (this.throttleInBody > 0) {
+      this.throttleInBody--;
+      sim.res
+        .writeHead(200, { 'Content-Type': 'text/plain' })
+        .end(
+          'Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0,server=msgapi-production-weu-azsc2-4-57,cv=sandbox.0.',
+        );
       return;
     }
     this.teams.push({ at: new Date(this.now()).toISOString(), body });
