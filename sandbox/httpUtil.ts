@@ -61,6 +61,6 @@ export function htmlPage(res: ServerResponse, status: number, title: string, bod
       'Cache-Control': 'no-store',
     })
     .end(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><meta name="viewport" content="width=device-width,initial-scale=1"></head><body style="font-family:Segoe UI,Arial,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;line-height:1.45"><header style="background:#5c2d91;color:#fff;padding:.6rem 1rem">Sandbox cloud (simulated Microsoft) · <a style="color:#fff" href="/sandbox/">Home</a> · <a style="color:#fff" href="/sandbox/outbox.html">Outbox</a></header><main>${body}</main></body></html>`,
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><meta name="viewport" content="width=device-width,initial-scale=1"></head><body style="font-family:Segoe UI,Arial,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;line-height:1.45"><header style="background:#5c2d91;color:#fff;padding:.6rem 1rem">Sandbox cloud (simulated Microsoft) · <a style="color:#fff" href="/sandbox/">Home</a> · <a style="color:#fff" href="/sandbox/outbox.html">Outbox</a> · <a style="color:#fff" href="/sandbox/alerts.html">Alerts received</a></header><main>${body}</main></body></html>`,
     );
 }

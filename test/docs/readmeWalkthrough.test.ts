@@ -15,12 +15,21 @@ function walkthroughScript(): string {
   return block;
 }
 
+/** The watch's block, which continues in the walkthrough's terminal. */
+function watchScript(): string {
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.split(/^## The watch/m)[1] ?? '';
+  const block = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!block) throw new Error('README.md has no bash block under "## The watch"');
+  return block;
+}
+
 /** Runs it in `cwd` (where `npm start` ran) as bash would, stopping at the first failing command. */
-function runWalkthrough(cwd: string): Promise<{ code: number; output: string }> {
+function runWalkthrough(cwd: string, then = ''): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       'bash',
-      ['-e', '-o', 'pipefail', '-c', walkthroughScript()],
+      ['-e', '-o', 'pipefail', '-c', walkthroughScript() + then],
       { cwd, timeout: 240_000 },
       (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
@@ -54,9 +63,20 @@ describe("README's walkthrough", () => {
 
     const second = startSandbox(join(cwd, '.sandbox'), env);
     await second.ready;
-    const after = await runWalkthrough(cwd);
+    // Again after the restart, and the watch's section after it, as a newcomer would go on.
+    const after = await runWalkthrough(cwd, watchScript());
     expect(after.output).toContain('state: Reinstated');
     expect(after.code).toBe(0);
+    expect(after.output).toMatch(
+      /^Contoso Ltd, subscription a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d: newly-lost \(last had access 20\d\d-/m,
+    );
+    expect(after.output).toMatch(/^digest sent: 1 needs action: 1 admin rights lost; also /m);
+    expect(after.output).toMatch(
+      /^Admin rights digest for \d{4}-\d{2}-\d{2}: 1 needs action: 1 admin rights lost/m,
+    );
+    expect(after.output).toContain(
+      '/api/console/start?customerTenantId=7f3c2a10-4b5e-4c6d-8e9f-0a1b2c3d4e5f&subscriptionId=a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+    );
     // A new reinstatement: the first one ended, so the same customer and scope start afresh.
     const ids = [before, after].map((run) => /reinstatement (r-[0-9a-f]+)/.exec(run.output)?.[1]);
     expect(ids[0]).toBeDefined();
