@@ -27,6 +27,12 @@ export interface ScanDeps {
 export const SCAN_PAGE_SIZE = 100;
 /** Customers checked at once within a page. */
 const CUSTOMER_CONCURRENCY = 4;
+/**
+ * How long the watch trusts the Azure plans it last listed for a customer: meanwhile it asks their
+ * entitlements directly (one Partner Center call instead of two), and lists again after this, so a
+ * plan added to a customer is found within a week (a removed one at once: its entitlements answer 404).
+ */
+const PLAN_RELIST_MS = 7 * 86_400_000;
 
 /** What stops a page for now: a throttled or failing service, waited out by the orchestration. */
 class WaitAndRetry extends Error {
@@ -139,7 +145,11 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
             );
             return covering ? { inReinstatement: covering.id } : {};
           };
-          const listed = await deps.partnerCenter.azureSubscriptions(customer.tenantId);
+          const previous = previousScanId
+            ? await deps.scans.customerResults(previousScanId, customer.tenantId)
+            : [];
+          const known = knownPlans(previous, Date.parse(at));
+          const listed = await deps.partnerCenter.azureSubscriptions(customer.tenantId, known?.planIds);
           calls += listed.calls;
           if (!listed.ok) {
             if (transient(listed.failure) && !input.giveUp)
@@ -150,7 +160,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
             await deps.scans.recordCustomer(
               input.scanId,
               customer.tenantId,
-              await comparedWithPrevious(deps.scans, previousScanId, customer.tenantId, [
+              comparedWithPrevious(previous, [
                 {
                   ...base,
                   ...inReinstatement,
@@ -163,6 +173,10 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
             return;
           }
           const results: ScanResult[] = [];
+          const plans = {
+            azurePlanIds: listed.planIds.join(','),
+            plansListedAt: listed.plansListed ? at : (known?.listedAt ?? at),
+          };
           for (const subscriptionId of listed.subscriptionIds) {
             const check = await deps.verifier.verify(
               customer.tenantId,
@@ -178,6 +192,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
             results.push({
               ...base,
               ...reinstating(subscriptionId),
+              ...plans,
               subscriptionId,
               ...(found ?? { outcome: 'could-not-check', explanation: check.explanation }),
             });
@@ -185,7 +200,7 @@ export function createScanActivities(deps: ScanDeps): ScanActivities {
           await deps.scans.recordCustomer(
             input.scanId,
             customer.tenantId,
-            await comparedWithPrevious(deps.scans, previousScanId, customer.tenantId, results),
+            comparedWithPrevious(previous, results),
           );
           scanned++;
         } catch (error) {
@@ -244,14 +259,27 @@ async function runningReinstatements(
 const subscriptionKey = (r: Pick<ScanResult, 'customerTenantId' | 'subscriptionId'>) =>
   `${r.customerTenantId}/${r.subscriptionId ?? ''}`;
 
+/**
+ * The Azure plans the previous scan listed for a customer, while that listing is under a week old:
+ * the watch's cheap signal (its subscriptions are asked of those plans directly). Undefined when
+ * the results do not agree or the listing is older, so the plans are listed again.
+ */
+export function knownPlans(
+  previous: ScanResult[],
+  now: number,
+): { planIds: string[]; listedAt: string } | undefined {
+  const current = previous.filter((r) => r.change !== 'gone');
+  const first = current[0];
+  if (!first?.azurePlanIds || !first.plansListedAt) return undefined;
+  if (now - Date.parse(first.plansListedAt) >= PLAN_RELIST_MS) return undefined;
+  const same = current.every(
+    (r) => r.azurePlanIds === first.azurePlanIds && r.plansListedAt === first.plansListedAt,
+  );
+  return same ? { planIds: first.azurePlanIds.split(','), listedAt: first.plansListedAt } : undefined;
+}
+
 /** A customer's results with the watch's facts, from the previous finished scan's results for it. */
-async function comparedWithPrevious(
-  scans: ScanRepository,
-  previousScanId: string | undefined,
-  tenantId: string,
-  results: ScanResult[],
-): Promise<ScanResult[]> {
-  const previous = previousScanId ? await scans.customerResults(previousScanId, tenantId) : [];
+function comparedWithPrevious(previous: ScanResult[], results: ScanResult[]): ScanResult[] {
   const before = new Map(previous.filter((r) => r.change !== 'gone').map((r) => [subscriptionKey(r), r]));
   return results.map((r) => ({ ...r, ...watchFacts(r, before.get(subscriptionKey(r))) }));
 }

@@ -29,6 +29,9 @@ export interface ScanResult {
   lastKnown?: WatchFacts['lastKnown'];
   lastAccessAt?: string;
   accessSince?: string;
+  /** The customer's Azure plans in Partner Center (comma-separated), and when they were last listed. */
+  azurePlanIds?: string;
+  plansListedAt?: string;
 }
 
 /** A result without its finding and explanation: how a subscription stands, for listing them all. */
@@ -354,6 +357,8 @@ function toResult(e: ScanResult): ScanResult {
     ...(e.lastKnown ? { lastKnown: e.lastKnown } : {}),
     ...(e.lastAccessAt ? { lastAccessAt: e.lastAccessAt } : {}),
     ...(e.accessSince ? { accessSince: e.accessSince } : {}),
+    ...(e.azurePlanIds ? { azurePlanIds: e.azurePlanIds } : {}),
+    ...(e.plansListedAt ? { plansListedAt: e.plansListedAt } : {}),
   };
 }
 

@@ -103,7 +103,13 @@ describe('the watch over every customer', () => {
     p.cloud.state.grantOwnerToPartner(`/subscriptions/${regaining}`);
     const gone = [...p.cloud.state.customers.values()].find((c) => c.subscriptions.includes(leaving));
     p.cloud.state.customers.delete(gone?.tenantId.toLowerCase() ?? '');
-    p.cloud.state.addCustomer(randomUUID(), [arriving], 'Northwind Dental');
+    const northwind = p.cloud.state.addCustomer(randomUUID(), [arriving], 'Northwind Dental');
+    // Contoso Pharmacy's Azure plan was replaced in Partner Center since the first scan.
+    const pharmacy = [...p.cloud.state.customers.values()].find((c) => c.subscriptions.includes(regaining));
+    if (pharmacy) pharmacy.azurePlanId = randomUUID();
+    const lists = (tenantId: string) =>
+      p.cloud.requestsByEndpoint.get(`GET /v1/customers/${tenantId}/subscriptions`) ?? 0;
+    const listedBefore = [CUSTOMER_TENANT, pharmacy?.tenantId ?? '', northwind.tenantId].map(lists);
     // A day later the schedule's watch has started by itself; a request meanwhile joins it.
     await p.advance('1d');
     const started = await p.partner('/api/scans', { method: 'POST' });
@@ -114,6 +120,10 @@ describe('the watch over every customer', () => {
     expect(status).toMatchObject({ createdBy: 'schedule' });
     expect(status.previousScanId).toBe(first);
     expect(status.counts).toMatchObject({ newlyLost: 1, regained: 1, gone: 1, subscriptions: 3 });
+    // The cheap signal: a customer whose Azure plan the first scan listed is asked that plan's
+    // subscriptions directly (no listing); a replaced plan (404) and a new customer are listed.
+    const listedAfter = [CUSTOMER_TENANT, pharmacy?.tenantId ?? '', northwind.tenantId].map(lists);
+    expect(listedAfter.map((n, i) => n - (listedBefore[i] ?? 0))).toEqual([0, 1, 1]);
 
     const items = bySubscription(await results(scanId));
     expect(items.get(SUBSCRIPTION)).toMatchObject({

@@ -34,6 +34,16 @@ export interface WebhookRegistration {
  * it out the way they wait out a 429. A 429's Retry-After pauses the budget for everyone. Nothing is
  * retried inside a call: each attempt is a request the budget must count.
  */
+/** A customer's Azure subscriptions, the Azure plans they belong to, and whether the plans were listed. */
+export interface AzureSubscriptions {
+  ok: true;
+  subscriptionIds: string[];
+  planIds: string[];
+  /** False when the plans a previous listing found were asked directly (the listing was skipped). */
+  plansListed: boolean;
+  calls: number;
+}
+
 export class PartnerCenterClient {
   private readonly api: JsonServiceClient;
 
@@ -129,39 +139,61 @@ export class PartnerCenterClient {
    * The Azure subscriptions of a customer's Azure plans: the customer's subscriptions whose offer is
    * the Azure plan, then each one's Azure entitlements (`.../subscriptions/{id}/azureEntitlements`).
    * https://learn.microsoft.com/partner-center/developer/get-a-list-of-azure-entitlements-for-subscription
+   *
+   * Given the plans a previous listing found (`knownPlanIds`), it asks only for their entitlements:
+   * one call instead of two per customer. A known plan that is gone (404) falls back to the listing.
    */
   async azureSubscriptions(
     customerTenantId: string,
-  ): Promise<
-    { ok: true; subscriptionIds: string[]; calls: number } | { ok: false; failure: Failure; calls: number }
-  > {
+    knownPlanIds: readonly string[] = [],
+  ): Promise<AzureSubscriptions | { ok: false; failure: Failure; calls: number }> {
     if (!isGuid(customerTenantId)) throw new Error('customer tenant id must be a GUID');
+    if (knownPlanIds.length) {
+      const known = await this.entitlementsOf(customerTenantId, knownPlanIds);
+      const planGone = !known.ok && known.failure.kind === 'permanent' && known.failure.status === 404;
+      if (!planGone) return known.ok ? { ...known, plansListed: false } : known;
+      const listed = await this.azureSubscriptions(customerTenantId);
+      return { ...listed, calls: listed.calls + known.calls };
+    }
     const plans = await this.call<{ items?: { id?: unknown; offerId?: unknown; status?: unknown }[] }>(
       'GET',
       `/v1/customers/${customerTenantId}/subscriptions`,
     );
     if (!plans.ok) return { ...plans, calls: 1 };
-    const azurePlans = (plans.data?.items ?? []).filter(
-      (s) =>
-        typeof s.id === 'string' &&
-        typeof s.offerId === 'string' &&
-        s.offerId.startsWith(AZURE_PLAN_PRODUCT) &&
-        s.status !== 'deleted',
-    );
+    const planIds = (plans.data?.items ?? [])
+      .filter(
+        (s) =>
+          typeof s.offerId === 'string' && s.offerId.startsWith(AZURE_PLAN_PRODUCT) && s.status !== 'deleted',
+      )
+      .flatMap((s) => (typeof s.id === 'string' ? [s.id] : []));
+    const entitlements = await this.entitlementsOf(customerTenantId, planIds);
+    return entitlements.ok
+      ? { ...entitlements, calls: entitlements.calls + 1, plansListed: true }
+      : { ...entitlements, calls: entitlements.calls + 1 };
+  }
+
+  /** The Azure subscriptions (entitlements) of the given Azure plans, one call per plan. */
+  private async entitlementsOf(
+    customerTenantId: string,
+    planIds: readonly string[],
+  ): Promise<
+    | { ok: true; subscriptionIds: string[]; planIds: string[]; calls: number }
+    | { ok: false; failure: Failure; calls: number }
+  > {
     const subscriptionIds: string[] = [];
-    let calls = 1;
-    for (const plan of azurePlans) {
+    let calls = 0;
+    for (const planId of planIds) {
       calls++;
       const entitlements = await this.call<{ items?: { id?: unknown; status?: unknown }[] }>(
         'GET',
-        `/v1/customers/${customerTenantId}/subscriptions/${encodeURIComponent(String(plan.id))}/azureEntitlements`,
+        `/v1/customers/${customerTenantId}/subscriptions/${encodeURIComponent(planId)}/azureEntitlements`,
       );
       if (!entitlements.ok) return { ...entitlements, calls };
       for (const e of entitlements.data?.items ?? [])
         if (typeof e.id === 'string' && isGuid(e.id) && e.status !== 'disabled' && e.status !== 'deleted')
           subscriptionIds.push(e.id.toLowerCase());
     }
-    return { ok: true, subscriptionIds, calls };
+    return { ok: true, subscriptionIds, planIds: [...planIds], calls };
   }
 
   async registration(): Promise<

@@ -322,6 +322,13 @@ export const scanResultSchema = z.strictObject({
   accessSince: timestamp
     .optional()
     .meta({ description: 'Since when it has had access without a break the watch saw' }),
+  azurePlanIds: z
+    .string()
+    .optional()
+    .meta({ description: "The customer's Azure plan subscriptions in Partner Center, comma-separated" }),
+  plansListedAt: timestamp
+    .optional()
+    .meta({ description: "When the customer's subscriptions were last listed to find its Azure plans" }),
 });
 
 export const scanStatusSchema = z.strictObject({
