@@ -63,7 +63,7 @@ export class AlertDispatch {
     let finished: DigestOutcome | undefined;
     for (const stale of await this.deps.alerts.unfinishedDigests())
       if (now.getTime() - Date.parse(stale.claimedAt) >= DIGEST_LEASE_MS)
-        finished = await this.complete(stale.id, now);
+        finished = await this.complete(stale.id, now, stale.state === 'collected');
     if (!(await this.deps.alerts.undigested()).length) return finished ?? { state: 'nothing-new' };
     // One digest a minute; a later one in the same minute (new alerts since) takes the next suffix.
     const minute = now.toISOString().slice(0, 16);
@@ -71,7 +71,8 @@ export class AlertDispatch {
       const id = n ? `${minute}~${n}` : minute;
       const claimed = await this.deps.alerts.claimDigest(id, now.toISOString());
       if (claimed === 'won') return this.complete(id, now);
-      if (claimed.state === 'collecting') return { state: 'in-progress', digestId: id };
+      if (claimed.state === 'collecting' || claimed.state === 'collected')
+        return { state: 'in-progress', digestId: id };
     }
     throw new Error(`too many digests in the minute ${minute}`);
   }
@@ -142,15 +143,19 @@ export class AlertDispatch {
    * repeat: an alert joins one digest only (ETag), the mail's key is the digest's, a delivery's
    * row is created once.
    */
-  private async complete(id: string, now: Date): Promise<DigestOutcome> {
-    await mapWithConcurrency(await this.deps.alerts.undigested(), 16, (alert) =>
-      this.deps.alerts.takeInto(alert, id),
-    );
+  private async complete(id: string, now: Date, collected = false): Promise<DigestOutcome> {
+    if (!collected)
+      await mapWithConcurrency(await this.deps.alerts.undigested(), 16, (alert) =>
+        this.deps.alerts.takeInto(alert, id),
+      );
     const alerts = await this.deps.alerts.ofDigest(id);
     if (!alerts.length) {
       await this.deps.alerts.finishDigest(id, 'empty', now.toISOString(), 0);
       return { state: 'nothing-new' };
     }
+    // From here its alerts are fixed: the mail's key is the digest's, so a resumed digest may send
+    // it only with the alerts it was first composed from.
+    if (!collected) await this.deps.alerts.digestCollected(id, alerts.length);
     const { config } = this.deps;
     const queued = await this.deps.mail.enqueue({
       key: { stream: 'alert-digest', kind: `digest-${id}`, sequence: 0 },

@@ -18,7 +18,8 @@ export interface StoredAlert extends Alert {
 
 export interface DigestRecord {
   id: string;
-  state: 'collecting' | 'sent' | 'empty';
+  /** collecting: taking alerts; collected: its alerts are fixed, being mailed and posted. */
+  state: 'collecting' | 'collected' | 'sent' | 'empty';
   claimedAt: string;
   sentAt?: string;
   alerts?: number;
@@ -132,7 +133,9 @@ export class AlertRepository {
   async unfinishedDigests(): Promise<DigestRecord[]> {
     const digests: DigestRecord[] = [];
     for await (const e of this.table.listEntities<DigestRecord>({
-      queryOptions: { filter: odata`PartitionKey eq ${DIGESTS} and state eq 'collecting'` },
+      queryOptions: {
+        filter: odata`PartitionKey eq ${DIGESTS} and (state eq 'collecting' or state eq 'collected')`,
+      },
     }))
       digests.push(digestOf(e));
     return digests;
@@ -145,6 +148,11 @@ export class AlertRepository {
     }))
       digests.push(digestOf(e));
     return digests.sort((a, b) => b.id.localeCompare(a.id)).slice(0, limit);
+  }
+
+  /** Fixes a digest's alerts: a digest finished after a crash takes no alert that came later. */
+  async digestCollected(id: string, alerts: number): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: DIGESTS, rowKey: id, state: 'collected', alerts }, 'Merge');
   }
 
   async finishDigest(id: string, state: 'sent' | 'empty', at: string, alerts: number): Promise<void> {

@@ -137,6 +137,24 @@ it("finishes a digest whose sender stopped midway, once its claim's lease has pa
   expect(cloud.alertReceivers.teams).toHaveLength(1);
 });
 
+it('keeps a resumed digest to the alerts it was composed from; a later alert goes in the next one', async () => {
+  const w = await world();
+  await w.alerts.record(lost(1));
+  // A sender fixed its digest's alerts and died before mailing it.
+  const id = '2026-12-05T07:00';
+  expect(await w.store.claimDigest(id, new Date(now).toISOString())).toBe('won');
+  for (const alert of await w.store.undigested()) await w.store.takeInto(alert, id);
+  await w.store.digestCollected(id, 1);
+  await w.alerts.record(lost(2));
+  now += 3 * 60_000;
+  expect(await w.alerts.sendDigest()).toMatchObject({ state: 'sent', alerts: 1 });
+  expect(w.mails.map((m) => [m.key.kind, m.subject.replace(/^.*: /, '')])).toEqual([
+    [`digest-${id}`, '1 admin rights lost'],
+    ['digest-2026-12-05T07:03', '1 admin rights lost'],
+  ]);
+  expect(w.mails.map((m) => m.text.includes('Customer 2:'))).toEqual([false, true]);
+});
+
 it('tries again when Teams answers 200 with its throttling in the body, and delivers once', async () => {
   const w = await world();
   await w.alerts.record(lost(1));

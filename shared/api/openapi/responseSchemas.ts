@@ -408,7 +408,7 @@ export const alertOverviewSchema = z.strictObject({
     .array(
       z.strictObject({
         id: z.string(),
-        state: z.enum(['collecting', 'sent', 'empty']),
+        state: z.enum(['collecting', 'collected', 'sent', 'empty']),
         claimedAt: z.string(),
         sentAt: z.string().optional(),
         alerts: z.number().int().optional(),
