@@ -50,13 +50,11 @@ export function startTelemetry(app: Pick<AppConfig, 'telemetry' | 'identity'>): 
     });
     started = 'Application Insights';
   } else if (config.export === 'console') {
-    const {
-      NodeSDK,
-      metrics: sdkMetrics,
-      tracing,
-    } = load<typeof import('@opentelemetry/sdk-node')>('@opentelemetry/sdk-node');
+    const otel = load<typeof import('@opentelemetry/sdk-node')>('@opentelemetry/sdk-node');
+    const { NodeSDK, metrics: sdkMetrics, tracing } = otel;
     const sdk = new NodeSDK({
       serviceName: INSTRUMENTATION_SCOPE,
+      resourceDetectors: withoutCommandLine(otel),
       traceExporter: new tracing.ConsoleSpanExporter(),
       metricReaders: [
         new sdkMetrics.PeriodicExportingMetricReader({
@@ -69,14 +67,27 @@ export function startTelemetry(app: Pick<AppConfig, 'telemetry' | 'identity'>): 
     stop = () => sdk.shutdown();
     started = 'console';
   } else if (config.export === 'otlp') {
-    const { NodeSDK } = load<typeof import('@opentelemetry/sdk-node')>('@opentelemetry/sdk-node');
+    const otel = load<typeof import('@opentelemetry/sdk-node')>('@opentelemetry/sdk-node');
     // The exporters come from the standard variables (OTEL_EXPORTER_OTLP_ENDPOINT and the like).
-    const sdk = new NodeSDK({ serviceName: INSTRUMENTATION_SCOPE });
+    const sdk = new otel.NodeSDK({
+      serviceName: INSTRUMENTATION_SCOPE,
+      resourceDetectors: withoutCommandLine(otel),
+    });
     sdk.start();
     stop = () => sdk.shutdown();
     started = 'OTLP';
   } else started = 'off';
   return started;
+}
+
+/**
+ * The SDK's default resource detectors less the process detector: it exports the process's command
+ * line, and a host may pass app settings (secrets among them) as arguments, as the offline runtime
+ * does (`--setting NAME=value`). The environment's and the host's attributes stay. (Microsoft's
+ * distribution, used in Azure, detects only the environment and Azure's own resources.)
+ */
+function withoutCommandLine(otel: typeof import('@opentelemetry/sdk-node')) {
+  return [otel.resources.envDetector, otel.resources.hostDetector];
 }
 
 /** Sends what is still buffered and stops exporting (a process about to exit, a test). */
