@@ -29,7 +29,7 @@ import {
 } from './http/rpcHttp';
 import { TimerScheduler, type TimerFire } from './timers/timerScheduler';
 import { installFunctionsCoreHook } from './worker/moduleHook';
-import type { RpcHttpData, RpcParameterBinding } from './worker/coreTypes';
+import type { RpcHttpData, RpcParameterBinding, RpcTraceContext } from './worker/coreTypes';
 import { registry, type RegisteredFunction } from './worker/functionsCore';
 import { bindingOfType, Invoker } from './worker/invoker';
 import { errorMessage } from '../lib/errors';
@@ -450,15 +450,35 @@ export class FunctionHost {
       // The app sees the URL people called, as behind Azure's front end.
       const publicUrl = new URL(`${this.publicBase}${url.pathname}${url.search}`);
       const http = toRpcHttpRequest(req, publicUrl, params, body);
-      const response = await this.invoker.invoke(route.fn.metadata.name, [
-        { name: route.triggerName, data: { http } },
-        ...this.clientInputs(route.fn),
-      ]);
+      const response = await this.invoker.invoke(
+        route.fn.metadata.name,
+        [{ name: route.triggerName, data: { http } }, ...this.clientInputs(route.fn)],
+        {},
+        callerTraceContext(req),
+      );
       return writeRpcHttpResponse(res, (response.returnValue?.http ?? undefined) as RpcHttpData | undefined);
     }
     if (methodMismatch) return sendProblem(res, 405, 'Method not allowed');
     return notFound(res);
   }
+}
+
+/**
+ * The caller's W3C trace context (`traceparent`, `tracestate`), handed to the invocation as the host
+ * does, so the app's span continues the caller's trace. A malformed or all-zero one is ignored
+ * (https://www.w3.org/TR/trace-context/#traceparent-header); this host records no span of its own.
+ */
+function callerTraceContext(req: IncomingMessage): RpcTraceContext | undefined {
+  const parent = req.headers.traceparent;
+  if (typeof parent !== 'string') return undefined;
+  const m = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(parent.trim());
+  if (!m || /^0+$/.test(m[1] ?? '') || /^0+$/.test(m[2] ?? '')) return undefined;
+  const state = req.headers.tracestate;
+  return {
+    traceParent: parent.trim(),
+    ...(typeof state === 'string' && state.length <= 512 ? { traceState: state } : {}),
+    attributes: {},
+  };
 }
 
 const notFound = (res: ServerResponse) =>

@@ -41,6 +41,7 @@ export function serve(handler: Handler) {
       secretParams,
       functionName: context.functionName,
       invocationId: context.invocationId,
+      ...(context.traceContext?.traceParent ? { traceParent: context.traceContext.traceParent } : {}),
     };
     return inHttpSpan(invocation, await reinstatementOf(request), async () => {
       try {

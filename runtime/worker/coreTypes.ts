@@ -62,7 +62,14 @@ export interface RpcInvocationRequest {
   inputData: RpcParameterBinding[];
   triggerMetadata: Record<string, RpcTypedData>;
   retryContext?: unknown;
-  traceContext?: unknown;
+  traceContext?: RpcTraceContext;
+}
+
+/** The W3C trace context the host hands an invocation (InvocationContext.traceContext). */
+export interface RpcTraceContext {
+  traceParent?: string;
+  traceState?: string;
+  attributes?: Record<string, string>;
 }
 
 export interface RpcInvocationResponse {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  RpcTraceContext,
   CoreInvocationContext,
   HookName,
   LogLevel,
@@ -53,6 +54,7 @@ export class Invoker {
     name: string,
     inputData: RpcParameterBinding[],
     triggerMetadata: Record<string, RpcTypedData> = {},
+    traceContext?: RpcTraceContext,
   ): Promise<RpcInvocationResponse> {
     const fn = this.find(name);
     const model = registry.programmingModel;
@@ -60,7 +62,13 @@ export class Invoker {
     const invocationId = randomUUID();
     const coreContext: CoreInvocationContext = {
       invocationId,
-      request: { invocationId, functionId: fn.metadata.name, inputData, triggerMetadata },
+      request: {
+        invocationId,
+        functionId: fn.metadata.name,
+        inputData,
+        triggerMetadata,
+        ...(traceContext ? { traceContext } : {}),
+      },
       metadata: fn.metadata,
       state: 'preInvocationHooks',
       log: (level, category, message) => this.logSink(fn.metadata.name, level, category, message),

@@ -1,8 +1,11 @@
 import {
   SpanKind,
   SpanStatusCode,
+  TraceFlags,
   context,
+  trace,
   type Attributes as SpanAttributes,
+  type Context,
   type Span,
 } from '@opentelemetry/api';
 import { Attributes, SpanNames } from './names';
@@ -24,6 +27,26 @@ export interface HttpInvocation {
   secretParams: Record<string, string>;
   functionName: string;
   invocationId: string;
+  /** The W3C traceparent the host gave the invocation (the caller's), when it gave one. */
+  traceParent?: string;
+}
+
+/**
+ * The context to start an invocation's span in: the one active (Microsoft's distribution sets the
+ * host's there in Azure), or, when nothing is active, the traceparent the host handed the invocation,
+ * so a caller's trace continues into the app's span whichever exporter is on.
+ */
+function parentOf(traceParent: string | undefined): Context {
+  const active = context.active();
+  if (trace.getSpanContext(active) || !traceParent) return active;
+  const m = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceParent);
+  if (!m) return active;
+  return trace.setSpanContext(active, {
+    traceId: m[1] ?? '',
+    spanId: m[2] ?? '',
+    traceFlags: parseInt(m[3] ?? '0', 16) & TraceFlags.SAMPLED,
+    isRemote: true,
+  });
 }
 
 /** `reinstatements/{id}/{action:alpha}` → `/api/reinstatements/{id}/{action}`. */
@@ -68,8 +91,11 @@ export async function inHttpSpan<T extends { status?: number }>(
       { kind: SpanKind.SERVER, step: invocation.functionName, attributes },
       run,
     );
-  return tracer().startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, context.active(), (span) =>
-    endWhenDone(span, run),
+  return tracer().startActiveSpan(
+    name,
+    { kind: SpanKind.SERVER, attributes },
+    parentOf(invocation.traceParent),
+    (span) => endWhenDone(span, run),
   );
 }
 

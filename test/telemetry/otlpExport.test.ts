@@ -96,6 +96,28 @@ it("sends one reinstatement's spans, in one trace, and its metrics to an OTLP en
   // The request that started it is a span of its own (linked from the reinstatement's trace).
   expect(spans().map((s) => s.name)).toContain('POST /api/reinstatements');
 
+  // A caller's W3C trace continues into the app's span (the host hands the invocation its
+  // traceparent); a malformed or all-zero one starts a trace of the app's own.
+  const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const callerSpan = '00f067aa0ba902b7';
+  for (const traceparent of [
+    `00-${callerTrace}-${callerSpan}-01`,
+    '00-zz-00f067aa0ba902b7-01',
+    `00-${'0'.repeat(32)}-${callerSpan}-01`,
+  ])
+    expect((await api('/api/email/backlog', { headers: { traceparent } })).status).toBe(200);
+  const backlogSpans = async () => {
+    for (const until = Date.now() + 10_000; Date.now() < until;) {
+      const found = spans().filter((s) => s.name === 'GET /api/email/backlog');
+      if (found.length >= 3) return found;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return spans().filter((s) => s.name === 'GET /api/email/backlog');
+  };
+  const continued = (await backlogSpans()) as (OtlpSpan & { parentSpanId?: string })[];
+  expect(continued.filter((s) => s.traceId === callerTrace).map((s) => s.parentSpanId)).toEqual([callerSpan]);
+  expect(continued.filter((s) => s.traceId !== callerTrace && !/^0+$/.test(s.traceId))).toHaveLength(2);
+
   // Metrics arrive too (the state moves are counted).
   const metricsDeadline = Date.now() + 15_000;
   const metricNames = () =>
