@@ -107,9 +107,9 @@ it('takes 100 reinstatements to their end through 20 % 429, 20 % 5xx and three S
       }
       const final = items.filter((r) => ['Reinstated', 'Expired', 'Cancelled', 'Failed'].includes(r.state));
       if (items.length < ROWS || final.length < ROWS || kills.length) return undefined;
-      // Every reinstatement's four mails (invitation, instructions, partner notice, thanks), or one
-      // lost: then the queue empties short of them and nothing moves any more.
-      if (cloud.state.outbox.length < ROWS * 4) return undefined;
+      // Every reinstatement's three mails (invitation, instructions, thanks), or one lost: then the
+      // queue empties short of them and nothing moves any more.
+      if (cloud.state.outbox.length < ROWS * 3) return undefined;
       return (await mailsQueued()) === 0 ? true : undefined;
     },
     {
@@ -126,7 +126,18 @@ it('takes 100 reinstatements to their end through 20 % 429, 20 % 5xx and three S
   for (const m of cloud.state.outbox)
     copies.set(`${m.to[0]} | ${m.subject}`, (copies.get(`${m.to[0]} | ${m.subject}`) ?? 0) + 1);
   expect([...copies].filter(([, n]) => n > 1)).toEqual([]);
-  expect(cloud.state.outbox).toHaveLength(ROWS * 4);
+  expect(cloud.state.outbox).toHaveLength(ROWS * 3);
+
+  // The team hears of all of them in one digest: each reinstatement's alert recorded once through
+  // the kills, faults and replays.
+  cloud.faults.clear();
+  const digest = (await (await api('/api/alerts/digest', { method: 'POST' })).json()) as {
+    headline?: string;
+  };
+  expect(digest.headline).toBe(`Nothing needs action: ${ROWS} admin rights back`);
+  await eventually('the digest mail', async () =>
+    cloud.state.outbox.some((m) => m.subject.startsWith('Admin rights digest')) ? true : undefined,
+  );
 
   // No orchestration failed behind a record that is not final.
   const failed = (await (await durable('instances?runtimeStatus=Failed,Terminated')).json()) as {
