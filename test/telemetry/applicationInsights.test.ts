@@ -32,6 +32,9 @@ interface Envelope {
   };
 }
 
+const CALLER_TRACE = '0af7651916cd43dd8448eb211c80319c';
+const CALLER_SPAN = 'b7ad6b7169203331';
+const CALLER_TRACEPARENT = `00-${CALLER_TRACE}-${CALLER_SPAN}-01`;
 const received: Envelope[] = [];
 let ingestion: Server;
 let p: Product;
@@ -98,6 +101,8 @@ beforeAll(async () => {
   // Within its Retry-After, the shared budget holds the next request back without sending it.
   await p.partner('/api/webhooks/partner-center/readiness');
   await p.host.runTimerNow('watchdog');
+  // A caller (a PSA tool) that traces its own calls: the host hands its traceparent to the invocation.
+  await p.partner('/api/email/backlog', { headers: { traceparent: CALLER_TRACEPARENT } });
   await p.settle();
   await shutdownAzureMonitor(); // flushes every span and metric to the endpoint
 }, 180_000);
@@ -121,6 +126,12 @@ describe('exported to Application Insights with @azure/monitor-opentelemetry', (
     // Activities are requests named as the code names them; Microsoft's APIs are dependencies.
     const names = ofIt.map((e) => e.data.baseData.name);
     expect(names).toEqual(expect.arrayContaining(['activity recordAcceptance', 'GET /api/c/{token}']));
+  });
+
+  it("continues a caller's trace into the request, through the distribution's Azure Functions hook", () => {
+    const request = ofType('RequestData').find((e) => e.data.baseData.name === 'GET /api/email/backlog');
+    expect(request?.tags['ai.operation.id']).toBe(CALLER_TRACE);
+    expect(request?.tags['ai.operation.parentId']).toBe(CALLER_SPAN);
   });
 
   it('delivers every metric and dimension the alert rules and the workbook query', () => {
