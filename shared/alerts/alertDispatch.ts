@@ -62,7 +62,10 @@ export class AlertDispatch {
     const now = this.deps.now();
     let finished: DigestOutcome | undefined;
     for (const stale of await this.deps.alerts.unfinishedDigests())
-      if (now.getTime() - Date.parse(stale.claimedAt) >= DIGEST_LEASE_MS)
+      if (
+        now.getTime() - Date.parse(stale.claimedAt) >= DIGEST_LEASE_MS &&
+        (await this.deps.alerts.reclaimDigest(stale, now.toISOString()))
+      )
         finished = await this.complete(stale.id, now, stale.state === 'collected');
     if (!(await this.deps.alerts.undigested()).length) return finished ?? { state: 'nothing-new' };
     // One digest a minute; a later one in the same minute (new alerts since) takes the next suffix.

@@ -130,15 +130,31 @@ export class AlertRepository {
   }
 
   /** Digests claimed but not finished (their claimant stopped midway): finished by the next caller. */
-  async unfinishedDigests(): Promise<DigestRecord[]> {
-    const digests: DigestRecord[] = [];
+  async unfinishedDigests(): Promise<(DigestRecord & { etag: string })[]> {
+    const digests: (DigestRecord & { etag: string })[] = [];
     for await (const e of this.table.listEntities<DigestRecord>({
       queryOptions: {
         filter: odata`PartitionKey eq ${DIGESTS} and (state eq 'collecting' or state eq 'collected')`,
       },
     }))
-      digests.push(digestOf(e));
+      digests.push({ ...digestOf(e), etag: e.etag });
     return digests;
+  }
+
+  /**
+   * Takes over an unfinished digest with the ETag it was read with: of callers that found it at the
+   * same moment, one finishes it.
+   */
+  async reclaimDigest(digest: DigestRecord & { etag: string }, at: string): Promise<boolean> {
+    try {
+      await this.table.updateEntity({ partitionKey: DIGESTS, rowKey: digest.id, claimedAt: at }, 'Merge', {
+        etag: digest.etag,
+      });
+      return true;
+    } catch (error) {
+      if (isPreconditionFailed(error)) return false;
+      throw error;
+    }
   }
 
   async latestDigests(limit: number): Promise<DigestRecord[]> {

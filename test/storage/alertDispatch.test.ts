@@ -128,12 +128,11 @@ it("finishes a digest whose sender stopped midway, once its claim's lease has pa
   expect(await w.alerts.sendDigest()).toEqual({ state: 'in-progress', digestId: '2026-12-05T07:00' });
   expect(w.mails).toHaveLength(0);
   now += 3 * 60_000;
-  expect(await w.alerts.sendDigest()).toMatchObject({
-    state: 'sent',
-    digestId: '2026-12-05T07:00',
-    alerts: 1,
-  });
-  expect(w.mails.map((m) => m.key.kind)).toEqual(['digest-2026-12-05T07:00']);
+  // Found by five callers at once: one finishes it, once.
+  const outcomes = await Promise.all(Array.from({ length: 5 }, () => w.alerts.sendDigest()));
+  // (One of them may take the alert into a digest of its own first: either way it goes once.)
+  expect(outcomes.filter((o) => o.state === 'sent')).toEqual([expect.objectContaining({ alerts: 1 })]);
+  expect(w.mails).toHaveLength(1);
   expect(cloud.alertReceivers.teams).toHaveLength(1);
 });
 
