@@ -7,6 +7,7 @@ import { countOf, dayInWords } from '../text/words';
 import { CHANGE_WORDS, OUTCOME_WORDS } from '../vocabulary/watch';
 import { html, type Html } from '../web/html';
 import { CONSOLE, dataTable, when } from './layout';
+import { matchesCustomer } from './reinstatementQueries';
 
 /** Rows a page of the Access table shows: 5,000 customers' subscriptions render a page at a time. */
 export const ACCESS_PAGE_SIZE = 100;
@@ -68,12 +69,7 @@ export function accessRowsOf(
   const needle = query.search.toLowerCase();
   return standings
     .filter((s) => !query.change || s.change === query.change)
-    .filter(
-      (s) =>
-        !needle ||
-        s.customerName.toLowerCase().includes(needle) ||
-        s.customerTenantId.toLowerCase().includes(needle),
-    )
+    .filter((s) => matchesCustomer(s, needle))
     .sort(
       (a, b) =>
         compare(a.customerName.toLowerCase(), b.customerName.toLowerCase()) ||

@@ -133,18 +133,25 @@ export function tableQueryParams(query: TableQuery, change: Partial<TableQuery> 
   return params.toString();
 }
 
+/** Whether a row's customer matches a search (lower case): its name or tenant id contains it. */
+export function matchesCustomer(
+  row: { customerName: string; customerTenantId: string },
+  needle: string,
+): boolean {
+  return (
+    !needle ||
+    row.customerName.toLowerCase().includes(needle) ||
+    row.customerTenantId.toLowerCase().includes(needle)
+  );
+}
+
 /** The rows the filter keeps, sorted (all of them: the export takes them all). */
 export function filtered(rows: readonly ReinstatementSummary[], query: TableQuery): ReinstatementSummary[] {
   const needle = query.search.toLowerCase();
   const key = SORT_KEYS[query.sort];
   return rows
     .filter((r) => !query.state || r.state === query.state)
-    .filter(
-      (r) =>
-        !needle ||
-        r.customerName.toLowerCase().includes(needle) ||
-        r.customerTenantId.toLowerCase().includes(needle),
-    )
+    .filter((r) => matchesCustomer(r, needle))
     .sort((a, b) => {
       const order = key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : 1;
       return query.descending ? -order : order;
